@@ -1,0 +1,4 @@
+/** Bindings from wrangler.toml. */
+export interface Env {
+  RESULTS: R2Bucket;
+}

@@ -1,0 +1,24 @@
+// Bundles the CLI to plain JavaScript so `npx kleinscope` starts without a TypeScript loader.
+// Runs on `npm ci` (the prepare script); dependencies stay external and load from node_modules.
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+
+await build({
+  absWorkingDir: root,
+  entryPoints: ['src/cli/main.ts'],
+  outdir: 'node_modules/.kleinscope/cli',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  minifySyntax: true,
+  sourcemap: 'linked',
+  define: { __KLEINSCOPE_VERSION__: JSON.stringify(pkg.version) },
+  logLevel: 'warning',
+});

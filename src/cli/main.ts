@@ -1,0 +1,60 @@
+import { CliError } from './errors';
+
+export interface Command {
+  summary: string;
+  usage: string;
+  run(argv: string[]): Promise<number>;
+}
+
+// Each command is loaded only when asked for, so `kleinscope ph` never pays for tfjs or zod.
+const commands: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {};
+
+function help(): string {
+  const width = Math.max(...Object.keys(commands).map((k) => k.length));
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return [
+    'kleinscope: the topology of what convolutional networks learn',
+    '',
+    'usage: kleinscope <command> [options]',
+    '',
+    'commands:',
+    ...lines,
+    '',
+    "Run 'kleinscope <command> --help' for a command's options.",
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(help() + '\n');
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version') {
+    process.stdout.write(`${__KLEINSCOPE_VERSION__}\n`);
+    return 0;
+  }
+  const entry = commands[name];
+  if (!entry) {
+    process.stderr.write(`kleinscope: unknown command '${name}'. Run 'kleinscope --help' for the list.\n`);
+    return 2;
+  }
+  const { command } = await entry.load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${command.summary}\n\nusage: ${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (e) {
+    if (e instanceof CliError) {
+      process.stderr.write(`kleinscope ${name}: ${e.message}\n`);
+      return e.exitCode;
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`kleinscope ${name}: internal error: ${message.split('\n')[0]}\n`);
+    return 70;
+  }
+}
+
+declare const __KLEINSCOPE_VERSION__: string;

@@ -1,0 +1,126 @@
+import { z } from 'zod';
+
+/** The one result document shared by the browser, the CLI and the API. Bump the suffix on breaking changes. */
+export const SCHEMA_ID = 'kleinscope/analysis@1';
+
+// Generous caps: they bound what a public endpoint accepts, not what honest analyses produce
+// (100k filters at p=30 give a 30k-point core).
+const MAX_POINTS = 200_000;
+const MAX_NODES = 20_000;
+const MAX_EDGES = 200_000;
+const MAX_BARS = 100_000;
+
+const num = z.number().finite();
+const count = z.number().int().nonnegative();
+const filter9 = z.array(num).length(9);
+const text = (max: number) => z.string().max(max);
+
+export const sourceSchema = z.object({
+  kind: z.enum(['training', 'model', 'file', 'synthetic']),
+  dataset: text(80),
+  architecture: text(80).optional(),
+  runs: count.optional(),
+  step: count.optional(),
+  layer: z.number().int().positive().optional(),
+  layerName: text(200).optional(),
+  kernelShape: z.array(z.number().int().positive()).max(4).optional(),
+  /** Set when the layer had more slices than the pipeline takes and a seeded subsample was analysed. */
+  subsample: z.object({ of: count, taken: count, seed: z.number().int() }).optional(),
+  file: text(500).optional(),
+});
+
+export const preprocessingSchema = z.object({
+  nInput: count,
+  nNearZero: count,
+  nKept: count,
+  /** Filters whose centred norm is below this are dropped as near zero. */
+  normThreshold: num.nonnegative(),
+  coordinates: z.literal('dct8'),
+  k: z.number().int().positive(),
+  p: num.positive().max(100),
+  nCore: count,
+});
+
+export const mapperNodeSchema = z.object({
+  id: count,
+  size: z.number().int().positive(),
+  /** Indices into the core (the order of modelFit.primaryCircle.angles), never copies of filters. */
+  members: z.array(count).max(MAX_POINTS),
+  meanFilter: filter9,
+  density: num,
+  lens: z.array(num).max(8),
+  attributes: z.record(text(40), num).optional(),
+});
+
+export const mapperSchema = z.object({
+  lens: text(40),
+  resolution: z.number().int().positive().max(1000),
+  gain: num.positive().max(100),
+  clustering: text(40),
+  nodes: z.array(mapperNodeSchema).max(MAX_NODES),
+  edges: z.array(z.tuple([count, count, num.nonnegative()])).max(MAX_EDGES),
+});
+
+/** A bar is [birth, death]; death null means the class never dies (an essential class). */
+export const barSchema = z.tuple([num, num.nullable()]);
+
+export const persistenceSchema = z.object({
+  complex: z.enum(['rips', 'witness']),
+  modulus: z.number().int().min(2).max(255),
+  threshold: num.nonnegative().nullable(),
+  maxDim: z.number().int().min(0).max(3),
+  nPoints: count,
+  landmarks: count.optional(),
+  diagrams: z.array(z.array(barSchema).max(MAX_BARS)).max(4),
+});
+
+export const histogramSchema = z.object({
+  min: num,
+  max: num,
+  counts: z.array(count).max(1000),
+});
+
+export const modelFitSchema = z.object({
+  primaryCircle: z.object({
+    /** Angle of each core filter on the circle of linear gradients, radians in [0, 2pi). */
+    angles: z.array(num).max(MAX_POINTS),
+    /** Euclidean distance of each core filter (on S^7) to the circle. */
+    distances: z.array(num).max(MAX_POINTS),
+    angleHistogram: histogramSchema,
+    distanceHistogram: histogramSchema,
+    meanDistance: num,
+    /** Share of core filters within pi/12 of a horizontal or vertical edge. */
+    shareHorizontalVertical: num.min(0).max(1),
+  }),
+  kleinBottle: z.object({
+    t1: z.array(num).max(MAX_POINTS),
+    t2: z.array(num).max(MAX_POINTS),
+    errors: z.array(num).max(MAX_POINTS),
+    errorHistogram: histogramSchema,
+    meanError: num,
+  }),
+});
+
+export const resultSchema = z.object({
+  schema: z.literal(SCHEMA_ID),
+  title: text(200).optional(),
+  description: text(5000).optional(),
+  createdAt: z.iso.datetime(),
+  generator: text(100).optional(),
+  source: sourceSchema,
+  preprocessing: preprocessingSchema,
+  mapper: mapperSchema,
+  persistence: persistenceSchema,
+  modelFit: modelFitSchema,
+  /** Milliseconds per pipeline stage. */
+  timings: z.record(text(40), num.nonnegative()),
+});
+
+export type ResultDocument = z.infer<typeof resultSchema>;
+export type Source = z.infer<typeof sourceSchema>;
+export type MapperGraph = z.infer<typeof mapperSchema>;
+export type MapperNode = z.infer<typeof mapperNodeSchema>;
+export type PersistenceSummary = z.infer<typeof persistenceSchema>;
+export type ModelFit = z.infer<typeof modelFitSchema>;
+export type Bar = z.infer<typeof barSchema>;
+export type Histogram = z.infer<typeof histogramSchema>;

@@ -1,0 +1,30 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { root, startPagesDev, type DevServer } from './wrangler';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    baseURL: string;
+  }
+}
+
+let server: DevServer | undefined;
+let state: string | undefined;
+
+/** Builds the app once and serves it for the browser tests on a throwaway R2 state. */
+export async function setup(project: TestProject) {
+  if (!process.env.KLEINSCOPE_SKIP_BUILD) {
+    execFileSync(`${root}node_modules/.bin/vite`, ['build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  }
+  state = mkdtempSync(join(tmpdir(), 'kleinscope-state-'));
+  server = await startPagesDev(state);
+  project.provide('baseURL', server.url);
+}
+
+export async function teardown() {
+  await server?.stop();
+  if (state) rmSync(state, { recursive: true, force: true });
+}

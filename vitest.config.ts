@@ -1,0 +1,39 @@
+import { defineConfig } from 'vitest/config';
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { sveltekit } from '@sveltejs/kit/vite';
+
+// Three projects, run by `npm test`: plain Node unit tests, the API inside workerd with a local R2,
+// and browser tests that drive Debian's Chromium against `wrangler pages dev`.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [sveltekit()],
+        test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node', testTimeout: 60_000 },
+      },
+      {
+        plugins: [
+          cloudflareTest({
+            miniflare: {
+              compatibilityDate: '2026-04-01',
+              compatibilityFlags: ['nodejs_compat'],
+              r2Buckets: ['RESULTS'],
+            },
+          }),
+        ],
+        test: { name: 'api', include: ['tests/api/**/*.test.ts'], testTimeout: 60_000 },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['tests/browser/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['tests/support/server.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
