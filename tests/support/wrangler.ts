@@ -44,7 +44,9 @@ export async function startPagesDev(persistTo: string, port?: number): Promise<D
     ],
     {
       cwd: root,
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1' },
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false',
+        // Offline: use miniflare's placeholder Request.cf instead of fetching it from Cloudflare.
+        CLOUDFLARE_CF_FETCH_ENABLED: 'false', CI: 'true', NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
