@@ -1,0 +1,58 @@
+import type { ResultDocument } from '../../src/lib/result/schema';
+import { validateResult } from '../../src/lib/result/validate';
+import { ApiError } from './http';
+
+/** The largest document accepted, in bytes of the request body. */
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Reads a request body as a result document: 413 past the size cap (checked on the declared length and again
+ * while streaming, since a chunked body declares none), 400 for broken JSON, 422 naming the first bad field.
+ */
+export async function readDocument(req: Request, maxBytes = MAX_BODY_BYTES): Promise<ResultDocument> {
+  const type = req.headers.get('content-type') ?? '';
+  if (type && !/^application\/(.+\+)?json\b/i.test(type) && !/^text\/plain\b/i.test(type)) {
+    throw new ApiError(415, 'unsupported_media_type', `send the document as application/json, not '${type}'`);
+  }
+  const declared = Number(req.headers.get('content-length') ?? NaN);
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  if (!req.body) throw new ApiError(400, 'bad_json', 'the request has no body; send a result document as JSON');
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    bytes.set(c, offset);
+    offset += c.byteLength;
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new ApiError(400, 'bad_json', 'the body is not valid UTF-8');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new ApiError(400, 'bad_json', `the body is not valid JSON: ${(e as Error).message.slice(0, 200)}`);
+  }
+  const v = validateResult(value);
+  if (!v.ok) throw new ApiError(422, 'invalid_document', `${v.field}: ${v.message}`);
+  return v.value;
+}
+
+function tooLarge(maxBytes: number): ApiError {
+  return new ApiError(413, 'too_large', `the document is larger than ${maxBytes / (1024 * 1024)} MB`);
+}

@@ -1,0 +1,118 @@
+import { Hono, type Context } from 'hono';
+import type { Env } from '../env';
+import { readDocument } from '../lib/body';
+import { ApiError, checkId, parseVersion } from '../lib/http';
+import { methodNotAllowed } from '../middleware/methods';
+import { rateLimit, parseLimit } from '../middleware/rateLimit';
+import { ResultStore, type Meta } from '../storage/results';
+
+type Ctx = Context<{ Bindings: Env }>;
+
+const writes = rateLimit('write', (env) => parseLimit(env.RATE_LIMIT_WRITES, { count: 30, seconds: 600 }));
+
+/** A year: a version never changes, so any cache may keep it. */
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+const store = (c: Ctx) => new ResultStore(c.env.RESULTS);
+
+/** The page a person opens for a result (the SPA's /r/<id> route). */
+const pageUrl = (c: Ctx, id: string) => `${new URL(c.req.url).origin}/r/${id}`;
+
+function bearer(c: Ctx): string | null {
+  const header = c.req.header('authorization');
+  if (!header) return null;
+  const m = header.match(/^Bearer\s+([A-Za-z0-9_-]{1,200})\s*$/i);
+  if (!m) {
+    throw new ApiError(401, 'unauthorized', 'the Authorization header must be "Bearer <token>"', {
+      'WWW-Authenticate': 'Bearer error="invalid_request"',
+    });
+  }
+  return m[1]!;
+}
+
+const etagOf = (id: string, n: number) => `"${id}.v${n}"`;
+
+/** True when If-None-Match names this etag (weak or strong, or '*'), so the client's copy is current. */
+function notModified(c: Ctx, etag: string): boolean {
+  const header = c.req.header('if-none-match');
+  if (!header) return false;
+  return header
+    .split(',')
+    .map((t) => t.trim().replace(/^W\//, ''))
+    .some((t) => t === etag || t === '*');
+}
+
+function versionList(meta: Meta) {
+  return {
+    id: meta.id,
+    latest: meta.latest,
+    createdAt: meta.createdAt,
+    updatedAt: meta.updatedAt,
+    withdrawn: meta.withdrawnAt !== null,
+    withdrawnAt: meta.withdrawnAt,
+    versions: meta.versions,
+  };
+}
+
+async function sendVersion(c: Ctx, id: string, n: number, cacheControl: string, meta?: Meta): Promise<Response> {
+  const etag = etagOf(id, n);
+  c.header('ETag', etag);
+  c.header('Cache-Control', cacheControl);
+  c.header('X-Kleinscope-Version', String(n));
+  if (meta?.withdrawnAt) c.header('X-Kleinscope-Withdrawn', meta.withdrawnAt);
+  if (notModified(c, etag)) return c.body(null, 304);
+  const v = await store(c).version(id, n);
+  if (!v) throw new ApiError(404, 'not_found', `result '${id}' has no version ${n}`);
+  c.header('Content-Type', 'application/json; charset=utf-8');
+  return c.body(v.body, 200);
+}
+
+export const results = new Hono<{ Bindings: Env }>();
+
+results.post('/', writes, async (c) => {
+  const doc = await readDocument(c.req.raw);
+  const { id, version, token } = await store(c).create(doc);
+  c.header('Location', `/api/results/${id}`);
+  c.header('Cache-Control', 'no-store');
+  return c.json({ id, version, url: pageUrl(c, id), token }, 201);
+});
+results.all('/', methodNotAllowed('POST'));
+
+results.get('/:id', async (c) => {
+  const id = checkId(c.req.param('id'));
+  const meta = await store(c).requireMeta(id);
+  // The latest version changes, so caches must revalidate; the etag still saves the body.
+  return sendVersion(c, id, meta.latest, 'no-cache', meta);
+});
+results.delete('/:id', writes, async (c) => {
+  const id = checkId(c.req.param('id'));
+  const meta = await store(c).withdraw(id, bearer(c));
+  return c.json({ id, withdrawn: true, withdrawnAt: meta.withdrawnAt });
+});
+results.all('/:id', methodNotAllowed('GET, HEAD, DELETE'));
+
+results.get('/:id/versions', async (c) => {
+  const id = checkId(c.req.param('id'));
+  const meta = await store(c).requireMeta(id);
+  c.header('Cache-Control', 'no-cache');
+  return c.json(versionList(meta));
+});
+results.post('/:id/versions', writes, async (c) => {
+  const id = checkId(c.req.param('id'));
+  const token = bearer(c);
+  const s = store(c);
+  // Authorize before reading the body, so a stranger cannot make the server parse 8 MB.
+  await s.authorize(id, token);
+  const doc = await readDocument(c.req.raw);
+  const { version } = await s.addVersion(id, token, doc);
+  c.header('Location', `/api/results/${id}/v/${version}`);
+  return c.json({ id, version, url: `${pageUrl(c, id)}/v/${version}` }, 201);
+});
+results.all('/:id/versions', methodNotAllowed('GET, HEAD, POST'));
+
+results.get('/:id/v/:n', async (c) => {
+  const id = checkId(c.req.param('id'));
+  const n = parseVersion(c.req.param('n'));
+  return sendVersion(c, id, n, IMMUTABLE);
+});
+results.all('/:id/v/:n', methodNotAllowed('GET, HEAD'));
