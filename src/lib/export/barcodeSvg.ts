@@ -1,0 +1,69 @@
+import type { Bar } from '../result/schema';
+import { formatValue, persistenceDomain, sortedBars } from '../components/barcodeScale';
+import { escapeXml, fixed } from './xml';
+
+export interface BarcodeSvgOptions {
+  width?: number;
+  title?: string;
+  threshold?: number | null;
+  /** Most bars drawn per dimension; the rest are the shortest and are counted in the label. */
+  maxBars?: number;
+}
+
+const BAR = 4;
+const GAP = 2;
+const HEADER = 22;
+const AXIS = 22;
+const LEFT = 40;
+const RIGHT = 16;
+
+/** Barcodes of all dimensions stacked, on one shared axis; infinite bars run to the right edge with an arrow. */
+export function barcodeToSvg(diagrams: readonly (readonly Bar[])[], options: BarcodeSvgOptions = {}): string {
+  const width = options.width ?? 640;
+  const maxBars = options.maxBars ?? 400;
+  const { lo, hi } = persistenceDomain(diagrams, options.threshold);
+  const plotW = width - LEFT - RIGHT;
+  const xOf = (v: number) => LEFT + ((v - lo) / (hi - lo)) * plotW;
+  const body: string[] = [];
+  let y = options.title ? 24 : 4;
+  if (options.title) body.push(`<text x="${LEFT}" y="16" font-weight="bold">${escapeXml(options.title)}</text>`);
+  diagrams.forEach((bars, dim) => {
+    const shown = sortedBars(bars).slice(0, maxBars);
+    const hidden = bars.length - shown.length;
+    const label = `H${dim}: ${bars.length} bar${bars.length === 1 ? '' : 's'}${hidden ? ` (${hidden} shortest not drawn)` : ''}`;
+    body.push(`<text x="4" y="${y + 15}">${escapeXml(label)}</text>`);
+    y += HEADER;
+    for (const [b, d] of shown) {
+      const x1 = xOf(b);
+      const x2 = d === null ? LEFT + plotW : xOf(d);
+      body.push(
+        `<rect x="${fixed(x1)}" y="${y}" width="${fixed(Math.max(1, x2 - x1))}" height="${BAR}" fill="${d === null ? '#b2182b' : '#2166ac'}"/>`,
+      );
+      if (d === null)
+        body.push(
+          `<path d="M${fixed(x2)} ${y - 2}L${fixed(x2 + 8)} ${y + BAR / 2}L${fixed(x2)} ${y + BAR + 2}Z" fill="#b2182b"/>`,
+        );
+      y += BAR + GAP;
+    }
+    if (!shown.length) {
+      body.push(`<text x="${LEFT}" y="${y + 12}" fill="#666">no bars</text>`);
+      y += 16;
+    }
+    y += 6;
+  });
+  const axisY = y + 4;
+  body.push(`<line x1="${LEFT}" y1="${axisY}" x2="${LEFT + plotW}" y2="${axisY}" stroke="#000"/>`);
+  for (let t = 0; t <= 4; t++) {
+    const v = lo + ((hi - lo) * t) / 4;
+    const x = fixed(xOf(v));
+    body.push(`<line x1="${x}" y1="${axisY}" x2="${x}" y2="${axisY + 4}" stroke="#000"/>`);
+    body.push(`<text x="${x}" y="${axisY + 16}" text-anchor="middle">${formatValue(v)}</text>`);
+  }
+  const height = axisY + AXIS;
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
+    `<rect width="${width}" height="${height}" fill="#fff"/>`,
+    ...body,
+    '</svg>',
+  ].join('\n');
+}
