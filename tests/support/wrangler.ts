@@ -41,12 +41,20 @@ export async function startPagesDev(persistTo: string, port?: number): Promise<D
       persistTo,
       '--log-level',
       'warn',
+      // Every browser test file shares one server and one client IP; the public write limit would trip them.
+      '--binding',
+      'RATE_LIMIT_WRITES=500/600',
     ],
     {
       cwd: root,
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false',
+      env: {
+        ...process.env,
+        WRANGLER_SEND_METRICS: 'false',
         // Offline: use miniflare's placeholder Request.cf instead of fetching it from Cloudflare.
-        CLOUDFLARE_CF_FETCH_ENABLED: 'false', CI: 'true', NO_COLOR: '1' },
+        CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+        CI: 'true',
+        NO_COLOR: '1',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
