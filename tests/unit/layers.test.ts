@@ -1,0 +1,130 @@
+// `kleinscope layers` end to end through the built CLI (npm test builds it first; alone: node src/cli/build.js).
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { saveGraphModel, saveModel, vggLike } from './modelImportFixture';
+
+const cli = fileURLToPath(new URL('../../src/cli/kleinscope.js', import.meta.url));
+let root: string;
+let modelJson: string;
+
+function kleinscope(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'kleinscope-layers-'));
+  modelJson = (await saveModel(vggLike(), join(root, 'vgg'))).modelJson;
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('kleinscope layers', () => {
+  test('prints one row per conv layer, indexed from 1, with kernel shape and spatial filter count', async () => {
+    const r = await kleinscope('layers', modelJson);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(`${modelJson}: layers-model 'tiny_vgg', 6 conv layers`);
+    expect(lines[1].split(/\s+/)).toEqual(['layer', 'name', 'op', 'kernel', 'filters', 'note']);
+    const rows = lines.slice(2, 8).map((l) => l.trim().split(/\s{2,}/));
+    expect(rows).toEqual([
+      ['1', 'block1_conv1', 'Conv2D', '3x3x3x8', '24'],
+      ['2', 'block1_conv2', 'Conv2D', '3x3x8x8', '64'],
+      ['3', 'block2_conv5x5', 'Conv2D', '5x5x8x6', '48', 'not 3x3: the analysis refuses it'],
+      ['4', 'block2_conv1x1', 'Conv2D', '1x1x6x4', '24', 'not 3x3: the analysis refuses it'],
+      ['5', 'block3_conv1', 'Conv2D', '3x3x4x16', '64'],
+      ['6', 'block3_dw', 'DepthwiseConv2D', '3x3x16x2', '32'],
+    ]);
+  });
+
+  test('--json gives the same list as data, and graph models work too', async () => {
+    const g = saveGraphModel(join(root, 'graph'));
+    const r = await kleinscope('layers', g.modelJson, '--json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.format).toBe('graph-model');
+    expect(out.layers.map((l: { name: string; kernelShape: number[] }) => [l.name, l.kernelShape])).toEqual([
+      ['g/conv1', [3, 3, 2, 4]],
+      ['g/conv2', [5, 5, 4, 3]],
+      ['g/conv3', [3, 3, 3, 2]],
+    ]);
+  });
+
+  test('bad models: one line on stderr naming the file, non-zero exit, nothing on stdout', async () => {
+    const notJson = join(root, 'not.json');
+    writeFileSync(notJson, 'hello');
+    const notModel = join(root, 'notmodel.json');
+    writeFileSync(notModel, '{"layers": []}');
+    const cut = await saveModel(vggLike(), join(root, 'cut'));
+    truncateSync(join(cut.dir, 'weights.bin'), 100);
+    const cases: Array<[string[], RegExp]> = [
+      [[notJson], new RegExp(`^kleinscope layers: ${notJson}: not JSON \\(.*\\)\n$`)],
+      [
+        [notModel],
+        new RegExp(`^kleinscope layers: ${notModel}: not a TensorFlow.js model: it has no 'modelTopology'\n$`),
+      ],
+      [
+        [cut.modelJson],
+        new RegExp(
+          `^kleinscope layers: ${join(cut.dir, 'weights.bin')}: truncated or from another model: 100 bytes, .*\n$`,
+        ),
+      ],
+      [[join(root, 'absent.json')], /^kleinscope layers: .*absent.json: missing: no such file\n$/],
+      [[], /^kleinscope layers: expected one MODEL.json\nusage: /],
+    ];
+    for (const [args, want] of cases) {
+      const r = await kleinscope('layers', ...args);
+      expect(r.code).not.toBe(0);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(want);
+    }
+  });
+});
+
+describe('kleinscope analyze MODEL.json --layer N', () => {
+  test('analyses one layer on a seeded subsample and records it in the source', async () => {
+    const out = join(root, 'layer2.json');
+    const args = ['analyze', modelJson, '--layer', '2', '--max-filters', '20', '--seed', '3', '--k', '8'];
+    const r = await kleinscope(...args, '--out', out);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(readFileSync(out, 'utf8'));
+    expect(doc.source).toMatchObject({
+      kind: 'model',
+      architecture: 'tiny_vgg',
+      layer: 2,
+      layerName: 'block1_conv2',
+      kernelShape: [3, 3, 8, 8],
+      subsample: { of: 64, taken: 20, seed: 3 },
+    });
+    expect(doc.preprocessing.nInput).toBe(20);
+  });
+
+  test('a non-3x3 layer, a missing layer flag, and a missing shard: one line, no output file', async () => {
+    const out = join(root, 'never.json');
+    const broken = await saveModel(vggLike(), join(root, 'noshard'));
+    unlinkSync(join(broken.dir, 'weights.bin'));
+    const cases: Array<[string[], RegExp]> = [
+      [
+        [modelJson, '--layer', '3'],
+        /--layer: layer 3 \(Conv2D 'block2_conv5x5'\) has 5x5 kernels; .*3x3 kernels: 1, 2, 5, 6\)\n$/,
+      ],
+      [[modelJson], /pick one with --layer N \(list them with: kleinscope layers .*\)\n$/],
+      [[broken.modelJson, '--layer', '1'], /weights.bin: missing: no such file \(listed in .*model.json\)\n$/],
+    ];
+    for (const [args, want] of cases) {
+      const r = await kleinscope('analyze', ...args, '--out', out);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(new RegExp(`^kleinscope analyze: .*${want.source}`));
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+});
