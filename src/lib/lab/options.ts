@@ -1,0 +1,15 @@
+import type { AnalysisOptions } from '../analysis/pipeline';
+import type { AnalysisParams } from './settings';
+
+/** The lab's form values as the pipeline's options; everything the form does not show keeps its default. */
+export function toPipelineOptions(p: AnalysisParams): AnalysisOptions {
+  return {
+    k: p.k,
+    p: p.p,
+    lens: p.lens,
+    resolution: p.resolution,
+    gain: p.gain,
+    maxDim: p.maxDim,
+    modulus: p.modulus,
+  };
+}

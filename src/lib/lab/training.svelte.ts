@@ -1,0 +1,414 @@
+// Training in the lab: N runs with a snapshot schedule on the tfjs backend the page got. A snapshot step becomes
+// analysable once every run has passed it; its conv layers are then pooled over runs and queued for analysis.
+// Every snapshot, the runs' latest checkpoints and the analyses go to IndexedDB as they arrive, so a reload (or a
+// crash) keeps the timeline, and an interrupted MNIST session can resume where it stopped.
+import { getArchitecture, type Architecture } from '../nn/architectures';
+import { DEFAULT_ORDER, selectBackend, type BackendName } from '../nn/backends';
+import { fetchMnist } from '../nn/datasets/mnist';
+import { cifar10Dataset } from '../nn/datasets/cifar10';
+import type { Dataset } from '../nn/datasets/dataset';
+import { train, type Checkpoint, type Snapshot } from '../nn/training';
+import { spatialFilters } from '../nn/kernels';
+import { openLabStore, type LabStore, type Session, type SessionConfig } from '../store';
+import { validateResult } from '../result/validate';
+import type { AnalysisCache, Subject } from './analyses.svelte';
+import { createEta } from './eta';
+import type { Lab } from './lab.svelte';
+import { mapOf } from './maps';
+import { validateRunSettings, wantedBackend } from './settings';
+import type { ResultDocument } from '../result/schema';
+
+export interface TrainingProgress {
+  done: number;
+  total: number;
+  etaSeconds: number | null;
+  detail: string;
+}
+
+const SEED = 1;
+const LEARNING_RATE = 1e-3;
+
+export class Training {
+  /** Snapshot steps that every run has reached, in order. */
+  steps = $state.raw<number[]>([]);
+  layers = $state.raw<number[]>([]);
+  /** Index into steps of the step on screen. */
+  selected = $state(0);
+  progress = $state<TrainingProgress | null>(null);
+  /** Per layer, H1 bottleneck distances between consecutive steps (null until both sides are analysed). */
+  distances = $state.raw<ReadonlyMap<number, Array<number | null>>>(mapOf());
+  /** The session on screen, as stored. */
+  session = $state.raw<Session | null>(null);
+
+  #lab: Lab;
+  #store: Promise<LabStore> | null = null;
+  #abort: AbortController | null = null;
+  #order: BackendName[] = [...DEFAULT_ORDER];
+  #resumeGate: (() => void) | null = null;
+  #pauseRequested = false;
+  /** Snapshots of steps that not every run has reached yet; not state, nothing renders them. */
+  #pending: Record<number, Snapshot[]> = {};
+  #distanceCache = new WeakMap<ResultDocument, WeakMap<ResultDocument, number>>();
+  #distanceBusy = false;
+
+  constructor(lab: Lab) {
+    this.#lab = lab;
+    lab.register(this);
+    lab.analyses.cacheOf = (subject) =>
+      subject.step !== undefined && this.session ? this.#cache(this.session.id) : undefined;
+  }
+
+  key(step: number, layer: number): string {
+    return `${step}:${layer}`;
+  }
+
+  /** Whether the stored session can continue (it stopped before its last step, and its data can be had again). */
+  get resumable(): boolean {
+    const s = this.session;
+    return (
+      !!s &&
+      (s.status === 'paused' || s.status === 'cancelled' || s.status === 'training') &&
+      s.config.dataset === 'mnist'
+    );
+  }
+
+  /** Another source took over the lab: the timeline goes (IndexedDB keeps the session until the next training). */
+  forget() {
+    this.steps = [];
+    this.layers = [];
+    this.selected = 0;
+    this.distances = mapOf();
+    this.session = null;
+  }
+
+  #storeOnce(): Promise<LabStore> {
+    this.#store ??= openLabStore();
+    return this.#store;
+  }
+
+  #cache(sessionId: string): AnalysisCache {
+    return {
+      get: async (subject, options) => {
+        const stored = await (await this.#storeOnce()).getAnalysis(sessionId, subject.layer, subject.step!, options);
+        const v = stored && validateResult(stored.document);
+        return v && v.ok ? v.value : undefined;
+      },
+      put: async (subject, options, doc) => {
+        await (
+          await this.#storeOnce()
+        ).putAnalysis({ sessionId, layer: subject.layer, step: subject.step!, params: options, document: doc });
+      },
+    };
+  }
+
+  /**
+   * Picks the backend once for the page. `?backend=cpu` (or webgl) in the address asks for that one first, to
+   * compare speeds or to get round a GPU driver that misbehaves.
+   */
+  selectBackend(wanted: string | null = wantedBackend()) {
+    const order: BackendName[] = DEFAULT_ORDER.includes(wanted as BackendName)
+      ? [wanted as BackendName, ...DEFAULT_ORDER.filter((b) => b !== wanted)]
+      : [...DEFAULT_ORDER];
+    this.#order = order;
+    selectBackend(order).then(
+      (name) => (this.#lab.backend = name),
+      (e: unknown) => this.#lab.fail(e),
+    );
+  }
+
+  /** The main view follows the timeline's step and the chosen layer. */
+  focus() {
+    const step = this.steps[this.selected];
+    if (step !== undefined) this.#lab.analyses.setFocus(this.key(step, this.#lab.layer));
+  }
+
+  async #dataset(name: string): Promise<Dataset> {
+    if (name === 'mnist') return fetchMnist();
+    const files = this.#lab.files;
+    if (files.length === 0) throw new Error('Choose the CIFAR-10 batch files (data_batch_1.bin, …) first.');
+    return cifar10Dataset(
+      await Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) }))),
+    );
+  }
+
+  /** Starts a new session from the form. */
+  async start() {
+    const lab = this.#lab;
+    try {
+      const settings = validateRunSettings(lab.settings);
+      const arch = getArchitecture(settings.architecture);
+      lab.phase = 'training';
+      lab.error = null;
+      if (!lab.backend) lab.backend = await selectBackend(this.#order);
+      const dataset = await this.#dataset(lab.source === 'mnist' ? 'mnist' : 'cifar10');
+      const config: SessionConfig = {
+        arch,
+        dataset: dataset.name,
+        runs: settings.runs,
+        steps: settings.steps,
+        batchSize: settings.batchSize,
+        learningRate: LEARNING_RATE,
+        snapshots: settings.snapshotSteps,
+        seed: SEED,
+        // Several runs in one graph keep a GPU busy; on the cpu backend im2col would only cost time.
+        ensemble: lab.backend === 'cpu' ? 1 : Math.min(settings.runs, 8),
+      };
+      const store = await this.#storeOnce();
+      const session = await store.createSession(config, { backend: lab.backend ?? undefined });
+      this.#show(session);
+      await this.#run(store, session, dataset, []);
+    } catch (e) {
+      lab.fail(e);
+    } finally {
+      this.#stopped();
+    }
+  }
+
+  /** Continues the stored session from its runs' latest checkpoints. */
+  async resume() {
+    const lab = this.#lab;
+    const session = this.session;
+    if (!session) return;
+    try {
+      lab.phase = 'training';
+      lab.error = null;
+      if (!lab.backend) lab.backend = await selectBackend(this.#order);
+      const store = await this.#storeOnce();
+      const dataset = await this.#dataset(session.config.dataset);
+      // Steps that some runs reached before the interruption complete when the others get there.
+      for (const { step, runs } of await store.snapshotSteps(session.id)) {
+        if (runs < session.config.runs) this.#pending[step] = await store.snapshots(session.id, step);
+      }
+      await this.#run(store, session, dataset, await store.checkpoints(session.id));
+    } catch (e) {
+      lab.fail(e);
+    } finally {
+      this.#stopped();
+    }
+  }
+
+  #stopped() {
+    this.#lab.phase = 'idle';
+    this.#abort = null;
+    this.progress = null;
+  }
+
+  /** Puts a session on screen: its layers, and a fresh queue of analyses. */
+  #show(session: Session) {
+    this.#lab.show([], null, this);
+    this.forget();
+    this.session = session;
+    this.#pending = {};
+    this.layers = session.config.arch.conv.map((_, i) => i + 1);
+    this.#lab.layer = 1;
+  }
+
+  async #run(store: LabStore, session: Session, dataset: Dataset, resume: Checkpoint[]) {
+    const c = session.config;
+    const arch: Architecture = c.arch;
+    const total = c.runs * c.steps;
+    const reached = new Array<number>(c.runs).fill(0);
+    for (const cp of resume) reached[cp.run] = Math.max(reached[cp.run], cp.step);
+    const eta = createEta(total);
+    eta.update(
+      reached.reduce((a, b) => a + b, 0),
+      performance.now(),
+    );
+    this.progress = { done: 0, total, etaSeconds: null, detail: `${arch.name} on ${dataset.name}` };
+    this.#abort = new AbortController();
+    this.#pauseRequested = false;
+    this.session = await store.updateSession(session.id, { status: 'training' });
+    const result = await train(
+      {
+        arch,
+        dataset,
+        runs: c.runs,
+        steps: c.steps,
+        batchSize: c.batchSize,
+        snapshots: c.snapshots,
+        seed: c.seed,
+        learningRate: c.learningRate,
+        ensemble: c.ensemble,
+        evalSize: 500,
+        progressEvery: Math.max(1, Math.min(10, Math.floor(c.steps / 20))),
+      },
+      {
+        signal: this.#abort.signal,
+        resume,
+        onStep: async (run, step, loss) => {
+          reached[run] = step;
+          const done = reached.reduce((a, b) => a + b, 0);
+          eta.update(done, performance.now());
+          this.progress = {
+            done,
+            total,
+            etaSeconds: eta.secondsLeft(),
+            detail: `run ${run + 1}/${c.runs}, step ${step}, loss ${loss.toFixed(3)}`,
+          };
+          if (this.#pauseRequested) {
+            this.#lab.phase = 'paused';
+            this.session = await store.updateSession(session.id, { status: 'paused' });
+            await new Promise<void>((resolve) => (this.#resumeGate = resolve));
+            if (!this.#abort?.signal.aborted) {
+              this.session = await store.updateSession(session.id, { status: 'training' });
+            }
+          }
+        },
+        onSnapshot: async (snapshot) => {
+          // Stored before it is shown: what the timeline shows survives a reload.
+          await store.putSnapshot(session.id, snapshot);
+          this.#addSnapshot(snapshot, c.runs);
+        },
+        onCheckpoint: (checkpoint) => store.putCheckpoint(session.id, checkpoint),
+      },
+    );
+    this.session = await store.updateSession(session.id, { status: result.completed ? 'complete' : 'cancelled' });
+    if (!result.completed) this.#lab.error = 'Training cancelled; the snapshots taken so far are kept.';
+  }
+
+  #addSnapshot(snapshot: Snapshot, runs: number) {
+    const list = (this.#pending[snapshot.step] ??= []);
+    list.push(snapshot);
+    if (list.length === runs) {
+      delete this.#pending[snapshot.step];
+      this.#stepComplete(snapshot.step, list);
+    }
+  }
+
+  #subjects(step: number, runs: Snapshot[]): Subject[] {
+    const session = this.session!;
+    const accuracy = runs.reduce((a, s) => a + s.accuracy, 0) / runs.length;
+    const acc = Number.isFinite(accuracy) ? `, test accuracy ${(100 * accuracy).toFixed(0)}%` : '';
+    return this.layers.map((layer) => {
+      const shape = runs[0].kernels.find((k) => k.layer === layer)?.shape;
+      return {
+        key: this.key(step, layer),
+        label: `layer ${layer} at step ${step}${acc}`,
+        layer,
+        step,
+        filters: spatialFilters(runs, layer),
+        source: {
+          kind: 'training',
+          dataset: session.config.dataset,
+          architecture: session.config.arch.name,
+          runs: runs.length,
+          step,
+          layer,
+          kernelShape: shape ? [...shape] : undefined,
+        },
+      };
+    });
+  }
+
+  #stepComplete(step: number, runs: Snapshot[]) {
+    if (this.steps.includes(step)) return;
+    this.steps = [...this.steps, step].sort((a, b) => a - b);
+    const follow = this.selected === this.steps.length - 2 || this.steps.length === 1;
+    this.#lab.analyses.addSubjects(this.#subjects(step, runs));
+    // Follow the newest step unless the person has scrubbed back to look at an older one.
+    if (follow) {
+      this.selected = this.steps.length - 1;
+      this.focus();
+    }
+  }
+
+  /** Brings back the most recent session after a reload: its complete steps, and the analyses cached for them. */
+  async restore() {
+    try {
+      const store = await this.#storeOnce();
+      const [session] = await store.listSessions();
+      // Whatever the page shows by now (a document handed over, a training just started) wins over the past.
+      const busy = () =>
+        this.session || this.#lab.phase !== 'idle' || this.#lab.opened || this.#lab.analyses.subjects.length;
+      if (!session || busy()) return;
+      // A tab closed mid-training left 'training' behind; it is paused now.
+      const s = session.status === 'training' ? await store.updateSession(session.id, { status: 'paused' }) : session;
+      const complete = (await store.snapshotSteps(s.id)).filter((x) => x.runs === s.config.runs);
+      const snapshots = await Promise.all(complete.map(({ step }) => store.snapshots(s.id, step)));
+      if (busy()) return;
+      this.#show(s);
+      const subjects = complete.flatMap(({ step }, i) => this.#subjects(step, snapshots[i]));
+      this.steps = complete.map((x) => x.step);
+      this.selected = Math.max(0, this.steps.length - 1);
+      this.#lab.analyses.addSubjects(subjects);
+      this.focus();
+    } catch (e) {
+      this.#lab.fail(e);
+    }
+  }
+
+  /** Deletes the session on screen from IndexedDB. */
+  async clear() {
+    const session = this.session;
+    if (!session) return;
+    try {
+      await (await this.#storeOnce()).deleteSession(session.id);
+      this.#lab.show([], null, this);
+      this.forget();
+    } catch (e) {
+      this.#lab.fail(e);
+    }
+  }
+
+  pause() {
+    this.#pauseRequested = true;
+  }
+
+  continue() {
+    this.#pauseRequested = false;
+    this.#lab.phase = 'training';
+    this.#resumeGate?.();
+    this.#resumeGate = null;
+  }
+
+  cancel() {
+    this.#abort?.abort();
+    this.#pauseRequested = false;
+    this.#resumeGate?.();
+    this.#resumeGate = null;
+  }
+
+  /**
+   * Recomputes the timeline's distances from the analyses at hand; pairs already measured come from a cache
+   * keyed by the two documents, so each pair goes to the worker once per parameter setting.
+   */
+  async updateDistances(results: ReadonlyMap<string, ResultDocument>) {
+    if (this.#distanceBusy) return;
+    const steps = this.steps;
+    const todo: Array<{ a: ResultDocument; b: ResultDocument }> = [];
+    const next: Array<[number, Array<number | null>]> = [];
+    for (const layer of this.layers) {
+      const values = steps.slice(1).map((step, i) => {
+        const a = results.get(this.key(steps[i], layer));
+        const b = results.get(this.key(step, layer));
+        if (!a || !b) return null;
+        const d = this.#distanceCache.get(a)?.get(b);
+        if (d === undefined) todo.push({ a, b });
+        return d ?? null;
+      });
+      next.push([layer, values]);
+    }
+    this.distances = mapOf(next);
+    if (todo.length === 0) return;
+    this.#distanceBusy = true;
+    try {
+      const h1 = (doc: ResultDocument) => doc.persistence.diagrams[1] ?? [];
+      const values = await this.#lab.analyses.client.bottleneckPairs(todo.map(({ a, b }) => [h1(a), h1(b)]));
+      todo.forEach(({ a, b }, i) => {
+        const inner = this.#distanceCache.get(a) ?? new WeakMap<ResultDocument, number>();
+        inner.set(b, values[i]);
+        this.#distanceCache.set(a, inner);
+      });
+    } catch {
+      // Cancelled along with the analysis it was queued behind; the next update asks again.
+      return;
+    } finally {
+      this.#distanceBusy = false;
+    }
+    await this.updateDistances(this.#lab.analyses.results);
+  }
+
+  dispose() {
+    this.cancel();
+  }
+}

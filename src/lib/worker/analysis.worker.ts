@@ -1,0 +1,25 @@
+// The Web Worker that runs the analysis off the main thread. It holds no state between calls: the page sends
+// filters and options, gets a result document back, and progress arrives through a Comlink-proxied callback.
+import * as Comlink from 'comlink';
+import { analyzeFilters } from '../analysis/pipeline';
+import { bottleneck } from '../tda/diagramDistance';
+import type { ResultDocument } from '../result/schema';
+import type { AnalysisRequest, DocumentBars, ProgressCallback } from './protocol';
+import { toDiagram } from './protocol';
+
+const api = {
+  async analyze(request: AnalysisRequest, onProgress?: ProgressCallback): Promise<ResultDocument> {
+    return analyzeFilters(request.filters, request.source, request.options, {
+      onProgress: onProgress ? (stage: string, fraction: number) => void onProgress(stage, fraction) : undefined,
+    });
+  },
+
+  /** Bottleneck distance of each pair of diagrams (document bars): the timeline's curve, step to step. */
+  bottleneckPairs(pairs: Array<[DocumentBars, DocumentBars]>): number[] {
+    return pairs.map(([a, b]) => bottleneck(toDiagram(a), toDiagram(b)));
+  },
+};
+
+export type AnalysisWorkerApi = typeof api;
+
+Comlink.expose(api);
