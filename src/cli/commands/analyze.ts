@@ -1,0 +1,137 @@
+import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Command } from '../main';
+import { parse, numberOption } from '../args';
+import { CliError, at } from '../errors';
+import { findLoader } from '../inputs/index';
+import { AnalysisError, analyzeFilters, DEFAULT_OPTIONS, parseLens } from '../../lib/analysis/pipeline';
+import { FilterValueError } from '../../lib/analysis/preprocess';
+import { validateResult } from '../../lib/result/validate';
+import { DEFAULT_MAX_FILTERS } from '../../lib/nn/modelImport';
+import { PersistenceTooLargeError } from '../../lib/tda/ripsCohomology';
+
+const usage =
+  'kleinscope analyze INPUT [--layer N] [--step S] [--k 200] [--p 30] [--lens pca|pca:i,j|codensity|angle|circular] ' +
+  '[--resolution 30] [--gain 3] [--dim 1] [--modulus 2] [--landmarks 500] [--seed 1] [--title T] [--max-filters 50000] --out RESULT.json';
+
+/** Option names as the CLI spells them, for errors raised inside the pipeline. */
+const flag: Record<string, string> = { maxDim: '--dim', lens: '--lens', k: '--k', p: '--p', modulus: '--modulus' };
+
+function checkOutput(out: string): void {
+  const dir = dirname(resolve(out));
+  let ok = false;
+  try {
+    ok = statSync(dir).isDirectory();
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new CliError(`--out ${out}: the folder ${dir} does not exist`, 2);
+  try {
+    if (statSync(out).isDirectory()) throw new CliError(`--out ${out}: is a folder`, 2);
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+  }
+}
+
+/** Writes next to the target and renames, so a failure never leaves a partial file or clobbers a good one. */
+function writeAtomically(path: string, text: string): void {
+  const temp = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temp, text);
+    renameSync(temp, path);
+  } catch (e) {
+    rmSync(temp, { force: true });
+    throw new CliError(at(path, undefined, `cannot write (${(e as NodeJS.ErrnoException).code ?? e})`));
+  }
+}
+
+export const command: Command = {
+  summary: 'filters (CSV, JSON, .npy, a training folder or a model) -> Mapper graph, barcodes, model fit',
+  usage,
+  async run(argv) {
+    const { values, positionals } = parse(
+      argv,
+      {
+        layer: { type: 'string' },
+        step: { type: 'string' },
+        k: { type: 'string' },
+        p: { type: 'string' },
+        lens: { type: 'string' },
+        resolution: { type: 'string' },
+        gain: { type: 'string' },
+        dim: { type: 'string' },
+        modulus: { type: 'string' },
+        landmarks: { type: 'string' },
+        seed: { type: 'string' },
+        'max-filters': { type: 'string' },
+        title: { type: 'string' },
+        out: { type: 'string', short: 'o' },
+      },
+      usage,
+    );
+    if (positionals.length !== 1)
+      throw new CliError(`expected one INPUT, got ${positionals.length}\nusage: ${usage}`, 2);
+    if (values.out === undefined) throw new CliError(`--out RESULT.json is required\nusage: ${usage}`, 2);
+    const input = positionals[0];
+    const out = values.out;
+    const d = DEFAULT_OPTIONS;
+    const layer =
+      values.layer === undefined ? undefined : numberOption('layer', values.layer, 1, { integer: true, min: 1 });
+    const step =
+      values.step === undefined ? undefined : numberOption('step', values.step, 0, { integer: true, min: 0 });
+    const options = {
+      k: numberOption('k', values.k, d.k, { integer: true, min: 1, max: 100_000 }),
+      p: numberOption('p', values.p, d.p, { max: 100 }),
+      lens: values.lens ?? d.lens,
+      resolution: numberOption('resolution', values.resolution, d.resolution, { integer: true, min: 1, max: 1000 }),
+      gain: numberOption('gain', values.gain, d.gain, { min: 1, max: 100 }),
+      maxDim: numberOption('dim', values.dim, d.maxDim, { integer: true, min: 0, max: 2 }),
+      modulus: numberOption('modulus', values.modulus, d.modulus, { integer: true, min: 2, max: 251 }),
+      landmarks: numberOption('landmarks', values.landmarks, d.landmarks, { integer: true, min: 2, max: 5000 }),
+      seed: numberOption('seed', values.seed, d.seed, { integer: true }),
+      ...(values.title !== undefined ? { title: values.title } : {}),
+    };
+    if (!(options.p > 0)) throw new CliError(`--p: ${values.p} is not above 0 (a percentage in (0, 100])`, 2);
+    if (values.title !== undefined && values.title.length > 200)
+      throw new CliError('--title: at most 200 characters', 2);
+    try {
+      parseLens(options.lens);
+    } catch (e) {
+      throw new CliError(`--lens: ${(e as Error).message.replace(/^lens /, '')}`, 2);
+    }
+    checkOutput(out);
+
+    const loader = findLoader(input);
+    const maxFilters = numberOption('max-filters', values['max-filters'], DEFAULT_MAX_FILTERS, {
+      integer: true,
+      min: 3,
+    });
+    const { filters, source } = await loader.load(input, { layer, step, maxFilters, seed: options.seed });
+    let doc;
+    try {
+      doc = await analyzeFilters(filters, source, options);
+    } catch (e) {
+      if (e instanceof FilterValueError) throw new CliError(at(input, undefined, e.message));
+      if (e instanceof AnalysisError) {
+        const name = e.field && flag[e.field];
+        throw new CliError(name ? `${name}: ${e.message}` : at(input, undefined, e.message), name ? 2 : 1);
+      }
+      if (e instanceof PersistenceTooLargeError) throw new CliError(`persistent homology: ${e.message}`);
+      throw e;
+    }
+    const checked = validateResult(doc);
+    if (!checked.ok)
+      throw new CliError(`internal error: the result fails its schema at ${checked.field}: ${checked.message}`, 70);
+    writeAtomically(out, JSON.stringify(doc));
+    const h1 = doc.persistence.diagrams[1] ?? [];
+    const t = doc.persistence.threshold ?? 0;
+    const longest = h1.reduce((m, [b, dd]) => Math.max(m, (dd ?? t) - b), 0);
+    process.stdout.write(
+      `${out}: ${doc.preprocessing.nKept}/${doc.preprocessing.nInput} filters kept, core ${doc.preprocessing.nCore} ` +
+        `(k=${doc.preprocessing.k}, p=${doc.preprocessing.p}); Mapper ${doc.mapper.nodes.length} nodes, ` +
+        `${doc.mapper.edges.length} edges; ${doc.persistence.complex} H1 ${h1.length} bars, longest ${longest.toFixed(3)}; ` +
+        `${Math.round(doc.timings.total)} ms\n`,
+    );
+    return 0;
+  },
+};

@@ -1,0 +1,448 @@
+/**
+ * Filters in, result document out: preprocessing -> k-NN codensity -> density core -> PCA and model fit ->
+ * persistent homology -> Mapper. Pure computation on typed arrays; it yields to the event loop between stages so
+ * that a Web Worker can answer messages (progress, cancel) while it runs.
+ */
+import { densityCoreSearch } from '../tda/codensity';
+import { fromDct } from '../tda/dct';
+import { pca, project } from '../tda/pca';
+import { mapper } from '../tda/mapper';
+import { fitKleinBottle, fitPrimaryCircle } from '../tda/patchModels';
+import { circularCoordinates, circularCoordinatesOfMatrix } from '../tda/circularCoordinates';
+import { abortError, ripsPersistence, type PersistenceResult } from '../tda/ripsCohomology';
+import { lazyWitnessPersistence, lazyWitnessWeights } from '../tda/witness';
+import {
+  SCHEMA_ID,
+  type MapperGraph,
+  type ModelFit,
+  type PersistenceSummary,
+  type ResultDocument,
+  type Source,
+} from '../result/schema';
+import { preprocess } from './preprocess';
+import { histogram } from './histogram';
+
+export interface AnalysisOptions {
+  k?: number;
+  p?: number;
+  /** 'pca' (= PC1-2) | 'pca:i,j' (1-based) | 'codensity' | 'angle' | 'circular' */
+  lens?: string;
+  resolution?: number;
+  gain?: number;
+  maxDim?: number;
+  modulus?: number;
+  /** Cores larger than this go to the witness complex. */
+  ripsMaxPoints?: number;
+  landmarks?: number;
+  /** Near-zero cut, relative to the 90th percentile of the centred filter norms. */
+  normThreshold?: number;
+  seed?: number;
+  title?: string;
+}
+
+export interface AnalysisHooks {
+  onProgress?: (stage: string, fraction: number) => void;
+  signal?: AbortSignal;
+}
+
+export const DEFAULT_OPTIONS: Required<Omit<AnalysisOptions, 'title'>> = {
+  k: 200,
+  p: 30,
+  lens: 'pca',
+  resolution: 30,
+  gain: 3,
+  maxDim: 1,
+  modulus: 2,
+  // Rips on 1920 core points (6,400 filters at p=30) took minutes with the current engine; 1000 takes seconds.
+  ripsMaxPoints: 1000,
+  landmarks: 500,
+  normThreshold: 0.01,
+  seed: 1,
+};
+
+/** Bad options or unusable input: the message is meant for the person who chose them. */
+export class AnalysisError extends Error {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'AnalysisError';
+  }
+}
+
+export type Lens =
+  { kind: 'pca'; axes: [number, number] } | { kind: 'codensity' } | { kind: 'angle' } | { kind: 'circular' };
+
+export function parseLens(text: string): Lens {
+  if (text === 'pca') return { kind: 'pca', axes: [0, 1] };
+  if (text === 'codensity' || text === 'angle' || text === 'circular') return { kind: text };
+  const m = /^pca:(\d),(\d)$/.exec(text);
+  if (m) {
+    const a = Number(m[1]);
+    const b = Number(m[2]);
+    if (a >= 1 && a <= 8 && b >= 1 && b <= 8 && a !== b) return { kind: 'pca', axes: [a - 1, b - 1] };
+  }
+  throw new AnalysisError(
+    `lens '${text}' is not one of pca, pca:i,j (two different axes 1..8), codensity, angle, circular`,
+    'lens',
+  );
+}
+
+function checkOptions(o: Required<Omit<AnalysisOptions, 'title'>>): void {
+  const int = (name: keyof typeof o, min: number, max: number) => {
+    const v = o[name] as number;
+    if (!Number.isInteger(v) || v < min || v > max)
+      throw new AnalysisError(`${name} must be an integer in ${min}..${max}, got ${v}`, name);
+  };
+  int('k', 1, 100_000);
+  int('resolution', 1, 1000);
+  int('maxDim', 0, 2);
+  int('modulus', 2, 251);
+  int('ripsMaxPoints', 1, 20_000);
+  int('landmarks', 2, 5000);
+  int('seed', -(2 ** 31), 2 ** 31 - 1);
+  if (!(o.p > 0 && o.p <= 100)) throw new AnalysisError(`p must be a percentage in (0, 100], got ${o.p}`, 'p');
+  if (!(o.gain >= 1 && o.gain <= 100)) throw new AnalysisError(`gain must be in [1, 100], got ${o.gain}`, 'gain');
+  if (!(o.normThreshold >= 0 && o.normThreshold < 1))
+    throw new AnalysisError(`normThreshold must be in [0, 1), got ${o.normThreshold}`, 'normThreshold');
+  let prime = o.modulus >= 2;
+  for (let q = 2; q * q <= o.modulus; q++) if (o.modulus % q === 0) prime = false;
+  if (!prime) throw new AnalysisError(`modulus must be a prime, got ${o.modulus}`, 'modulus');
+}
+
+const TWO_PI = 2 * Math.PI;
+const WITNESSES_PER_LANDMARK = 10;
+/** Six significant decimals are far below any effect in the data and keep 100k-filter documents a few MB. */
+const round = (x: number) => Math.round(x * 1e6) / 1e6;
+const roundAll = (xs: ArrayLike<number>) => Array.from(xs, round);
+
+function tick(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+function toBars(diagram: Array<[number, number]>): Array<[number, number | null]> {
+  return diagram.map(([b, d]) => [round(b), Number.isFinite(d) ? round(d) : null]);
+}
+
+/** The longest H1 bar (essential bars count as reaching the threshold), or -1. */
+function dominantBar(result: PersistenceResult): number {
+  const h1 = result.diagrams[1] ?? [];
+  let best = -1;
+  let bestLength = -1;
+  h1.forEach(([b, d], i) => {
+    const length = (Number.isFinite(d) ? d : result.threshold) - b;
+    if (length > bestLength) {
+      bestLength = length;
+      best = i;
+    }
+  });
+  return best;
+}
+
+export async function analyzeFilters(
+  filters: ArrayLike<number>,
+  source: Source,
+  options: AnalysisOptions = {},
+  hooks: AnalysisHooks = {},
+): Promise<ResultDocument> {
+  const o = { ...DEFAULT_OPTIONS, ...stripUndefined(options) } as Required<Omit<AnalysisOptions, 'title'>>;
+  checkOptions(o);
+  const lens = parseLens(o.lens);
+  const { signal, onProgress } = hooks;
+  const timings: Record<string, number> = {};
+  const started = now();
+  let stageStart = started;
+  const stage = async (name: string, fraction: number) => {
+    await tick();
+    if (signal?.aborted) throw abortError();
+    onProgress?.(name, fraction);
+    stageStart = now();
+  };
+  const done = (name: string) => {
+    timings[name] = Math.max(0, Math.round((now() - stageStart) * 10) / 10);
+  };
+
+  await stage('preprocess', 0);
+  const pre = preprocess(filters, o.normThreshold);
+  if (pre.nKept < 3)
+    throw new AnalysisError(
+      `only ${pre.nKept} of ${pre.nInput} filters are not near zero; the analysis needs at least 3`,
+      'filters',
+    );
+  const k = Math.min(o.k, pre.nKept - 1);
+  done('preprocess');
+
+  // k-NN and the core are one search (see densityCoreSearch): codensities beyond the core are never needed.
+  await stage('knn', 0.05);
+  const { core, rho } = densityCoreSearch(pre.coords, pre.nKept, 8, k, o.p);
+  done('knn');
+
+  await stage('core', 0.35);
+  const nCore = core.length;
+  const coords = new Float64Array(nCore * 8);
+  const coreRho = new Float64Array(nCore);
+  core.forEach((c, i) => {
+    coords.set(pre.coords.subarray(c * 8, c * 8 + 8), i * 8);
+    coreRho[i] = rho[c];
+  });
+  done('core');
+
+  await stage('fit', 0.4);
+  const circle = fitPrimaryCircle(coords, nCore);
+  const klein = fitKleinBottle(coords, nCore);
+  done('fit');
+
+  await stage('ph', 0.45);
+  const ph = persistence(coords, nCore, o, false, signal);
+  done('ph');
+
+  let circular: Float64Array | undefined;
+  if (lens.kind === 'circular') {
+    await stage('circular', 0.75);
+    // Lifting a Z/p cocycle to an integer one needs a large enough prime (Z/2 forgets orientations), so the
+    // cocycle comes from its own H1 run over Z/47 unless the chosen field is already large.
+    const liftModulus = o.modulus >= 23 ? o.modulus : 47;
+    const forLift = persistence(coords, nCore, { ...o, maxDim: 1, modulus: liftModulus }, true, signal);
+    circular = circularLens(coords, nCore, forLift, liftModulus);
+    done('circular');
+  }
+
+  await stage('mapper', 0.8);
+  const pcaModel = pca(coords, nCore, 8);
+  let lensValues: Float64Array;
+  let lensDim = 1;
+  let periods: Array<number | null> = [null];
+  if (lens.kind === 'pca') {
+    lensValues = project(coords, nCore, pcaModel, lens.axes);
+    lensDim = 2;
+    periods = [null, null];
+  } else if (lens.kind === 'codensity') lensValues = coreRho;
+  else if (lens.kind === 'angle') {
+    lensValues = circle.angles;
+    periods = [TWO_PI];
+  } else {
+    lensValues = circular!;
+    periods = [TWO_PI];
+  }
+  const graph = mapper(coords, 8, lensValues, lensDim, nCore, { resolution: o.resolution, gain: o.gain, periods });
+  const corePatches = fromDct(coords, nCore);
+  let rhoMin = Infinity;
+  for (const r of coreRho) rhoMin = Math.min(rhoMin, r);
+  const mapperDoc: MapperGraph = {
+    lens: o.lens,
+    resolution: o.resolution,
+    gain: o.gain,
+    clustering: 'single-linkage (gap heuristic, 10 bins)',
+    nodes: graph.nodes.map((node, id) => {
+      const mean = new Float64Array(9);
+      const lensMean = new Float64Array(lensDim);
+      let codens = 0;
+      let dist = 0;
+      let err = 0;
+      let sin = 0;
+      let cos = 0;
+      for (const m of node.members) {
+        for (let j = 0; j < 9; j++) mean[j] += corePatches[m * 9 + j];
+        for (let j = 0; j < lensDim; j++) {
+          const v = lensValues[m * lensDim + j];
+          if (periods[j]) {
+            sin += Math.sin(v);
+            cos += Math.cos(v);
+          } else lensMean[j] += v;
+        }
+        codens += coreRho[m];
+        dist += circle.distances[m];
+        err += klein.errors[m];
+      }
+      const size = node.members.length;
+      for (let j = 0; j < lensDim; j++) {
+        if (periods[j]) {
+          const t = Math.atan2(sin, cos);
+          lensMean[j] = t < 0 ? t + TWO_PI : t;
+        } else lensMean[j] /= size;
+      }
+      codens /= size;
+      return {
+        id,
+        size,
+        members: Array.from(node.members),
+        meanFilter: roundAll(mean.map((v) => v / size)),
+        // Relative density in (0, 1]: the densest core point's codensity over the node's mean codensity.
+        density: round(codens > 0 ? rhoMin / codens : 1),
+        lens: roundAll(lensMean),
+        attributes: {
+          codensity: round(codens),
+          circleDistance: round(dist / size),
+          kleinError: round(err / size),
+        },
+      };
+    }),
+    edges: graph.edges.map(([a, b, w]) => [a, b, w]),
+  };
+  done('mapper');
+
+  await stage('document', 0.95);
+  const hv = shareNearAxes(circle.angles);
+  const modelFit: ModelFit = {
+    primaryCircle: {
+      angles: roundAll(circle.angles),
+      distances: roundAll(circle.distances),
+      angleHistogram: histogram(circle.angles, 36, 0, TWO_PI),
+      distanceHistogram: histogram(circle.distances, 20, 0, 2),
+      meanDistance: round(mean(circle.distances)),
+      shareHorizontalVertical: round(hv),
+    },
+    kleinBottle: {
+      t1: roundAll(klein.t1),
+      t2: roundAll(klein.t2),
+      errors: roundAll(klein.errors),
+      errorHistogram: histogram(klein.errors, 20, 0, 2),
+      meanError: round(mean(klein.errors)),
+    },
+  };
+  done('document');
+  timings.total = Math.round((now() - started) * 10) / 10;
+  onProgress?.('done', 1);
+
+  const doc: ResultDocument = {
+    schema: SCHEMA_ID,
+    ...(options.title !== undefined ? { title: options.title } : {}),
+    createdAt: new Date().toISOString(),
+    generator: 'kleinscope analysis',
+    source,
+    preprocessing: {
+      nInput: pre.nInput,
+      nNearZero: pre.nNearZero,
+      nKept: pre.nKept,
+      normThreshold: pre.normThreshold,
+      coordinates: 'dct8',
+      k,
+      p: o.p,
+      nCore,
+    },
+    mapper: mapperDoc,
+    persistence: ph.summary,
+    modelFit,
+    timings,
+  };
+  return doc;
+}
+
+function mean(xs: Float64Array): number {
+  let s = 0;
+  for (const x of xs) s += x;
+  return xs.length ? s / xs.length : 0;
+}
+
+/** Share of angles within pi/12 of a horizontal or vertical edge (a multiple of pi/2). */
+function shareNearAxes(angles: Float64Array): number {
+  if (angles.length === 0) return 0;
+  let near = 0;
+  for (const a of angles) {
+    const off = Math.abs(a - (Math.PI / 2) * Math.round(a / (Math.PI / 2)));
+    if (off <= Math.PI / 12) near++;
+  }
+  return near / angles.length;
+}
+
+interface PersistenceOutcome {
+  summary: PersistenceSummary;
+  result: PersistenceResult;
+  /** Witness complex: the witnesses it was built from, and its vertices (indices into them). */
+  witness?: { points: Float64Array; n: number; landmarks: Uint32Array };
+}
+
+function persistence(
+  coords: Float64Array,
+  n: number,
+  o: Required<Omit<AnalysisOptions, 'title'>>,
+  cocycles: boolean,
+  signal: AbortSignal | undefined,
+): PersistenceOutcome {
+  const common = { maxDim: o.maxDim, modulus: o.modulus, cocycles, signal };
+  if (n <= o.ripsMaxPoints) {
+    const result = ripsPersistence({ kind: 'points', n, dim: 8, coords }, common);
+    return {
+      result,
+      summary: {
+        complex: 'rips',
+        modulus: o.modulus,
+        threshold: Number.isFinite(result.threshold) ? round(result.threshold) : null,
+        maxDim: o.maxDim,
+        nPoints: n,
+        diagrams: result.diagrams.map(toBars),
+      },
+    };
+  }
+  // The lazy witness complex costs O(witnesses x landmarks^2). Ten witnesses per landmark are plenty, so a large
+  // core lends an evenly strided subset of itself as witnesses (landmarks are picked among them).
+  const w = Math.min(n, Math.max(WITNESSES_PER_LANDMARK * o.landmarks, o.ripsMaxPoints));
+  let witnesses = coords;
+  if (w < n) {
+    const chosen = Uint32Array.from({ length: w }, (_, i) => Math.floor((i * n) / w));
+    witnesses = new Float64Array(w * 8);
+    chosen.forEach((c, i) => witnesses.set(coords.subarray(c * 8, c * 8 + 8), i * 8));
+  }
+  const landmarks = Math.min(o.landmarks, w);
+  const result = lazyWitnessPersistence(witnesses, w, 8, { ...common, landmarks, seed: o.seed });
+  return {
+    result,
+    witness: { points: witnesses, n: w, landmarks: result.landmarks },
+    summary: {
+      complex: 'witness',
+      modulus: o.modulus,
+      threshold: Number.isFinite(result.threshold) ? round(result.threshold) : null,
+      maxDim: o.maxDim,
+      // The witnesses: the points the complex was built from.
+      nPoints: w,
+      landmarks,
+      diagrams: result.diagrams.map(toBars),
+    },
+  };
+}
+
+/**
+ * Circle-valued lens from the dominant H1 class. On a witness complex the cocycle lives on the landmarks, so each
+ * core point takes the value of its nearest landmark.
+ */
+function circularLens(coords: Float64Array, n: number, ph: PersistenceOutcome, modulus: number): Float64Array {
+  const bar = dominantBar(ph.result);
+  const cocycle = bar >= 0 ? ph.result.cocycles?.[bar] : undefined;
+  if (!cocycle) throw new AnalysisError('the circular lens needs an H1 bar, and the density core has none', 'lens');
+  const death = Number.isFinite(cocycle.death) ? cocycle.death : ph.result.threshold;
+  const scale = cocycle.birth + 0.5 * (death - cocycle.birth);
+  if (!ph.witness) return circularCoordinates(coords, n, 8, cocycle, { modulus, scale });
+  // The cocycle lives on the witness complex, so its 1-skeleton comes from the same witnesses' weights.
+  const { points, n: w, landmarks: L } = ph.witness;
+  const weights = lazyWitnessWeights(points, w, 8, L, 1);
+  const onLandmarks = circularCoordinatesOfMatrix(weights, L.length, cocycle, { modulus, scale });
+  const lc = new Float64Array(L.length * 8);
+  L.forEach((p, i) => lc.set(points.subarray(p * 8, p * 8 + 8), i * 8));
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    let bestD = Infinity;
+    for (let l = 0; l < L.length; l++) {
+      let d = 0;
+      for (let t = 0; t < 8; t++) {
+        const x = coords[i * 8 + t] - lc[l * 8 + t];
+        d += x * x;
+      }
+      if (d < bestD) {
+        bestD = d;
+        best = l;
+      }
+    }
+    out[i] = onLandmarks[best];
+  }
+  return out;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}

@@ -1,0 +1,67 @@
+import { buildKdTree, kthNeighbourDistance, kthNeighbourDistanceOf, kthNeighbourDistanceWithin } from './knn';
+
+/** rho_k(x): distance from x to its k-th nearest other point. Small codensity = dense neighbourhood. */
+export function codensity(points: ArrayLike<number>, n: number, dim: number, k: number): Float64Array {
+  return kthNeighbourDistance(points, n, dim, k);
+}
+
+/** Number of points X(k,p) keeps: p percent of n, rounded, at least one point when n > 0. */
+export function coreSize(n: number, p: number): number {
+  if (n === 0) return 0;
+  return Math.min(n, Math.max(1, Math.round((n * p) / 100)));
+}
+
+/**
+ * The density core X(k,p): indices of the p percent of points with the smallest codensity, in increasing order
+ * of codensity (ties by index, so the core is deterministic). Infinite codensities sort last.
+ */
+export function densityCore(rho: Float64Array, p: number): Uint32Array {
+  if (!(p > 0 && p <= 100)) throw new RangeError(`density core: p must be in (0, 100], got ${p}`);
+  const n = rho.length;
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((a, b) => (rho[a] === rho[b] ? a - b : rho[a] < rho[b] ? -1 : 1));
+  return order.slice(0, coreSize(n, p));
+}
+
+export interface CoreSearch {
+  /** Core indices by increasing codensity. */
+  core: Uint32Array;
+  /** rho_k of every point; exact for the core and any point at most `radius`, Infinity for the rest. */
+  rho: Float64Array;
+  /** The search radius that sufficed (Infinity when every codensity was computed). */
+  radius: number;
+}
+
+/**
+ * X(k,p) without computing every codensity: only the core's codensities matter, and they are all below the
+ * p-th percentile. Estimate that percentile (plus a margin) from the exact codensities of a strided sample,
+ * search every point only that far, and widen the radius in the rare case that too few points resolve. The core
+ * is identical to densityCore(codensity(...)): every point outside the radius has a larger codensity than every
+ * point inside it.
+ */
+export function densityCoreSearch(points: ArrayLike<number>, n: number, dim: number, k: number, p: number): CoreSearch {
+  const want = coreSize(n, p);
+  const tree = buildKdTree(points, n, dim);
+  if (n <= 4000 || p >= 60) {
+    const rho = new Float64Array(n);
+    kthNeighbourDistanceOf(
+      tree,
+      k,
+      Array.from({ length: n }, (_, i) => i),
+    ).forEach((r, i) => (rho[i] = r));
+    return { core: densityCore(rho, p), rho, radius: Infinity };
+  }
+  const s = 1000;
+  const sample = Array.from({ length: s }, (_, i) => Math.floor((i * n) / s));
+  const sampled = [...kthNeighbourDistanceOf(tree, k, sample).values()].sort((a, b) => a - b);
+  let q = Math.min(1, p / 100 + 0.1);
+  for (;;) {
+    const radius = q >= 1 ? Infinity : sampled[Math.min(s - 1, Math.ceil(q * (s - 1)))];
+    const rho = kthNeighbourDistanceWithin(points, n, dim, k, radius, tree);
+    let resolved = 0;
+    for (const r of rho) if (Number.isFinite(r)) resolved++;
+    if (resolved >= want || radius === Infinity) return { core: densityCore(rho, p), rho, radius };
+    q = Math.min(1, q + 0.2);
+  }
+}
