@@ -1,0 +1,484 @@
+/**
+ * The filtered Vietoris–Rips complex as the reduction sees it: simplices are indices in the combinatorial number
+ * system, diameters come from a dense lower-triangular float32 matrix or from sorted neighbour lists under the
+ * threshold, and (co)faces are enumerated on the fly - no boundary matrix is ever stored.
+ */
+import { BinomialTable } from './binomial';
+import type { EntryHeap } from './entryHeap';
+
+export interface RipsGraph {
+  n: number;
+  /** Simplices with a larger diameter are not in the complex. A float32 value (or Infinity). */
+  threshold: number;
+  /** Lower triangle d(1,0), d(2,0), d(2,1), ... when the graph is dense. */
+  dense: Float32Array | null;
+  /** Neighbour lists (CSR, sorted by vertex) when the graph is sparse. */
+  nbrStart: Int32Array | null;
+  nbrIndex: Int32Array | null;
+  nbrDiam: Float32Array | null;
+}
+
+const FACTORIAL = [
+  1, 1, 2, 6, 24, 120, 720, 5040, 40320, 362880, 3628800, 39916800, 479001600, 6227020800, 87178291200, 1307674368000,
+  20922789888000, 355687428096000, 6402373705728000, 121645100408832000,
+];
+
+/** The largest edge-length lookup table kept beside sparse neighbour lists (64 MB of float32). */
+export const LOOKUP_ENTRIES = 16 * 1024 * 1024;
+
+export class RipsComplex {
+  readonly n: number;
+  readonly binom: Float64Array;
+  readonly stride: number;
+  readonly dense: Float32Array | null;
+  readonly nbrStart: Int32Array;
+  readonly nbrIndex: Int32Array;
+  readonly nbrDiam: Float32Array;
+  /** Where row i of the dense lower triangle starts: i(i-1)/2. */
+  readonly row: Float64Array;
+  /**
+   * For a sparse graph, a lower triangle of its edge lengths (Infinity elsewhere) when small enough: facet
+   * diameters then cost one load instead of a binary search in a neighbour list.
+   */
+  readonly lookup: Float32Array | null;
+  private readonly scratch: Int32Array;
+
+  constructor(
+    readonly graph: RipsGraph,
+    readonly maxDim: number,
+    readonly modulus: number,
+  ) {
+    this.n = graph.n;
+    const table = new BinomialTable(graph.n, maxDim + 2);
+    this.binom = table.values;
+    this.stride = table.stride;
+    this.dense = graph.dense;
+    this.nbrStart = graph.nbrStart ?? new Int32Array(1);
+    this.nbrIndex = graph.nbrIndex ?? new Int32Array(0);
+    this.nbrDiam = graph.nbrDiam ?? new Float32Array(0);
+    this.scratch = new Int32Array(maxDim + 3);
+    this.cv = new Int32Array(maxDim + 3);
+    this.pos = new Int32Array(maxDim + 3);
+    this.end = new Int32Array(maxDim + 3);
+    this.pv = new Int32Array(maxDim + 3);
+    this.ppos = new Int32Array(maxDim + 3);
+    this.pend = new Int32Array(maxDim + 3);
+    const pairs = (graph.n * (graph.n - 1)) / 2;
+    const lookup = graph.dense === null && pairs <= LOOKUP_ENTRIES ? new Float32Array(pairs).fill(Infinity) : null;
+    this.row = new Float64Array(graph.dense !== null || lookup !== null ? graph.n : 0);
+    for (let i = 0; i < this.row.length; i++) this.row[i] = (i * (i - 1)) / 2;
+    if (lookup !== null)
+      for (let i = 0; i < graph.n; i++)
+        for (let p = this.nbrStart[i]; p < this.nbrStart[i + 1]; p++) {
+          const j = this.nbrIndex[p];
+          if (j >= i) break;
+          lookup[this.row[i] + j] = this.nbrDiam[p];
+        }
+    this.lookup = graph.dense ?? lookup;
+  }
+
+  B(v: number, k: number): number {
+    return this.binom[k * this.stride + v];
+  }
+
+  dist(i: number, j: number): number {
+    if (i === j) return 0;
+    const d = this.lookup;
+    if (d !== null) return i > j ? d[this.row[i] + j] : d[this.row[j] + i];
+    // Binary search in i's sorted neighbour list; absent means beyond the threshold.
+    let lo = this.nbrStart[i];
+    let hi = this.nbrStart[i + 1];
+    const idx = this.nbrIndex;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (idx[mid] < j) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < this.nbrStart[i + 1] && idx[lo] === j ? this.nbrDiam[lo] : Infinity;
+  }
+
+  /**
+   * The largest v <= top with C(v, k) <= idx. C(v, k) is close to (v - (k-1)/2)^k / k!, so a root gives v to
+   * within a step or two; the table then settles it. This avoids a branchy binary search per vertex.
+   */
+  maxVertex(idx: number, k: number, top: number): number {
+    const b = this.binom;
+    const row = k * this.stride;
+    if (b[row + top] <= idx) return top;
+    let v: number;
+    if (k === 1) v = idx;
+    else if (k === 2) v = Math.floor((1 + Math.sqrt(1 + 8 * idx)) / 2);
+    else if (k === 3) v = Math.floor(Math.cbrt(6 * idx) + 1);
+    else if (k < FACTORIAL.length) v = Math.floor(Math.pow(idx * FACTORIAL[k], 1 / k) + (k - 1) / 2);
+    else {
+      // Binary search over [k - 1, top].
+      let count = top - (k - 1);
+      while (count > 0) {
+        const step = count >> 1;
+        const mid = top - step;
+        if (b[row + mid] > idx) {
+          top = mid - 1;
+          count -= step + 1;
+        } else count = step;
+      }
+      return top;
+    }
+    if (v > top) v = top;
+    if (v < k - 1) v = k - 1;
+    while (v < top && b[row + v + 1] <= idx) v++;
+    while (v > k - 1 && b[row + v] > idx) v--;
+    return v;
+  }
+
+  /** Writes the vertices of a dim-simplex into out[0..dim], ascending. */
+  vertices(idx: number, dim: number, out: Int32Array): void {
+    let top = this.n - 1;
+    for (let k = dim + 1; k > 1; k--) {
+      top = this.maxVertex(idx, k, top);
+      out[k - 1] = top;
+      idx -= this.binom[k * this.stride + top];
+    }
+    out[0] = idx;
+  }
+
+  /** The result of firstEqualCofacet. */
+  foundIndex = 0;
+  foundCoef = 0;
+  private readonly cv: Int32Array;
+  private readonly pos: Int32Array;
+  private readonly end: Int32Array;
+  // pushCofacets has its own scratch, so that no other search can disturb its walk.
+  private readonly pv: Int32Array;
+  private readonly ppos: Int32Array;
+  private readonly pend: Int32Array;
+
+  /**
+   * Pushes the cofacets of a simplex with diameter <= threshold onto a heap. This and firstEqualCofacet are the
+   * innermost loops of the reduction, so the enumeration state lives in locals rather than in an object.
+   */
+  pushCofacets(diam: number, index: number, coef: number, dim: number, threshold: number, heap: EntryHeap): void {
+    const verts = this.pv;
+    this.vertices(index, dim, verts);
+    const neg = coef === 0 ? 0 : this.modulus - coef;
+    const b = this.binom;
+    const s = this.stride;
+    let idxBelow = index;
+    let idxAbove = 0;
+    let k = dim + 1;
+    const d = this.dense;
+    if (d !== null) {
+      const row = this.row;
+      // j walks down through the vertices not in the simplex; passing a vertex of the simplex shifts its term
+      // from the part below j to the part above.
+      let nextV = verts[k - 1];
+      for (let j = this.n - 1; j >= k; j--) {
+        while (j === nextV) {
+          idxBelow -= b[k * s + j];
+          idxAbove += b[(k + 1) * s + j];
+          j--;
+          k--;
+          nextV = k > 0 ? verts[k - 1] : -1;
+        }
+        // Vertices below j are verts[0..k-1]; those above are verts[k..dim].
+        let cd = diam;
+        const rowJ = row[j];
+        for (let t = 0; t < k; t++) {
+          const x = d[rowJ + verts[t]];
+          if (x > cd) cd = x;
+        }
+        for (let t = k; t <= dim; t++) {
+          const x = d[row[verts[t]] + j];
+          if (x > cd) cd = x;
+        }
+        if (cd <= threshold) heap.push(cd, idxAbove + b[(k + 1) * s + j] + idxBelow, k & 1 ? neg : coef);
+      }
+      return;
+    }
+    const idx = this.nbrIndex;
+    const dd = this.nbrDiam;
+    const pos = this.ppos;
+    const end = this.pend;
+    for (let t = 0; t <= dim; t++) {
+      pos[t] = this.nbrStart[verts[t] + 1] - 1;
+      end[t] = this.nbrStart[verts[t]];
+    }
+    const end0 = end[0];
+    outer: for (let p0 = pos[0]; p0 >= end0; p0--) {
+      const nb = idx[p0];
+      let nd = dd[p0];
+      for (let t = 1; t <= dim; t++) {
+        let p = pos[t];
+        const e = end[t];
+        while (p >= e && idx[p] > nb) p--;
+        pos[t] = p;
+        if (p < e) return;
+        if (idx[p] !== nb) continue outer;
+        if (dd[p] > nd) nd = dd[p];
+      }
+      while (k > 0 && verts[k - 1] > nb) {
+        idxBelow -= b[k * s + verts[k - 1]];
+        idxAbove += b[(k + 1) * s + verts[k - 1]];
+        k--;
+      }
+      const cd = nd > diam ? nd : diam;
+      if (cd <= threshold) heap.push(cd, idxAbove + b[(k + 1) * s + nb] + idxBelow, k & 1 ? neg : coef);
+    }
+  }
+
+  /** The first cofacet (largest index) with the simplex's own diameter, left in foundIndex and foundCoef. */
+  firstEqualCofacet(diam: number, index: number, coef: number, dim: number): boolean {
+    const verts = this.cv;
+    this.vertices(index, dim, verts);
+    const b = this.binom;
+    const s = this.stride;
+    let idxBelow = index;
+    let idxAbove = 0;
+    let k = dim + 1;
+    const d = this.dense;
+    if (d !== null) {
+      const row = this.row;
+      let nextV = verts[k - 1];
+      next: for (let j = this.n - 1; j >= k; j--) {
+        while (j === nextV) {
+          idxBelow -= b[k * s + j];
+          idxAbove += b[(k + 1) * s + j];
+          j--;
+          k--;
+          nextV = k > 0 ? verts[k - 1] : -1;
+        }
+        const rowJ = row[j];
+        for (let t = 0; t < k; t++) if (d[rowJ + verts[t]] > diam) continue next;
+        for (let t = k; t <= dim; t++) if (d[row[verts[t]] + j] > diam) continue next;
+        this.foundIndex = idxAbove + b[(k + 1) * s + j] + idxBelow;
+        this.foundCoef = k & 1 ? (coef === 0 ? 0 : this.modulus - coef) : coef;
+        return true;
+      }
+      return false;
+    }
+    const idx = this.nbrIndex;
+    const dd = this.nbrDiam;
+    const pos = this.pos;
+    const end = this.end;
+    for (let t = 0; t <= dim; t++) {
+      pos[t] = this.nbrStart[verts[t] + 1] - 1;
+      end[t] = this.nbrStart[verts[t]];
+    }
+    // A cofacet of equal diameter needs every new edge <= diam: test the driving vertex's edge first, before
+    // walking the other lists (their pointers only move down, so they catch up on the next candidate).
+    const end0 = end[0];
+    outer: for (let p0 = pos[0]; p0 >= end0; p0--) {
+      let nd = dd[p0];
+      if (nd > diam) continue;
+      const nb = idx[p0];
+      for (let t = 1; t <= dim; t++) {
+        let p = pos[t];
+        const e = end[t];
+        while (p >= e && idx[p] > nb) p--;
+        pos[t] = p;
+        if (p < e) return false;
+        if (idx[p] !== nb) continue outer;
+        if (dd[p] > nd) nd = dd[p];
+      }
+      if (nd > diam) continue;
+      while (k > 0 && verts[k - 1] > nb) {
+        idxBelow -= b[k * s + verts[k - 1]];
+        idxAbove += b[(k + 1) * s + verts[k - 1]];
+        k--;
+      }
+      this.foundIndex = idxAbove + b[(k + 1) * s + nb] + idxBelow;
+      this.foundCoef = k & 1 ? (coef === 0 ? 0 : this.modulus - coef) : coef;
+      return true;
+    }
+    return false;
+  }
+
+  diameter(idx: number, dim: number): number {
+    const v = this.scratch;
+    this.vertices(idx, dim, v);
+    let diam = -Infinity;
+    for (let a = 1; a <= dim; a++)
+      for (let b = 0; b < a; b++) {
+        const d = this.dist(v[a], v[b]);
+        if (d > diam) diam = d;
+      }
+    return diam;
+  }
+}
+
+/**
+ * Enumerates the cofacets of a simplex in decreasing index order, with their diameters and the coefficients
+ * of the coboundary over Z/p. The fields diam, index and coef hold the current cofacet after next().
+ */
+export class CoboundaryEnumerator {
+  diam = 0;
+  index = 0;
+  coef = 0;
+  private idxBelow = 0;
+  private idxAbove = 0;
+  private j = 0;
+  private k = 0;
+  private sDiam = 0;
+  private sCoef = 0;
+  private sNeg = 0;
+  private readonly verts: Int32Array;
+  private readonly itPos: Int32Array;
+  private readonly itEnd: Int32Array;
+  private nIdx = 0;
+  private nDiam = 0;
+  private dimPlusOne = 0;
+
+  constructor(private readonly c: RipsComplex) {
+    this.verts = new Int32Array(c.maxDim + 3);
+    this.itPos = new Int32Array(c.maxDim + 3);
+    this.itEnd = new Int32Array(c.maxDim + 3);
+  }
+
+  set(diam: number, index: number, coef: number, dim: number): void {
+    const c = this.c;
+    this.idxBelow = index;
+    this.idxAbove = 0;
+    this.j = c.n - 1;
+    this.k = dim + 1;
+    this.sDiam = diam;
+    this.sCoef = coef;
+    this.sNeg = coef === 0 ? 0 : c.modulus - coef;
+    this.dimPlusOne = dim + 1;
+    c.vertices(index, dim, this.verts);
+    if (c.dense === null) {
+      // Walk every vertex's neighbour list from its largest neighbour down.
+      for (let t = 0; t <= dim; t++) {
+        const v = this.verts[t];
+        this.itPos[t] = c.nbrStart[v + 1] - 1;
+        this.itEnd[t] = c.nbrStart[v];
+      }
+    }
+  }
+
+  /** With all = false, only cofacets whose new vertex is above every vertex of the simplex. */
+  hasNext(all: boolean): boolean {
+    const c = this.c;
+    if (c.dense !== null) return this.j >= this.k && (all || c.binom[this.k * c.stride + this.j] > this.idxBelow);
+    const idx = c.nbrIndex;
+    const dd = c.nbrDiam;
+    const pos = this.itPos;
+    const end = this.itEnd;
+    const m = this.dimPlusOne;
+    outer: for (; pos[0] >= end[0]; pos[0]--) {
+      const nb = idx[pos[0]];
+      let nd = dd[pos[0]];
+      for (let t = 1; t < m; t++) {
+        let p = pos[t];
+        const e = end[t];
+        while (p >= e && idx[p] > nb) p--;
+        pos[t] = p;
+        if (p < e) return false;
+        if (idx[p] !== nb) continue outer;
+        if (dd[p] > nd) nd = dd[p];
+      }
+      while (this.k > 0 && this.verts[this.k - 1] > nb) {
+        if (!all) return false;
+        const v = this.verts[this.k - 1];
+        this.idxBelow -= c.binom[this.k * c.stride + v];
+        this.idxAbove += c.binom[(this.k + 1) * c.stride + v];
+        this.k--;
+      }
+      this.nIdx = nb;
+      this.nDiam = nd;
+      return true;
+    }
+    return false;
+  }
+
+  next(): void {
+    const c = this.c;
+    if (c.dense !== null) {
+      const b = c.binom;
+      const s = c.stride;
+      while (b[this.k * s + this.j] <= this.idxBelow) {
+        this.idxBelow -= b[this.k * s + this.j];
+        this.idxAbove += b[(this.k + 1) * s + this.j];
+        this.j--;
+        this.k--;
+      }
+      const j = this.j;
+      const d = c.dense;
+      let diam = this.sDiam;
+      const verts = this.verts;
+      const m = this.dimPlusOne;
+      const row = c.row;
+      const rowJ = row[j];
+      for (let t = 0; t < m; t++) {
+        const v = verts[t];
+        const x = v < j ? d[rowJ + v] : d[row[v] + j];
+        if (x > diam) diam = x;
+      }
+      this.diam = diam;
+      this.index = this.idxAbove + b[(this.k + 1) * s + j] + this.idxBelow;
+      this.j = j - 1;
+    } else {
+      this.itPos[0]--;
+      this.diam = this.nDiam > this.sDiam ? this.nDiam : this.sDiam;
+      this.index = this.idxAbove + c.binom[(this.k + 1) * c.stride + this.nIdx] + this.idxBelow;
+    }
+    this.coef = this.k & 1 ? this.sNeg : this.sCoef;
+  }
+}
+
+/** Finds the zero-persistence facet of a simplex: the pivot of its boundary when it has the same diameter. */
+export class FacetFinder {
+  diam = 0;
+  index = 0;
+  coef = 0;
+  private readonly verts: Int32Array;
+  /** Edge lengths of the simplex, m x m, looked up at most once each (-1: not yet). */
+  private readonly pair: Float64Array;
+
+  constructor(private readonly c: RipsComplex) {
+    this.verts = new Int32Array(c.maxDim + 3);
+    this.pair = new Float64Array((c.maxDim + 3) * (c.maxDim + 3));
+  }
+
+  /**
+   * The first facet (smallest index: the largest vertex removed first) whose diameter is the simplex's, left in
+   * index and coef. Distances are read lazily: a facet qualifies as soon as one of its edges has that diameter.
+   */
+  firstEqualFacet(diam: number, index: number, coef: number, dim: number): boolean {
+    const c = this.c;
+    const v = this.verts;
+    c.vertices(index, dim, v);
+    const b = c.binom;
+    const s = c.stride;
+    // Each edge's length is looked up at most once: sparse lookups are binary searches.
+    const m = dim + 1;
+    const memo = this.pair;
+    for (let u = 0; u < m * m; u++) memo[u] = -1;
+    let idxBelow = index;
+    let idxAbove = 0;
+    for (let k = dim; k >= 0; k--) {
+      const j = v[k];
+      const bj = b[(k + 1) * s + j];
+      let found = false;
+      search: for (let a = 1; a <= dim; a++) {
+        if (a === k) continue;
+        for (let t = 0; t < a; t++) {
+          if (t === k) continue;
+          let d = memo[a * m + t];
+          if (d < 0) d = memo[a * m + t] = c.dist(v[a], v[t]);
+          if (d === diam) {
+            found = true;
+            break search;
+          }
+        }
+      }
+      if (found) {
+        this.index = idxAbove - bj + idxBelow;
+        this.diam = diam;
+        this.coef = k & 1 ? (coef === 0 ? 0 : c.modulus - coef) : coef;
+        return true;
+      }
+      idxBelow -= bj;
+      idxAbove += b[k * s + j];
+    }
+    return false;
+  }
+}

@@ -1,0 +1,108 @@
+// `npm run bench -- ph [--repeat=N]`: Debian's ripser against `kleinscope ph` on the issue's four inputs, in the
+// same run, one after the other. Prints wall time, CPU time (user + system, steadier on a shared machine) and
+// peak memory (max RSS) of each, our/ripser ratios, and whether the two printed the same lines. The best of N
+// runs counts (default 1).
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const examples = fileURLToPath(new URL('../../../shared/bench/ripser-examples/', import.meta.url));
+const ripser = '/usr/bin/ripser';
+const timeBin = '/usr/bin/time';
+const cli = `${root}src/cli/kleinscope.js`;
+
+const rows = [
+  { name: 'o3_1024 H2 t=1.8', args: ['--format', 'point-cloud', '--dim', '2', '--threshold', '1.8', 'o3_1024.txt'] },
+  { name: 'o3_4096 H2 t=1.4', args: ['--format', 'point-cloud', '--dim', '2', '--threshold', '1.4', 'o3_4096.txt'] },
+  {
+    name: 'sphere_3_192 H2',
+    args: ['--format', 'lower-distance', '--dim', '2', 'sphere_3_192.lower_distance_matrix'],
+  },
+  {
+    name: 'cyclooctane H1 t=0.5',
+    args: ['--format', 'point-cloud', '--dim', '1', '--threshold', '0.5', 'pointsCycloOctane.csv'],
+  },
+];
+
+const repeatArg = process.argv.find((a) => a.startsWith('--repeat='));
+const repeat = repeatArg ? Math.max(1, Number(repeatArg.slice('--repeat='.length)) || 1) : 1;
+
+if (!existsSync(ripser)) {
+  process.stdout.write(`ph: ${ripser} is not installed (apt-get install ripser); nothing to compare against\n`);
+  process.exit(0);
+}
+if (!existsSync(`${root}node_modules/.kleinscope/cli/main.js`)) {
+  spawnSync(process.execPath, [`${root}src/cli/build.js`], { stdio: 'inherit' });
+}
+
+/**
+ * Runs a command once; returns wall and CPU seconds, peak RSS in MB and its stdout.
+ * @param {string} cmd
+ * @param {string[]} args
+ * @returns {{ seconds: number, cpu: number, mb: number, stdout: string, ok: boolean }}
+ */
+function measure(cmd, args) {
+  const useTime = existsSync(timeBin);
+  const start = process.hrtime.bigint();
+  const r = useTime
+    ? spawnSync(timeBin, ['-f', '%M %U %S', cmd, ...args], { cwd: examples, encoding: 'utf8', maxBuffer: 1 << 28 })
+    : spawnSync(cmd, args, { cwd: examples, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  let mb = NaN;
+  let cpu = NaN;
+  if (useTime) {
+    const lines = r.stderr.trim().split('\n');
+    const [kb, user, sys] = lines[lines.length - 1].split(' ').map(Number);
+    mb = kb / 1024;
+    cpu = user + sys;
+  }
+  return { seconds, cpu, mb, stdout: r.stdout, ok: r.status === 0 };
+}
+
+/**
+ * @param {string} cmd
+ * @param {string[]} args
+ */
+function best(cmd, args) {
+  let out = measure(cmd, args);
+  for (let i = 1; i < repeat; i++) {
+    const again = measure(cmd, args);
+    out = {
+      ...(again.seconds < out.seconds ? again : out),
+      cpu: Math.min(out.cpu, again.cpu),
+      mb: Math.min(out.mb, again.mb),
+    };
+  }
+  return out;
+}
+
+/** @param {number} x */
+const fmt = (x) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
+
+const header = [
+  '| input | ripser s | ours s | time ratio | ripser CPU s | ours CPU s | CPU ratio | ripser MB | ours MB | memory ratio | same output |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+];
+process.stdout.write(`ph: Debian ripser vs kleinscope ph, best of ${repeat}, on this machine\n\n`);
+process.stdout.write(header.join('\n') + '\n');
+for (const row of rows) {
+  const theirs = best(ripser, row.args);
+  const ours = best(process.execPath, [cli, 'ph', ...row.args]);
+  const same = theirs.ok && ours.ok && theirs.stdout === ours.stdout ? 'yes' : ours.ok ? 'NO' : 'FAILED';
+  const cells = [
+    row.name,
+    fmt(theirs.seconds),
+    fmt(ours.seconds),
+    fmt(ours.seconds / theirs.seconds),
+    fmt(theirs.cpu),
+    fmt(ours.cpu),
+    fmt(ours.cpu / theirs.cpu),
+    fmt(theirs.mb),
+    fmt(ours.mb),
+    fmt(ours.mb / theirs.mb),
+    same,
+  ];
+  process.stdout.write(`| ${cells.join(' | ')} |\n`);
+}
+process.stdout.write('\ntarget: time ratio <= 1.3 and memory ratio <= 2 on every row\n');

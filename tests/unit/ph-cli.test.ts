@@ -1,0 +1,110 @@
+import { describe, expect, test } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EXAMPLES, RIPSER, haveRipser } from './ph-support';
+
+const CLI = new URL('../../src/cli/kleinscope.js', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'kleinscope-ph-'));
+
+function ph(args: string[], input?: string) {
+  return spawnSync(process.execPath, [CLI, 'ph', ...args], { input, encoding: 'utf8' });
+}
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe.skipIf(!haveRipser)('kleinscope ph prints what ripser prints', () => {
+  test.each([
+    [['--dim', '2', EXAMPLES + 'projective_plane.lower_distance_matrix']],
+    [['--format', 'lower-distance', '--dim', '3', EXAMPLES + 'random16.lower_distance_matrix']],
+    [['--format', 'distance', '--dim', '7', EXAMPLES + 'random16.lower_distance_matrix']],
+    [['--threshold', '1.5', '--dim', '2', EXAMPLES + 'projective_plane.lower_distance_matrix']],
+    [['--format', 'point-cloud', '--dim', '1', '--threshold', '1', EXAMPLES + 'o3_1024.txt']],
+  ])('ripser %j', (args) => {
+    const ours = ph(args);
+    expect(ours.stderr).toBe('');
+    expect(ours.status).toBe(0);
+    const theirs = spawnSync(RIPSER, args, { encoding: 'utf8' });
+    expect(ours.stdout.split('\n')).toEqual(theirs.stdout.split('\n'));
+  });
+
+  test('point clouds and sparse triplets from stdin', () => {
+    const cloud = '0 0\n1 0\n1 1\n0 1\n0.5 0.5\n3 3\n';
+    for (const args of [
+      ['--format', 'point-cloud'],
+      ['--format', 'point-cloud', '--threshold', '1.2'],
+    ]) {
+      const ours = ph(args, cloud);
+      expect(ours.stdout).toBe(spawnSync(RIPSER, args, { input: cloud, encoding: 'utf8' }).stdout);
+    }
+    const sparse = '0 1 0.5\n1 2 0.7\n0 2 0.9\n2 3 1\n3 0 2\n';
+    expect(ph(['--format', 'sparse'], sparse).stdout).toBe(
+      spawnSync(RIPSER, ['--format', 'sparse'], { input: sparse, encoding: 'utf8' }).stdout,
+    );
+  });
+});
+
+describe('kleinscope ph', () => {
+  test('--modulus 3 kills the projective plane, --json gives the bars', () => {
+    const r = ph(['--dim', '2', '--modulus', '3', '--json', EXAMPLES + 'projective_plane.lower_distance_matrix']);
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.modulus).toBe(3);
+    expect(doc.diagrams[0]).toHaveLength(13);
+    expect(doc.diagrams[0][12]).toEqual([0, null]);
+    expect(doc.diagrams.slice(1)).toEqual([[], []]);
+  });
+
+  test.each([
+    [
+      'ragged rows',
+      ['--format', 'point-cloud'],
+      '1 2\n3 4\n5\n',
+      /ragged\.txt:3: row has 1 coordinates, the rows above have 2/,
+    ],
+    ['a non-number', ['--format', 'point-cloud'], '1 2\n3 x\n', /:2: 'x' is not a number/],
+    ['NaN', ['--format', 'point-cloud'], '1 2\nNaN 4\n', /:2: 'NaN' is not a number/],
+    ['NaN distance', [], '\n1\nnan,2\n', /:3: 'nan' is not a number/],
+    ['a negative distance', [], '\n1\n2,-3\n', /:3: distance -3 is negative/],
+    ['a non-triangular count', [], '\n1\n2\n', /:3: 2 distances is not a triangle/],
+    ['an empty file', [], '', /: no distances: the input is empty/],
+    ['an empty point cloud', ['--format', 'point-cloud'], '\n\n', /: no points: the input is empty/],
+    ['a ragged matrix', ['--format', 'distance'], '0\n1 0\n2 5 0 7\n', /:3: row 2 has 4 entries/],
+    ['a bad sparse line', ['--format', 'sparse'], '0 1 2\n1 x 2\n', /:2: 'x' is not a vertex number/],
+  ])('%s is one line naming the file and line, exit non-zero', (name, args, text, message) => {
+    const path = file(
+      name.replace(/\W+/g, '') === 'raggedrows' ? 'ragged.txt' : `${name.replace(/\W+/g, '_')}.txt`,
+      text,
+    );
+    const r = ph([...args, path]);
+    expect(r.status).not.toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^kleinscope ph: /);
+    expect(r.stderr).toContain(path);
+    expect(r.stderr).toMatch(message);
+  });
+
+  test('bad options and missing files', () => {
+    const good = EXAMPLES + 'projective_plane.lower_distance_matrix';
+    for (const [args, message] of [
+      [['--modulus', '4', good], /--modulus: 4 is not a prime/],
+      [['--modulus', '257', good], /--modulus: 257 is above 255/],
+      [['--dim=-1', good], /--dim: -1 is below 0/],
+      [['--threshold', 'abc', good], /--threshold: 'abc' is not a number/],
+      [['--format', 'dipha', good], /--format: 'dipha' is not one of/],
+      [[join(dir, 'missing.txt')], /missing\.txt: no such file/],
+    ] as const) {
+      const r = ph([...args]);
+      expect(r.status).not.toBe(0);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+});

@@ -1,0 +1,65 @@
+import { describe, expect, test } from 'vitest';
+import { lazyWitnessPersistence, lazyWitnessWeights, maxminLandmarks } from '../../src/lib/tda/witness';
+import { longBars, random } from './ph-support';
+
+/** A noisy circle of radius 1 in R^2. */
+function circle(n: number, seed: number): Float64Array {
+  const r = random(seed);
+  const p = new Float64Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    const t = 2 * Math.PI * r();
+    const rad = 1 + 0.05 * (r() - 0.5);
+    p[2 * i] = rad * Math.cos(t);
+    p[2 * i + 1] = rad * Math.sin(t);
+  }
+  return p;
+}
+
+describe('maxmin landmarks', () => {
+  test('each landmark is the point farthest from those before it', () => {
+    const pts = new Float64Array([0, 0, 10, 0, 1, 0, 5, 0, 9, 0]);
+    expect(Array.from(maxminLandmarks(pts, 5, 2, 3))).toEqual([0, 1, 3]);
+    expect(maxminLandmarks(pts, 5, 2, 9)).toHaveLength(5);
+    const seeded = maxminLandmarks(pts, 5, 2, 5, 42);
+    expect(new Set(seeded).size).toBe(5);
+  });
+
+  test('landmarks spread over the data', () => {
+    const pts = circle(2000, 1);
+    const l = maxminLandmarks(pts, 2000, 2, 40);
+    // Every data point is within a small distance of some landmark.
+    let worst = 0;
+    for (let i = 0; i < 2000; i++) {
+      let best = Infinity;
+      for (const a of l) best = Math.min(best, Math.hypot(pts[2 * i] - pts[2 * a], pts[2 * i + 1] - pts[2 * a + 1]));
+      worst = Math.max(worst, best);
+    }
+    expect(worst).toBeLessThan(0.2);
+  });
+});
+
+describe('lazy witness complex', () => {
+  test('edge weights by hand: nu = 0 is min over witnesses of the larger distance', () => {
+    // Landmarks 0 and 1 at x = 0 and x = 4, a witness at x = 1.
+    const pts = new Float64Array([0, 4, 1]);
+    expect(Array.from(lazyWitnessWeights(pts, 3, 1, new Uint32Array([0, 1]), 0))).toEqual([3]);
+    // nu = 1 subtracts each witness's distance to its nearest landmark: 3 - 1 at the witness, 4 - 0 at the ends.
+    expect(Array.from(lazyWitnessWeights(pts, 3, 1, new Uint32Array([0, 1]), 1))).toEqual([2]);
+  });
+
+  test('a circle of 3000 points seen through 50 landmarks has one long H1 bar', () => {
+    const pts = circle(3000, 2);
+    for (const nu of [0, 1, 2] as const) {
+      const r = lazyWitnessPersistence(pts, 3000, 2, { landmarks: 50, nu, maxDim: 1 });
+      expect(r.landmarks).toHaveLength(50);
+      expect(longBars(r.diagrams, 0.5)).toEqual([1, 1]);
+    }
+  });
+
+  test('bad parameters are refused', () => {
+    const pts = circle(10, 3);
+    expect(() => lazyWitnessPersistence(pts, 10, 2, { landmarks: 0 })).toThrow(/landmarks/);
+    expect(() => lazyWitnessPersistence(pts, 10, 2, { landmarks: 3, nu: 3 as 1 })).toThrow(/nu/);
+    expect(() => lazyWitnessPersistence(pts, 10, 3, { landmarks: 3 })).toThrow(/coordinates/);
+  });
+});
