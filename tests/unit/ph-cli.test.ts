@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EXAMPLES, RIPSER, haveRipser } from './ph-support';
+import { EXAMPLES, RIPSER } from './ph-support';
 
 const CLI = new URL('../../src/cli/kleinscope.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'kleinscope-ph-'));
@@ -18,7 +18,7 @@ function file(name: string, text: string): string {
   return path;
 }
 
-describe.skipIf(!haveRipser)('kleinscope ph prints what ripser prints', () => {
+describe('kleinscope ph prints what ripser prints', () => {
   test.each([
     [['--dim', '2', EXAMPLES + 'projective_plane.lower_distance_matrix']],
     [['--format', 'lower-distance', '--dim', '3', EXAMPLES + 'random16.lower_distance_matrix']],

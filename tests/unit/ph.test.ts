@@ -9,7 +9,7 @@ import {
 } from '../../src/lib/tda/ripsCohomology';
 import type { Metric } from '../../src/lib/tda/metric';
 import { parseRipserInput } from '../../src/lib/tda/ripserFormats';
-import { EXAMPLES, expectSameBarcodes, haveRipser, longBars, random, ripser } from './ph-support';
+import { EXAMPLES, expectSameBarcodes, longBars, random, ripser } from './ph-support';
 
 function cloud(n: number, dim: number, seed: number): Metric & { kind: 'points' } {
   const r = random(seed);
@@ -49,7 +49,7 @@ function flatSurface(k: number, klein: boolean): Metric {
   });
 }
 
-describe.skipIf(!haveRipser)('Rips barcodes equal Debian ripser', () => {
+describe('Rips barcodes equal Debian ripser', () => {
   test.each([
     [40, 3, 2, 1],
     [60, 2, 1, 2],
