@@ -7,7 +7,19 @@ export interface Command {
 }
 
 // Each command is loaded only when asked for, so `kleinscope ph` never pays for tfjs or zod.
-const commands: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {};
+const commands: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
+  analyze: {
+    summary: 'filters -> Mapper graph, barcodes and model fit (a result document)',
+    load: () => import('./commands/analyze'),
+  },
+  layers: { summary: 'list the conv layers of a TensorFlow.js model', load: () => import('./commands/layers') },
+  ph: { summary: 'Vietoris-Rips persistence barcodes (Ripser-compatible)', load: () => import('./commands/ph') },
+  publish: { summary: 'publish a result document to a server', load: () => import('./commands/publish') },
+  train: {
+    summary: 'train CNNs (cpu) and write their conv kernels at snapshot steps',
+    load: () => import('./commands/train'),
+  },
+};
 
 function help(): string {
   const width = Math.max(...Object.keys(commands).map((k) => k.length));

@@ -1,0 +1,315 @@
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { Command } from '../main';
+import { parse, numberOption } from '../args';
+import { CliError } from '../errors';
+import { selectBackend } from '../../lib/nn/backends';
+import { customArchitecture, getArchitecture, ArchitectureError, type Architecture } from '../../lib/nn/architectures';
+import { DatasetError, type Dataset } from '../../lib/nn/datasets/dataset';
+import { cifar10Dataset } from '../../lib/nn/datasets/cifar10';
+import { loadMnistNode } from '../../lib/nn/datasets/mnistNode';
+import { train, normaliseConfig, TrainingConfigError, type Checkpoint, type TrainConfig } from '../../lib/nn/training';
+import { encodeNpy } from '../../lib/nn/npy';
+import { decodeCheckpoint, encodeCheckpoint, CheckpointFileError } from '../../lib/nn/checkpointFile';
+import { manifestSchema, MANIFEST_FORMAT, kernelPath, checkpointPath, type Manifest } from '../../lib/nn/manifest';
+
+const usage =
+  'kleinscope train --dataset mnist|cifar10:PATH --arch mnist-paper|cifar-paper|custom:F1,F2 --runs N --steps S ' +
+  '--batch B --snapshots a,b,c --seed X --out DIR [--lr R] [--ensemble K] [--eval N] [--quiet]';
+
+/** Writes through a temporary name, so a crash never leaves a half-written file under the real name. */
+function writeAtomic(path: string, data: Uint8Array | string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+function loadDataset(arg: string): Dataset {
+  if (arg === 'mnist') return loadMnistNode();
+  if (arg.startsWith('cifar10:')) {
+    const path = arg.slice('cifar10:'.length);
+    if (!path) throw new CliError('--dataset cifar10:PATH needs the path of a batch file or of a folder of them', 2);
+    let files: string[];
+    try {
+      files = statSync(path).isDirectory()
+        ? readdirSync(path)
+            .filter((f) => /^(data_batch_\d+|test_batch)\.bin$/.test(f))
+            .sort()
+            .map((f) => join(path, f))
+        : [path];
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new CliError(`${path}: ${code === 'ENOENT' ? 'no such file or folder' : `cannot read (${code ?? e})`}`);
+    }
+    if (files.length === 0) throw new CliError(`${path}: no data_batch_N.bin or test_batch.bin in this folder`);
+    try {
+      return cifar10Dataset(files.map((f) => ({ name: f, bytes: new Uint8Array(readFileSync(f)) })));
+    } catch (e) {
+      if (e instanceof DatasetError) throw new CliError(e.message);
+      throw new CliError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? e})`);
+    }
+  }
+  throw new CliError(`--dataset: unknown dataset '${arg}'; use mnist or cifar10:PATH`, 2);
+}
+
+function loadArchitecture(arg: string, dataset: Dataset): Architecture {
+  try {
+    if (arg.startsWith('custom:')) {
+      const conv = arg
+        .slice('custom:'.length)
+        .split(',')
+        .map((f) => {
+          if (!/^\d+$/.test(f.trim())) throw new CliError(`--arch: '${f}' in '${arg}' is not a filter count`, 2);
+          return Number(f);
+        });
+      return customArchitecture({ conv, inputShape: dataset.inputShape, classes: dataset.classes });
+    }
+    return getArchitecture(arg);
+  } catch (e) {
+    if (e instanceof ArchitectureError) throw new CliError(`--arch: ${e.message}`, 2);
+    throw e;
+  }
+}
+
+function parseSnapshots(raw: string | undefined, steps: number): number[] {
+  if (raw === undefined) return [steps];
+  return raw.split(',').map((s) => {
+    const t = s.trim();
+    if (!/^\d+$/.test(t)) throw new CliError(`--snapshots: '${s}' is not a step number (use e.g. 100,500,1000)`, 2);
+    const v = Number(t);
+    if (v > steps) throw new CliError(`--snapshots: step ${v} is after the last step (--steps ${steps})`, 2);
+    return v;
+  });
+}
+
+/** Creates --out and proves it writable before any training, so a bad folder fails in a second, not an hour. */
+function prepareOut(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    const probe = join(dir, `.write-test-${process.pid}`);
+    writeFileSync(probe, '');
+    rmSync(probe);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CliError(`--out ${dir}: cannot write there (${code ?? (e as Error).message})`);
+  }
+}
+
+/** The fields that must match for an existing DIR to be resumed rather than refused. */
+const sameTraining = (a: Manifest, b: Manifest) =>
+  JSON.stringify([
+    a.datasetArg,
+    a.architecture,
+    a.runs,
+    a.steps,
+    a.batchSize,
+    a.learningRate,
+    a.seed,
+    a.evalSize,
+    a.snapshotSteps,
+  ]) ===
+  JSON.stringify([
+    b.datasetArg,
+    b.architecture,
+    b.runs,
+    b.steps,
+    b.batchSize,
+    b.learningRate,
+    b.seed,
+    b.evalSize,
+    b.snapshotSteps,
+  ]);
+
+function readExisting(dir: string): Manifest | null {
+  const path = join(dir, 'manifest.json');
+  if (!existsSync(path)) {
+    const stray = readdirSync(dir).filter((f) => !f.startsWith('.'));
+    if (stray.length) throw new CliError(`--out ${dir}: the folder is not empty and holds no training (manifest.json)`);
+    return null;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    throw new CliError(`${path}: not valid JSON; choose another --out folder`);
+  }
+  const parsed = manifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new CliError(`${path}: field '${parsed.error.issues[0].path.join('.')}': ${parsed.error.issues[0].message}`);
+  }
+  return parsed.data;
+}
+
+export const command: Command = {
+  summary: 'train CNNs on the cpu backend and write their conv kernels at snapshot steps',
+  usage,
+  async run(argv) {
+    const { values, positionals } = parse(
+      argv,
+      {
+        dataset: { type: 'string' },
+        arch: { type: 'string' },
+        runs: { type: 'string' },
+        steps: { type: 'string' },
+        batch: { type: 'string' },
+        snapshots: { type: 'string' },
+        seed: { type: 'string' },
+        out: { type: 'string' },
+        lr: { type: 'string' },
+        ensemble: { type: 'string' },
+        eval: { type: 'string' },
+        quiet: { type: 'boolean' },
+      },
+      usage,
+    );
+    if (positionals.length) throw new CliError(`unexpected argument '${positionals[0]}'\nusage: ${usage}`, 2);
+    if (!values.out) throw new CliError(`--out DIR is required\nusage: ${usage}`, 2);
+    const runs = numberOption('runs', values.runs, 1, { integer: true, min: 1, max: 10_000 });
+    const steps = numberOption('steps', values.steps, 1000, { integer: true, min: 0, max: 10_000_000 });
+    const batchSize = numberOption('batch', values.batch, 64, { integer: true, min: 1, max: 65_536 });
+    const seed = numberOption('seed', values.seed, 0, { integer: true, min: 0, max: 2 ** 32 - 1 });
+    const learningRate = numberOption('lr', values.lr, 1e-3, { min: 1e-8, max: 1 });
+    const ensemble = numberOption('ensemble', values.ensemble, 1, { integer: true, min: 1, max: 1024 });
+    const evalRequested = numberOption('eval', values.eval, 1000, { integer: true, min: 1 });
+    const snapshots = parseSnapshots(values.snapshots, steps);
+    const datasetArg = values.dataset ?? 'mnist';
+    const dataset = loadDataset(datasetArg);
+    const arch = loadArchitecture(values.arch ?? 'mnist-paper', dataset);
+    const out = values.out;
+
+    const config: TrainConfig = {
+      arch,
+      dataset,
+      runs,
+      steps,
+      batchSize,
+      snapshots,
+      seed,
+      learningRate,
+      ensemble,
+      evalSize: evalRequested,
+      progressEvery: 50,
+    };
+    let normal: ReturnType<typeof normaliseConfig>;
+    try {
+      normal = normaliseConfig(config);
+    } catch (e) {
+      if (e instanceof TrainingConfigError) throw new CliError(e.message, 2);
+      throw e;
+    }
+    prepareOut(out);
+    const backend = await selectBackend(['cpu']);
+    const now = new Date().toISOString();
+    const manifest: Manifest = {
+      format: MANIFEST_FORMAT,
+      complete: false,
+      createdAt: now,
+      updatedAt: now,
+      backend,
+      dataset: dataset.name,
+      datasetArg,
+      architecture: arch,
+      runs,
+      steps,
+      batchSize,
+      learningRate,
+      seed,
+      evalSize: normal.evalSize,
+      snapshotSteps: normal.snapshots,
+      snapshots: [],
+    };
+
+    const existing = readExisting(out);
+    const resume: Checkpoint[] = [];
+    if (existing) {
+      if (!sameTraining(existing, manifest)) {
+        throw new CliError(`--out ${out}: holds a different training (manifest.json); choose another folder`);
+      }
+      if (existing.complete) throw new CliError(`--out ${out}: this training is already complete`);
+      manifest.createdAt = existing.createdAt;
+      manifest.snapshots = existing.snapshots;
+      for (let r = 0; r < runs; r++) {
+        const path = join(out, checkpointPath(r));
+        if (!existsSync(path)) continue;
+        try {
+          resume.push(decodeCheckpoint(new Uint8Array(readFileSync(path)), path));
+        } catch (e) {
+          if (e instanceof CheckpointFileError) throw new CliError(`${e.message}; delete it to restart run ${r}`);
+          throw e;
+        }
+      }
+      const at = resume.length ? Math.min(...resume.map((c) => c.step)) : 0;
+      process.stderr.write(
+        `resuming ${out}: ${resume.length} of ${runs} runs have checkpoints (earliest step ${at})\n`,
+      );
+    }
+
+    const saveManifest = () => {
+      manifest.updatedAt = new Date().toISOString();
+      manifest.snapshots.sort((a, b) => a.run - b.run || a.step - b.step);
+      writeAtomic(join(out, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
+    };
+    saveManifest();
+
+    const abort = new AbortController();
+    const onSignal = () => abort.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const say = (line: string) => {
+      if (!values.quiet) process.stdout.write(line + '\n');
+    };
+    let result;
+    try {
+      result = await train(config, {
+        signal: abort.signal,
+        resume,
+        onSnapshot(s) {
+          const kernels = s.kernels.map((k) => {
+            const file = kernelPath(s.run, s.step, k.layer);
+            writeAtomic(join(out, file), encodeNpy(k.data, k.shape));
+            return { layer: k.layer, shape: k.shape, file };
+          });
+          manifest.snapshots = manifest.snapshots.filter((e) => !(e.run === s.run && e.step === s.step));
+          manifest.snapshots.push({
+            run: s.run,
+            seed: s.seed,
+            step: s.step,
+            loss: Number.isFinite(s.loss) ? s.loss : null,
+            accuracy: s.accuracy,
+            kernels,
+          });
+          saveManifest();
+          say(
+            `run ${s.run} step ${s.step}: loss ${Number.isFinite(s.loss) ? s.loss.toFixed(4) : '-'}, test accuracy ${s.accuracy.toFixed(4)}`,
+          );
+        },
+        onCheckpoint(c) {
+          writeAtomic(join(out, checkpointPath(c.run)), encodeCheckpoint(c));
+        },
+      });
+    } catch (e) {
+      if (e instanceof TrainingConfigError) throw new CliError(e.message);
+      if ((e as NodeJS.ErrnoException).code) {
+        throw new CliError(
+          `--out ${out}: write failed (${(e as NodeJS.ErrnoException).code}); rerun the same command to resume`,
+        );
+      }
+      throw e;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    if (!result.completed) {
+      process.stderr.write(`kleinscope train: interrupted; rerun the same command to resume from the last snapshot\n`);
+      return 130;
+    }
+    manifest.complete = true;
+    saveManifest();
+    const rate = result.elapsedMs > 0 ? (result.runSteps / result.elapsedMs) * 1000 : 0;
+    say(
+      `wrote ${manifest.snapshots.length} snapshots of ${runs} run(s) to ${join(out, 'manifest.json')} (${rate.toFixed(2)} steps/s on ${backend}, ${basename(out)})`,
+    );
+    return 0;
+  },
+};

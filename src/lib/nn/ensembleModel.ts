@@ -1,0 +1,175 @@
+/**
+ * R copies of one architecture trained as a single graph. Every parameter is stored with a leading run axis,
+ * e.g. a conv kernel as [R, 9*cin, cout] (the TF layout [3,3,cin,cout] flattened), and the loss is the sum of the
+ * runs' own losses, so each run's gradient - and, with Adam being elementwise, each run's update - is exactly
+ * what it would get alone. Tiny CNNs leave a GPU idle one at a time; batching R of them fills it.
+ *
+ * Convolutions of R > 1 go through im2col and a batched matMul (tfjs has no grouped convolution). A single run
+ * uses tf.conv2d on GPU backends; the cpu backend's conv2d gradients are naive loops, several times slower than
+ * im2col's slice/concat/matMul gradients, so cpu takes im2col for every R.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { im2col, maxPool2 } from './im2col';
+import { KERNEL, parameterSpecs, sizeOf, spatialSizeAfter, type Architecture, type ParamSpec } from './architectures';
+
+const BETA1 = 0.9;
+const BETA2 = 0.999;
+const EPSILON = 1e-7;
+
+/** The stored shape of one parameter for R runs. */
+function stackedShape(spec: ParamSpec, runs: number): number[] {
+  if (spec.kind === 'conv-kernel') return [runs, KERNEL * KERNEL * spec.shape[2], spec.shape[3]];
+  if (spec.kind === 'conv-bias' || spec.kind === 'dense-bias') return [runs, 1, spec.shape[0]];
+  return [runs, ...spec.shape];
+}
+
+export interface RunState {
+  params: Float32Array[];
+  adamM: Float32Array[];
+  adamV: Float32Array[];
+  /** Adam steps taken so far (the bias correction needs it). */
+  step: number;
+}
+
+export class EnsembleModel {
+  readonly specs: ParamSpec[];
+  private readonly params: tf.Variable[];
+  private readonly m: tf.Variable[];
+  private readonly v: tf.Variable[];
+  private t: number;
+
+  /** `states[r]` holds run r's parameters (and Adam moments) in parameterSpecs order; all must be at one step. */
+  constructor(
+    readonly arch: Architecture,
+    states: RunState[],
+    readonly learningRate: number,
+  ) {
+    this.specs = parameterSpecs(arch);
+    const runs = states.length;
+    if (runs < 1) throw new Error('an ensemble needs at least one run');
+    this.t = states[0].step;
+    if (states.some((s) => s.step !== this.t)) throw new Error('all runs of an ensemble must be at the same step');
+    const stack = (pick: (s: RunState) => Float32Array[], i: number) => {
+      const spec = this.specs[i];
+      const n = sizeOf(spec.shape);
+      const data = new Float32Array(runs * n);
+      states.forEach((s, r) => {
+        const part = pick(s)[i];
+        if (!part || part.length !== n) {
+          throw new Error(`${spec.name}: expected ${n} values for shape [${spec.shape}], got ${part?.length ?? 0}`);
+        }
+        data.set(part, r * n);
+      });
+      return tf.variable(tf.tensor(data, stackedShape(spec, runs)), true);
+    };
+    this.params = this.specs.map((_, i) => stack((s) => s.params, i));
+    this.m = this.specs.map((_, i) => stack((s) => s.adamM, i));
+    this.v = this.specs.map((_, i) => stack((s) => s.adamV, i));
+  }
+
+  get runs(): number {
+    return this.params[0].shape[0];
+  }
+
+  get step(): number {
+    return this.t;
+  }
+
+  /** Logits [R, B, classes] for x [R*B, h, w, c] (run r's batch is rows r*B ... r*B+B-1). */
+  logits(x: tf.Tensor4D): tf.Tensor3D {
+    const R = this.runs;
+    const B = x.shape[0] / R;
+    const native = R === 1 && tf.getBackend() !== 'cpu';
+    let h: tf.Tensor4D = x;
+    let p = 0;
+    for (let l = 0; l < this.arch.conv.length; l++) {
+      const w = this.params[p++];
+      const b = this.params[p++];
+      const [, k9cin, cout] = w.shape;
+      const cin = k9cin / (KERNEL * KERNEL);
+      let y: tf.Tensor4D;
+      if (native) {
+        y = tf.add(
+          tf.conv2d(h, tf.reshape(w, [KERNEL, KERNEL, cin, cout]) as tf.Tensor4D, 1, 'valid'),
+          tf.reshape(b, [cout]),
+        );
+      } else {
+        const [n, hh, ww] = h.shape;
+        const oh = hh - KERNEL + 1;
+        const ow = ww - KERNEL + 1;
+        const patches = tf.reshape(im2col(h), [R, B * oh * ow, KERNEL * KERNEL * cin]) as tf.Tensor3D;
+        y = tf.reshape(tf.add(tf.matMul(patches, w as tf.Tensor3D), b), [n, oh, ow, cout]) as tf.Tensor4D;
+      }
+      h = maxPool2(tf.relu(y));
+    }
+    const [, ph, pw] = [0, ...spatialSizeAfter(this.arch, this.arch.conv.length)];
+    let z = tf.reshape(h, [R, B, ph * pw * h.shape[3]]) as tf.Tensor3D;
+    const layers = this.arch.dense.length + 1;
+    for (let d = 0; d < layers; d++) {
+      const w = this.params[p++] as tf.Variable<tf.Rank.R3>;
+      const b = this.params[p++];
+      z = tf.add(tf.matMul(z, w), b);
+      if (d < layers - 1) z = tf.relu(z);
+    }
+    return z;
+  }
+
+  /** Sum over runs of each run's mean softmax cross-entropy; also returns the per-run losses [R]. */
+  private losses(x: tf.Tensor4D, oneHot: tf.Tensor3D): { total: tf.Scalar; perRun: tf.Tensor1D } {
+    const logits = this.logits(x);
+    const logp = tf.logSoftmax(logits);
+    const perRun = tf.neg(tf.mean(tf.sum(tf.mul(oneHot, logp), 2), 1)) as tf.Tensor1D;
+    return { total: tf.sum(perRun), perRun };
+  }
+
+  /** One Adam step on every run at once. Returns the per-run losses before the step, [R] (caller disposes). */
+  trainStep(x: tf.Tensor4D, oneHot: tf.Tensor3D, lr = this.learningRate): tf.Tensor1D {
+    this.t += 1;
+    const t = this.t;
+    return tf.tidy(() => {
+      let perRun: tf.Tensor1D | undefined;
+      const { grads } = tf.variableGrads(() => {
+        const l = this.losses(x, oneHot);
+        perRun = tf.keep(l.perRun);
+        return l.total;
+      }, this.params);
+      const lrT = (lr * Math.sqrt(1 - BETA2 ** t)) / (1 - BETA1 ** t);
+      this.params.forEach((p, i) => {
+        const g = grads[p.name];
+        const m = tf.add(tf.mul(this.m[i], BETA1), tf.mul(g, 1 - BETA1));
+        const v = tf.add(tf.mul(this.v[i], BETA2), tf.mul(tf.square(g), 1 - BETA2));
+        this.m[i].assign(m);
+        this.v[i].assign(v);
+        p.assign(tf.sub(p, tf.mul(tf.div(m, tf.add(tf.sqrt(v), EPSILON)), lrT)));
+      });
+      return perRun!;
+    });
+  }
+
+  /** Number of correct predictions per run on x [R*B, ...] with labels [R, B] (int32). */
+  correct(x: tf.Tensor4D, labels: tf.Tensor2D): tf.Tensor1D {
+    return tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(this.logits(x), 2), labels), 'int32'), 1) as tf.Tensor1D);
+  }
+
+  /** Every run's parameters and Adam moments, in parameterSpecs order, downloaded from the backend. */
+  async states(): Promise<RunState[]> {
+    const R = this.runs;
+    const read = async (vars: tf.Variable[]) => Promise.all(vars.map((v) => v.data() as Promise<Float32Array>));
+    const [p, m, v] = await Promise.all([read(this.params), read(this.m), read(this.v)]);
+    const split = (all: Float32Array[], r: number) =>
+      all.map((data, i) => {
+        const n = sizeOf(this.specs[i].shape);
+        return data.slice(r * n, (r + 1) * n);
+      });
+    return Array.from({ length: R }, (_, r) => ({
+      params: split(p, r),
+      adamM: split(m, r),
+      adamV: split(v, r),
+      step: this.t,
+    }));
+  }
+
+  dispose(): void {
+    for (const v of [...this.params, ...this.m, ...this.v]) v.dispose();
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * DIR/manifest.json, written by `kleinscope train` and read by `kleinscope analyze DIR`: the training's
+ * configuration, then one entry per (run, snapshot step) with its accuracy and the .npy file of each conv layer's
+ * kernel (paths relative to DIR). `complete` stays false until every run has reached `steps`.
+ */
+import { z } from 'zod';
+
+export const MANIFEST_FORMAT = 'kleinscope/training@1';
+
+const int = z.number().int();
+const nat = int.nonnegative();
+
+export const manifestSchema = z.object({
+  format: z.literal(MANIFEST_FORMAT),
+  complete: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  backend: z.string(),
+  /** 'mnist' or 'cifar10'. */
+  dataset: z.string(),
+  /** The --dataset argument as given (e.g. cifar10:/data/cifar). */
+  datasetArg: z.string(),
+  architecture: z.object({
+    name: z.string(),
+    inputShape: z.tuple([int.positive(), int.positive(), int.positive()]),
+    conv: z.array(int.positive()),
+    dense: z.array(int.positive()),
+    classes: int.positive(),
+  }),
+  runs: int.positive(),
+  steps: nat,
+  batchSize: int.positive(),
+  learningRate: z.number().positive(),
+  seed: nat,
+  evalSize: int.positive(),
+  snapshotSteps: z.array(nat),
+  snapshots: z.array(
+    z.object({
+      run: nat,
+      seed: nat,
+      step: nat,
+      loss: z.number().nullable(),
+      accuracy: z.number().min(0).max(1),
+      /** Conv layer (from 1) -> .npy file of its [3, 3, cin, cout] kernel. */
+      kernels: z.array(z.object({ layer: int.positive(), shape: z.array(nat).length(4), file: z.string() })),
+    }),
+  ),
+});
+
+export type Manifest = z.infer<typeof manifestSchema>;
+
+/** Where run r's kernel of conv layer l at step s lives, relative to DIR. */
+export const kernelPath = (run: number, step: number, layer: number) =>
+  `kernels/run-${String(run).padStart(3, '0')}/step-${String(step).padStart(7, '0')}-conv${layer}.npy`;
+
+export const checkpointPath = (run: number) => `checkpoints/run-${String(run).padStart(3, '0')}.ckpt`;

@@ -1,0 +1,156 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeNpy } from '../../src/lib/nn/npy';
+import { manifestSchema } from '../../src/lib/nn/manifest';
+import { loadSnapshotDir } from '../../src/cli/inputs/snapshotDir';
+
+const CLI = new URL('../../src/cli/kleinscope.js', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'kleinscope-train-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const train = (args: string[]) => spawnSync(process.execPath, [CLI, 'train', ...args], { encoding: 'utf8' });
+const common = [
+  '--dataset',
+  'mnist',
+  '--arch',
+  'mnist-paper',
+  '--runs',
+  '2',
+  '--batch',
+  '16',
+  '--seed',
+  '5',
+  '--eval',
+  '50',
+];
+
+describe('kleinscope train', () => {
+  it('writes a manifest and .npy kernels that analyze reads back, pooled over runs', () => {
+    const out = join(dir, 'ok');
+    const r = train([...common, '--steps', '2', '--snapshots', '0,2', '--ensemble', '2', '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/run 1 step 2: loss \d\.\d{4}, test accuracy \d\.\d{4}/);
+    const manifest = manifestSchema.parse(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')));
+    expect(manifest.complete).toBe(true);
+    expect(manifest.snapshotSteps).toEqual([0, 2]);
+    expect(manifest.snapshots.map((s) => [s.run, s.step])).toEqual([
+      [0, 0],
+      [0, 2],
+      [1, 0],
+      [1, 2],
+    ]);
+    const k = manifest.snapshots[3].kernels[1];
+    expect(k.shape).toEqual([3, 3, 64, 8]);
+    const npy = decodeNpy(new Uint8Array(readFileSync(join(out, k.file))));
+    expect(npy.shape).toEqual([3, 3, 64, 8]);
+    expect(npy.data.some((v) => v !== 0)).toBe(true);
+
+    const layer1 = loadSnapshotDir(out, { layer: 1, step: 2 });
+    expect(layer1.n).toBe(2 * 64);
+    expect(layer1.source).toMatchObject({ kind: 'training', dataset: 'mnist', runs: 2, step: 2, layer: 1 });
+    const conv1 = decodeNpy(new Uint8Array(readFileSync(join(out, manifest.snapshots[1].kernels[0].file))));
+    // Filter 5 of run 0 is output channel 5 of conv1: pixels at data[p * 64 + 5].
+    expect(Array.from(layer1.filters.subarray(45, 54))).toEqual(
+      Array.from({ length: 9 }, (_, p) => conv1.data[p * 64 + 5]),
+    );
+    expect(loadSnapshotDir(out, { layer: 2 }).n).toBe(2 * 64 * 8);
+    expect(() => loadSnapshotDir(out, { layer: 3, step: 2 })).toThrow(/--layer 3: mnist-paper has conv layers 1 to 2/);
+    expect(() => loadSnapshotDir(out, { layer: 1, step: 1 })).toThrow(
+      /--step 1: no snapshot at that step; .* has steps 0, 2/,
+    );
+
+    // The same command again: nothing to do, nothing overwritten.
+    const again = train([...common, '--steps', '2', '--snapshots', '0,2', '--out', out]);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/this training is already complete/);
+  });
+
+  it('resumes after an interruption and ends where an uninterrupted run ends', async () => {
+    const args = [...common, '--steps', '6', '--snapshots', '2,6'];
+    const whole = join(dir, 'whole');
+    expect(train([...args, '--out', whole]).status).toBe(0);
+
+    const cut = join(dir, 'cut');
+    const child = spawn(process.execPath, [CLI, 'train', ...args, '--out', cut], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      // Ctrl-C as soon as run 0 has its step-2 snapshot, well before step 6.
+      if (stdout.includes('run 0 step 2')) child.kill('SIGINT');
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/interrupted; rerun the same command to resume/);
+    const partial = manifestSchema.parse(JSON.parse(readFileSync(join(cut, 'manifest.json'), 'utf8')));
+    expect(partial.complete).toBe(false);
+    expect(partial.snapshots.every((s) => s.step === 2)).toBe(true);
+
+    const resumed = train([...args, '--out', cut]);
+    expect(resumed.status).toBe(0);
+    expect(resumed.stderr).toMatch(
+      /resuming .*: 1 of 2 runs have checkpoints|resuming .*: 2 of 2 runs have checkpoints/,
+    );
+    for (const run of ['run-000', 'run-001']) {
+      for (const layer of [1, 2]) {
+        const file = `kernels/${run}/step-0000006-conv${layer}.npy`;
+        const a = decodeNpy(new Uint8Array(readFileSync(join(whole, file)))).data;
+        const b = decodeNpy(new Uint8Array(readFileSync(join(cut, file)))).data;
+        let diff = 0;
+        a.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - b[i]))));
+        expect(diff).toBeLessThan(1e-6);
+      }
+    }
+  });
+
+  it.each([
+    [['--dataset', 'imagenet'], 2, /--dataset: unknown dataset 'imagenet'; use mnist or cifar10:PATH/],
+    [['--arch', 'resnet'], 2, /--arch: unknown architecture 'resnet'; known: mnist-paper, cifar-paper/],
+    [['--arch', 'custom:8,x'], 2, /--arch: 'x' in 'custom:8,x' is not a filter count/],
+    [['--arch', 'cifar-paper'], 2, /takes 32x32x3 images but dataset mnist has 28x28x1/],
+    [['--runs', '0'], 2, /--runs: 0 is below 1/],
+    [['--batch', 'many'], 2, /--batch: 'many' is not a number/],
+    [['--steps', '1.5'], 2, /--steps: '1.5' is not an integer/],
+    [['--steps', '10', '--snapshots', '5,20'], 2, /--snapshots: step 20 is after the last step \(--steps 10\)/],
+    [['--snapshots', '5,x'], 2, /--snapshots: 'x' is not a step number/],
+    [['--seed=-1'], 2, /--seed: -1 is below 0/],
+  ])('refuses %j', (extra, status, message) => {
+    const out = join(dir, `bad-${Math.random().toString(36).slice(2)}`);
+    const r = train([...common, ...extra, '--out', out]);
+    expect(r.status).toBe(status);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')[0]).toMatch(/^kleinscope train: /);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses a non-writable or occupied folder and bad CIFAR-10 files, writing nothing', () => {
+    const blocker = join(dir, 'a-file');
+    writeFileSync(blocker, 'x');
+    const notDir = train([...common, '--out', join(blocker, 'sub')]);
+    expect(notDir.status).toBe(1);
+    expect(notDir.stderr).toMatch(/--out .*a-file\/sub: cannot write there \(ENOTDIR\)/);
+
+    const busy = join(dir, 'busy');
+    mkdirSync(busy);
+    writeFileSync(join(busy, 'notes.txt'), 'mine');
+    const occupied = train([...common, '--out', busy]);
+    expect(occupied.stderr).toMatch(/the folder is not empty and holds no training/);
+    expect(readdirSync(busy)).toEqual(['notes.txt']);
+
+    const cifar = join(dir, 'cifar');
+    mkdirSync(cifar);
+    writeFileSync(join(cifar, 'data_batch_1.bin'), new Uint8Array(3073 * 2 + 5));
+    const bad = train(['--dataset', `cifar10:${cifar}`, '--arch', 'cifar-paper', '--out', join(dir, 'c1')]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/data_batch_1\.bin: 6151 bytes is not a whole number of 3073-byte CIFAR-10 records/);
+    const none = train(['--dataset', `cifar10:${join(dir, 'nowhere')}`, '--out', join(dir, 'c2')]);
+    expect(none.stderr).toMatch(/nowhere: no such file or folder/);
+    expect(existsSync(join(dir, 'c1')) || existsSync(join(dir, 'c2'))).toBe(false);
+  });
+});
