@@ -63,6 +63,25 @@ describe('kleinscope train', () => {
       /--step 1: no snapshot at that step; .* has steps 0, 2/,
     );
 
+    // The whole chain through the CLI: `analyze DIR` pools layer 1 at step 2 into a valid result document.
+    const result = join(dir, 'layer1.json');
+    const analyze = spawnSync(
+      process.execPath,
+      [CLI, 'analyze', out, '--layer', '1', '--step', '2', '--k', '10', '--out', result],
+      { encoding: 'utf8' },
+    );
+    expect(analyze.stderr).toBe('');
+    expect(analyze.status).toBe(0);
+    const doc = JSON.parse(readFileSync(result, 'utf8'));
+    expect(doc.source).toMatchObject({ kind: 'training', runs: 2, step: 2, layer: 1 });
+    expect(doc.preprocessing.nInput).toBe(2 * 64);
+    const noLayer = spawnSync(process.execPath, [CLI, 'analyze', out, '--out', join(dir, 'x.json')], {
+      encoding: 'utf8',
+    });
+    expect(noLayer.status).toBe(2);
+    expect(noLayer.stderr).toMatch(/pick a conv layer with --layer L/);
+    expect(existsSync(join(dir, 'x.json'))).toBe(false);
+
     // The same command again: nothing to do, nothing overwritten.
     const again = train([...common, '--steps', '2', '--snapshots', '0,2', '--out', out]);
     expect(again.status).toBe(1);

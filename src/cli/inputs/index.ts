@@ -8,6 +8,7 @@ import { CliError, at } from '../errors';
 import type { Source } from '../../lib/result/schema';
 import { filterFileLoader } from './filterFile';
 import { tfjsModelLoader } from './tfjsModel';
+import { snapshotDirLoader } from './snapshotDir';
 
 export interface LoadOptions {
   layer?: number;
@@ -30,7 +31,7 @@ export interface InputLoader {
   load(path: string, options: LoadOptions): Promise<LoadedFilters>;
 }
 
-export const loaders: InputLoader[] = [tfjsModelLoader, filterFileLoader];
+export const loaders: InputLoader[] = [snapshotDirLoader, tfjsModelLoader, filterFileLoader];
 
 function readHead(path: string, stat: Stats): Uint8Array {
   if (!stat.isFile()) return new Uint8Array(0);

@@ -9,6 +9,7 @@ import { manifestSchema, type Manifest } from '../../lib/nn/manifest';
 import { decodeNpy, NpyError } from '../../lib/nn/npy';
 import { writeSpatialFilters } from '../../lib/nn/kernels';
 import type { Source } from '../../lib/result/schema';
+import type { InputLoader } from './index';
 
 export interface SnapshotDirInput {
   /** n*9 floats, row-major 3x3 filters, run by run. */
@@ -118,3 +119,15 @@ export function loadSnapshotDir(dir: string, options: { layer: number; step?: nu
     },
   };
 }
+
+export const snapshotDirLoader: InputLoader = {
+  name: 'a kleinscope train folder (with --layer L [--step S])',
+  matches: (path, stat) => stat.isDirectory() && isSnapshotDir(path),
+  async load(path, options) {
+    if (options.layer === undefined) {
+      throw new CliError(`${path}: a training folder: pick a conv layer with --layer L (from 1)`, 2);
+    }
+    const { filters, source } = loadSnapshotDir(path, { layer: options.layer, step: options.step });
+    return { filters, source };
+  },
+};
