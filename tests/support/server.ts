@@ -17,7 +17,13 @@ let state: string | undefined;
 /** Builds the app once and serves it for the browser tests on a throwaway R2 state. */
 export async function setup(project: TestProject) {
   if (!process.env.KLEINSCOPE_SKIP_BUILD) {
-    execFileSync(`${root}node_modules/.bin/vite`, ['build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+    // vitest sets NODE_ENV=test, which would make this a development build (no service worker, dev-mode Svelte);
+    // the tests must exercise what `npm start` serves.
+    execFileSync(`${root}node_modules/.bin/vite`, ['build', '--logLevel', 'warn'], {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
   }
   state = mkdtempSync(join(tmpdir(), 'kleinscope-state-'));
   server = await startPagesDev(state);
