@@ -76,7 +76,7 @@ export function validateAnalysisParams(p: AnalysisParams): AnalysisParams {
   };
 }
 
-export type SourceKind = 'mnist' | 'cifar' | 'images' | 'model' | 'result';
+export type SourceKind = 'mnist' | 'cifar' | 'images' | 'model' | 'result' | 'session';
 
 /** The backend asked for in the address (`?backend=cpu`), if any. */
 export function wantedBackend(href: string = location.href): string | null {

@@ -25,6 +25,19 @@ export interface TrainingProgress {
   detail: string;
 }
 
+/** What an exported training session's file name ends with. */
+export const SESSION_EXTENSION = '.kleinscope-session';
+
+/** A file name stem a file system takes: the session's name, or its dataset, architecture and date. */
+export function sessionFileStem(session: Session): string {
+  const raw = session.name || `${session.config.dataset}-${session.config.arch.name}-${session.createdAt.slice(0, 10)}`;
+  const stem = raw
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[-.]+|-+$/g, '')
+    .slice(0, 80);
+  return stem || 'training';
+}
+
 const SEED = 1;
 const LEARNING_RATE = 1e-3;
 
@@ -323,17 +336,54 @@ export class Training {
       if (!session || busy()) return;
       // A tab closed mid-training left 'training' behind; it is paused now.
       const s = session.status === 'training' ? await store.updateSession(session.id, { status: 'paused' }) : session;
-      const complete = (await store.snapshotSteps(s.id)).filter((x) => x.runs === s.config.runs);
-      const snapshots = await Promise.all(complete.map(({ step }) => store.snapshots(s.id, step)));
-      if (busy()) return;
-      this.#show(s);
-      const subjects = complete.flatMap(({ step }, i) => this.#subjects(step, snapshots[i]));
-      this.steps = complete.map((x) => x.step);
-      this.selected = Math.max(0, this.steps.length - 1);
-      this.#lab.analyses.addSubjects(subjects);
-      this.focus();
+      await this.#showStored(store, s, busy);
     } catch (e) {
       this.#lab.fail(e);
+    }
+  }
+
+  /** Puts a stored session on screen: its complete steps, whose analyses come from the cache when it has them. */
+  async #showStored(store: LabStore, s: Session, busy: () => unknown = () => false) {
+    const complete = (await store.snapshotSteps(s.id)).filter((x) => x.runs === s.config.runs);
+    const snapshots = await Promise.all(complete.map(({ step }) => store.snapshots(s.id, step)));
+    if (busy()) return;
+    this.#show(s);
+    const subjects = complete.flatMap(({ step }, i) => this.#subjects(step, snapshots[i]));
+    this.steps = complete.map((x) => x.step);
+    this.selected = Math.max(0, this.steps.length - 1);
+    this.#lab.analyses.addSubjects(subjects);
+    this.focus();
+  }
+
+  /** The session on screen as one `.kleinscope-session` file: its snapshots and its runs' latest checkpoints. */
+  async exportFile(): Promise<{ name: string; bytes: Uint8Array } | null> {
+    const session = this.session;
+    if (!session) return null;
+    try {
+      const bytes = await (await this.#storeOnce()).exportSession(session.id);
+      return { name: `${sessionFileStem(session)}${SESSION_EXTENSION}`, bytes };
+    } catch (e) {
+      this.#lab.fail(e);
+      return null;
+    }
+  }
+
+  /**
+   * Stores an exported session and shows it as a restored one. The store decodes and checks the whole file before
+   * it writes anything, in one transaction, so a bad file is reported and leaves the stored sessions as they were.
+   */
+  async importFile(file: File) {
+    const lab = this.#lab;
+    lab.phase = 'importing';
+    try {
+      const store = await this.#storeOnce();
+      const session = await store.importSession(new Uint8Array(await file.arrayBuffer()), file.name);
+      lab.error = null;
+      await this.#showStored(store, session);
+    } catch (e) {
+      lab.fail(e);
+    } finally {
+      lab.phase = 'idle';
     }
   }
 
