@@ -34,6 +34,18 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        // `npm run screenshots` only: retakes the README's pictures.
+        test: {
+          name: 'screenshots',
+          include: ['tests/screenshots/**/*.shots.ts'],
+          environment: 'node',
+          globalSetup: ['tests/support/server.ts'],
+          testTimeout: 900_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

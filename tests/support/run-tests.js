@@ -54,4 +54,13 @@ run('type check (app, CLI, tests)', bin('svelte-check'), [
 run('type check (functions, API tests)', bin('tsc'), ['-p', 'functions/tsconfig.json']);
 run('format', bin('prettier'), ['--check', '--log-level', 'warn', '.']);
 run('lint', bin('eslint'), ['--max-warnings', '0', '.']);
-run('tests', bin('vitest'), ['run', ...process.argv.slice(2)]);
+run('tests', bin('vitest'), [
+  'run',
+  '--project',
+  'unit',
+  '--project',
+  'api',
+  '--project',
+  'browser',
+  ...process.argv.slice(2),
+]);

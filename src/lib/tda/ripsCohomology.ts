@@ -256,8 +256,6 @@ class Reducer {
   private fD = 0;
   private fX = NONE;
   private fC = 0;
-  private cD = 0;
-  private cX = NONE;
   // The pivot of the working column.
   private pD = 0;
   private pX = NONE;
@@ -375,38 +373,15 @@ class Reducer {
     return false;
   }
 
-  /** The first cofacet with the simplex's diameter (the pivot of its coboundary), if any. */
-  private zeroPivotCofacet(diam: number, index: number, coef: number, dim: number): boolean {
-    const c = this.c;
-    if (c.firstEqualCofacet(diam, index, coef, dim)) {
-      this.cD = diam;
-      this.cX = c.foundIndex;
-      this.cC = c.foundCoef;
-      return true;
-    }
-    this.cX = NONE;
-    return false;
-  }
-  private cC = 0;
-
   /** Whether the simplex is the cofacet of a zero-persistence apparent pair; the facet is left in f*. */
   private zeroApparentFacet(diam: number, index: number, coef: number, dim: number): boolean {
-    if (!this.zeroPivotFacet(diam, index, coef, dim)) return false;
-    const fD = this.fD;
-    const fX = this.fX;
-    const fC = this.fC;
-    if (!this.zeroPivotCofacet(fD, fX, 1, dim - 1) || this.cX !== index) return false;
-    this.fD = fD;
-    this.fX = fX;
-    this.fC = fC;
-    return true;
+    return this.zeroPivotFacet(diam, index, coef, dim) && this.bd.foundIsApparent(diam, dim);
   }
 
   /** Whether the simplex is the facet of a zero-persistence apparent pair. */
   private zeroApparentCofacet(diam: number, index: number, dim: number): boolean {
-    if (!this.zeroPivotCofacet(diam, index, 1, dim)) return false;
-    const cX = this.cX;
-    return this.zeroPivotFacet(this.cD, cX, 1, dim + 1) && this.fX === index;
+    const c = this.c;
+    return c.firstEqualCofacet(diam, index, 1, dim) && c.foundIsApparent(diam, dim);
   }
 
   /** The (dim)-simplices that need a column: cofacets of the (dim-1)-simplices, minus cleared and apparent ones. */
@@ -508,18 +483,19 @@ class Reducer {
   private initCoboundary(diam: number, index: number, dim: number, heap: EntryHeap, pivots: PivotMap): boolean {
     const c = this.c;
     // The first cofacet of equal diameter is the pivot; unless it is taken, the pair is emergent and the rest
-    // of the coboundary is never enumerated.
-    if (c.firstEqualCofacet(diam, index, 1, dim)) {
+    // of the coboundary is never enumerated. Otherwise the walk goes on from where it stopped.
+    if (c.pushCofacetsUntilEqual(diam, index, 1, dim, this.threshold, heap)) {
       const x = c.foundIndex;
       const k = c.foundCoef;
       if (pivots.find(x) === -1 && !this.zeroApparentFacet(diam, x, k, dim + 1)) {
+        heap.size = 0;
         this.pD = diam;
         this.pX = x;
         this.pC = k;
         return true;
       }
+      c.pushRemainingCofacets(heap);
     }
-    c.pushCofacets(diam, index, 1, dim, this.threshold, heap);
     return this.getPivot(heap);
   }
 

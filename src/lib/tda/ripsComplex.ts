@@ -57,6 +57,7 @@ export class RipsComplex {
     this.nbrIndex = graph.nbrIndex ?? new Int32Array(0);
     this.nbrDiam = graph.nbrDiam ?? new Float32Array(0);
     this.scratch = new Int32Array(maxDim + 3);
+    this.edgeLengths = new Float64Array((maxDim + 3) * (maxDim + 3));
     this.cv = new Int32Array(maxDim + 3);
     this.pos = new Int32Array(maxDim + 3);
     this.end = new Int32Array(maxDim + 3);
@@ -144,6 +145,9 @@ export class RipsComplex {
   /** The result of firstEqualCofacet. */
   foundIndex = 0;
   foundCoef = 0;
+  /** The vertex that the found cofacet adds to the simplex. */
+  foundVertex = 0;
+  private readonly edgeLengths: Float64Array;
   private readonly cv: Int32Array;
   private readonly pos: Int32Array;
   private readonly end: Int32Array;
@@ -152,26 +156,94 @@ export class RipsComplex {
   private readonly ppos: Int32Array;
   private readonly pend: Int32Array;
 
-  /**
-   * Pushes the cofacets of a simplex with diameter <= threshold onto a heap. This and firstEqualCofacet are the
-   * innermost loops of the reduction, so the enumeration state lives in locals rather than in an object.
-   */
+  /** Pushes the cofacets of a simplex with diameter <= threshold onto a heap. */
   pushCofacets(diam: number, index: number, coef: number, dim: number, threshold: number, heap: EntryHeap): void {
+    this.startWalk(diam, index, coef, dim, threshold);
+    this.walk(heap, false);
+  }
+
+  /**
+   * As pushCofacets, but stops at the first cofacet (largest index) with the simplex's own diameter, without
+   * pushing it, and leaves it in foundIndex and foundCoef; true if it stopped there. This is Ripser's emergent
+   * pair shortcut with a single enumeration: if the pair is emergent the rest is never enumerated, otherwise
+   * pushRemainingCofacets pushes the found cofacet and goes on where the walk stopped.
+   */
+  pushCofacetsUntilEqual(
+    diam: number,
+    index: number,
+    coef: number,
+    dim: number,
+    threshold: number,
+    heap: EntryHeap,
+  ): boolean {
+    this.startWalk(diam, index, coef, dim, threshold);
+    return this.walk(heap, true);
+  }
+
+  pushRemainingCofacets(heap: EntryHeap): void {
+    heap.push(this.wDiam, this.wFoundIndex, this.wFoundCoef);
+    this.walk(heap, false);
+  }
+
+  // The state of a cofacet walk, kept between pushCofacetsUntilEqual and pushRemainingCofacets.
+  private wDiam = 0;
+  private wCoef = 0;
+  private wDim = 0;
+  private wThreshold = 0;
+  private wBelow = 0;
+  private wAbove = 0;
+  private wK = 0;
+  /** Dense: the next candidate vertex j. Sparse: the next position in the first vertex's neighbour list. */
+  private wNext = 0;
+  // Other searches (the apparent pair tests between the two calls) overwrite foundIndex and foundCoef.
+  private wFoundIndex = 0;
+  private wFoundCoef = 0;
+
+  private startWalk(diam: number, index: number, coef: number, dim: number, threshold: number): void {
     const verts = this.pv;
     this.vertices(index, dim, verts);
+    this.wDiam = diam;
+    this.wCoef = coef;
+    this.wDim = dim;
+    this.wThreshold = threshold;
+    this.wBelow = index;
+    this.wAbove = 0;
+    this.wK = dim + 1;
+    if (this.dense !== null) this.wNext = this.n - 1;
+    else {
+      const pos = this.ppos;
+      const end = this.pend;
+      for (let t = 0; t <= dim; t++) {
+        pos[t] = this.nbrStart[verts[t] + 1] - 1;
+        end[t] = this.nbrStart[verts[t]];
+      }
+      this.wNext = pos[0];
+    }
+  }
+
+  /**
+   * The innermost loop of the reduction: the walk's state lives in locals and is written back only when it
+   * stops at an equal-diameter cofacet.
+   */
+  private walk(heap: EntryHeap, stopAtEqual: boolean): boolean {
+    const verts = this.pv;
+    const diam = this.wDiam;
+    const coef = this.wCoef;
+    const dim = this.wDim;
+    const threshold = this.wThreshold;
     const neg = coef === 0 ? 0 : this.modulus - coef;
     const b = this.binom;
     const s = this.stride;
-    let idxBelow = index;
-    let idxAbove = 0;
-    let k = dim + 1;
+    let idxBelow = this.wBelow;
+    let idxAbove = this.wAbove;
+    let k = this.wK;
     const d = this.dense;
     if (d !== null) {
       const row = this.row;
       // j walks down through the vertices not in the simplex; passing a vertex of the simplex shifts its term
       // from the part below j to the part above.
-      let nextV = verts[k - 1];
-      for (let j = this.n - 1; j >= k; j--) {
+      let nextV = k > 0 ? verts[k - 1] : -1;
+      for (let j = this.wNext; j >= k; j--) {
         while (j === nextV) {
           idxBelow -= b[k * s + j];
           idxAbove += b[(k + 1) * s + j];
@@ -190,20 +262,28 @@ export class RipsComplex {
           const x = d[row[verts[t]] + j];
           if (x > cd) cd = x;
         }
-        if (cd <= threshold) heap.push(cd, idxAbove + b[(k + 1) * s + j] + idxBelow, k & 1 ? neg : coef);
+        if (cd > threshold) continue;
+        const x = idxAbove + b[(k + 1) * s + j] + idxBelow;
+        const c = k & 1 ? neg : coef;
+        if (stopAtEqual && cd === diam) {
+          this.foundIndex = this.wFoundIndex = x;
+          this.foundCoef = this.wFoundCoef = c;
+          this.wBelow = idxBelow;
+          this.wAbove = idxAbove;
+          this.wK = k;
+          this.wNext = j - 1;
+          return true;
+        }
+        heap.push(cd, x, c);
       }
-      return;
+      return false;
     }
     const idx = this.nbrIndex;
     const dd = this.nbrDiam;
     const pos = this.ppos;
     const end = this.pend;
-    for (let t = 0; t <= dim; t++) {
-      pos[t] = this.nbrStart[verts[t] + 1] - 1;
-      end[t] = this.nbrStart[verts[t]];
-    }
     const end0 = end[0];
-    outer: for (let p0 = pos[0]; p0 >= end0; p0--) {
+    outer: for (let p0 = this.wNext; p0 >= end0; p0--) {
       const nb = idx[p0];
       let nd = dd[p0];
       for (let t = 1; t <= dim; t++) {
@@ -211,7 +291,7 @@ export class RipsComplex {
         const e = end[t];
         while (p >= e && idx[p] > nb) p--;
         pos[t] = p;
-        if (p < e) return;
+        if (p < e) return false;
         if (idx[p] !== nb) continue outer;
         if (dd[p] > nd) nd = dd[p];
       }
@@ -221,8 +301,21 @@ export class RipsComplex {
         k--;
       }
       const cd = nd > diam ? nd : diam;
-      if (cd <= threshold) heap.push(cd, idxAbove + b[(k + 1) * s + nb] + idxBelow, k & 1 ? neg : coef);
+      if (cd > threshold) continue;
+      const x = idxAbove + b[(k + 1) * s + nb] + idxBelow;
+      const c = k & 1 ? neg : coef;
+      if (stopAtEqual && cd === diam) {
+        this.foundIndex = this.wFoundIndex = x;
+        this.foundCoef = this.wFoundCoef = c;
+        this.wBelow = idxBelow;
+        this.wAbove = idxAbove;
+        this.wK = k;
+        this.wNext = p0 - 1;
+        return true;
+      }
+      heap.push(cd, x, c);
     }
+    return false;
   }
 
   /** The first cofacet (largest index) with the simplex's own diameter, left in foundIndex and foundCoef. */
@@ -249,6 +342,7 @@ export class RipsComplex {
         const rowJ = row[j];
         for (let t = 0; t < k; t++) if (d[rowJ + verts[t]] > diam) continue next;
         for (let t = k; t <= dim; t++) if (d[row[verts[t]] + j] > diam) continue next;
+        this.foundVertex = j;
         this.foundIndex = idxAbove + b[(k + 1) * s + j] + idxBelow;
         this.foundCoef = k & 1 ? (coef === 0 ? 0 : this.modulus - coef) : coef;
         return true;
@@ -285,11 +379,39 @@ export class RipsComplex {
         idxAbove += b[(k + 1) * s + verts[k - 1]];
         k--;
       }
+      this.foundVertex = nb;
       this.foundIndex = idxAbove + b[(k + 1) * s + nb] + idxBelow;
       this.foundCoef = k & 1 ? (coef === 0 ? 0 : this.modulus - coef) : coef;
       return true;
     }
     return false;
+  }
+
+  /**
+   * Right after firstEqualCofacet(diam, index, ..., dim) found a cofacet: whether the simplex is in turn that
+   * cofacet's first facet of equal diameter, i.e. whether the two form an apparent pair. The cofacet's facets
+   * that come first are those dropping a vertex above the added one; they are tested from the vertices already
+   * at hand, so the cofacet is never decoded from its index.
+   */
+  foundIsApparent(diam: number, dim: number): boolean {
+    const v = this.cv;
+    const j = this.foundVertex;
+    const m = dim + 1;
+    const len = this.edgeLengths;
+    // len[a * m + b] for a > b: the simplex's edges; len[a * m + a]: the edge from vertex a to j.
+    for (let a = 0; a < m; a++) {
+      len[a * m + a] = this.dist(v[a], j);
+      for (let t = 0; t < a; t++) len[a * m + t] = this.dist(v[a], v[t]);
+    }
+    for (let r = dim; r >= 0 && v[r] > j; r--) {
+      // The facet that drops v[r] and keeps j: its diameter is diam as soon as one of its edges is that long.
+      for (let a = 0; a < m; a++) {
+        if (a === r) continue;
+        if (len[a * m + a] === diam) return false;
+        for (let t = 0; t < a; t++) if (t !== r && len[a * m + t] === diam) return false;
+      }
+    }
+    return true;
   }
 
   diameter(idx: number, dim: number): number {
@@ -430,6 +552,8 @@ export class FacetFinder {
   index = 0;
   coef = 0;
   private readonly verts: Int32Array;
+  /** Which vertex (position) the found facet drops. */
+  private dropped = 0;
   /** Edge lengths of the simplex, m x m, looked up at most once each (-1: not yet). */
   private readonly pair: Float64Array;
 
@@ -471,6 +595,7 @@ export class FacetFinder {
         }
       }
       if (found) {
+        this.dropped = k;
         this.index = idxAbove - bj + idxBelow;
         this.diam = diam;
         this.coef = k & 1 ? (coef === 0 ? 0 : c.modulus - coef) : coef;
@@ -480,5 +605,52 @@ export class FacetFinder {
       idxAbove += b[k * s + j];
     }
     return false;
+  }
+
+  /**
+   * Right after firstEqualFacet(diam, index, ..., dim) found a facet: whether the simplex is in turn that facet's
+   * first cofacet of equal diameter, i.e. whether the two form an apparent pair. The facet's cofacets that come
+   * first add a vertex j above the dropped one; j qualifies when all its edges to the facet are <= diam. Only
+   * neighbours of one facet vertex are candidates, and the facet is never decoded from its index.
+   */
+  foundIsApparent(diam: number, dim: number): boolean {
+    const c = this.c;
+    const v = this.verts;
+    const r = this.dropped;
+    const top = v[r];
+    const w0 = r === 0 ? 1 : 0;
+    const d = c.dense;
+    if (d !== null) {
+      const row = c.row;
+      let t = dim;
+      next: for (let j = c.n - 1; j > top; j--) {
+        while (t > r && v[t] > j) t--;
+        if (t > r && v[t] === j) continue;
+        for (let a = 0; a <= dim; a++) {
+          if (a === r) continue;
+          const x = v[a];
+          if ((x < j ? d[row[j] + x] : d[row[x] + j]) > diam) continue next;
+        }
+        return false;
+      }
+      return true;
+    }
+    const idx = c.nbrIndex;
+    const dd = c.nbrDiam;
+    const start = c.nbrStart[v[w0]];
+    let t = dim;
+    next: for (let p = c.nbrStart[v[w0] + 1] - 1; p >= start; p--) {
+      const j = idx[p];
+      if (j <= top) break;
+      if (dd[p] > diam) continue;
+      while (t > r && v[t] > j) t--;
+      if (t > r && v[t] === j) continue;
+      for (let a = 0; a <= dim; a++) {
+        if (a === r || a === w0) continue;
+        if (c.dist(v[a], j) > diam) continue next;
+      }
+      return false;
+    }
+    return true;
   }
 }
