@@ -1,5 +1,6 @@
 // Conv layers of an imported TensorFlow.js model, and their 3x3 spatial filters as points in R^9.
 // Plain data only: no tfjs, so the Web Worker can use it without loading TensorFlow.js.
+import { rng } from './random';
 
 /** How the layer's kernel is laid out; all are [kh, kw, a, b] with slice (a, b) a kh x kw spatial filter. */
 export type ConvKind = 'conv2d' | 'depthwise' | 'transpose';
@@ -194,15 +195,7 @@ export function refuseNon3x3(layer: ConvLayer, all: ConvLayer[]): string | undef
 export function seededSample(n: number, k: number, seed: number): Uint32Array {
   if (k >= n) return Uint32Array.from({ length: n }, (_, i) => i);
   const pool = Uint32Array.from({ length: n }, (_, i) => i);
-  let s = seed >>> 0;
-  // mulberry32: tiny, fast and good enough to pick indices.
-  const random = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = rng(seed);
   // Partial Fisher-Yates: the first k slots end up a uniform sample without replacement.
   for (let i = 0; i < k; i++) {
     const j = i + Math.floor(random() * (n - i));
