@@ -1,5 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { lazyWitnessPersistence, lazyWitnessWeights, maxminLandmarks } from '../../src/lib/tda/witness';
+import {
+  enclosingRadiusBound,
+  lazyWitnessPersistence,
+  lazyWitnessWeights,
+  maxminLandmarks,
+} from '../../src/lib/tda/witness';
+import { ripsPersistence } from '../../src/lib/tda/ripsCohomology';
 import { longBars, random } from './ph-support';
 
 /** A noisy circle of radius 1 in R^2. */
@@ -53,6 +59,48 @@ describe('lazy witness complex', () => {
       const r = lazyWitnessPersistence(pts, 3000, 2, { landmarks: 50, nu, maxDim: 1 });
       expect(r.landmarks).toHaveLength(50);
       expect(longBars(r.diagrams, 0.5)).toEqual([1, 1]);
+    }
+  });
+
+  test('weights by brute force, and a cutoff leaves exactly the weights above it at Infinity', () => {
+    const n = 400;
+    const dim = 3;
+    const r = random(7);
+    const pts = Float64Array.from({ length: n * dim }, () => r() * 2 - 1);
+    const l = maxminLandmarks(pts, n, dim, 25);
+    const dist = (w: number, a: number) =>
+      Math.hypot(...Array.from({ length: dim }, (_, t) => pts[w * dim + t] - pts[l[a] * dim + t]));
+    for (const nu of [0, 1, 2] as const) {
+      const full = lazyWitnessWeights(pts, n, dim, l, nu);
+      for (const [a, b] of [
+        [1, 0],
+        [24, 3],
+        [17, 16],
+      ]) {
+        let best = Infinity;
+        for (let w = 0; w < n; w++) {
+          const ds = Array.from(l, (_, c) => dist(w, c)).sort((x, y) => x - y);
+          const m = nu === 0 ? 0 : ds[nu - 1];
+          best = Math.min(best, Math.max(0, Math.max(dist(w, a), dist(w, b)) - m));
+        }
+        expect(full[(a * (a - 1)) / 2 + b]).toBeCloseTo(best, 12);
+      }
+      const cutoff = 0.6;
+      const cut = lazyWitnessWeights(pts, n, dim, l, nu, undefined, cutoff);
+      full.forEach((x, u) => expect(cut[u]).toBe(x <= cutoff ? x : Infinity));
+    }
+  });
+
+  test('the enclosing radius bound bounds it, and cutting there leaves the persistence unchanged', () => {
+    const pts = circle(3000, 5);
+    for (const nu of [0, 1, 2] as const) {
+      const l = maxminLandmarks(pts, 3000, 2, 60);
+      const full = lazyWitnessWeights(pts, 3000, 2, l, nu);
+      const reference = ripsPersistence({ kind: 'lower', n: 60, dist: full }, { maxDim: 1 });
+      expect(enclosingRadiusBound(pts, 3000, 2, l, nu)).toBeGreaterThanOrEqual(reference.threshold);
+      const witness = lazyWitnessPersistence(pts, 3000, 2, { landmarks: 60, nu, maxDim: 1 });
+      expect(witness.threshold).toBe(reference.threshold);
+      expect(witness.diagrams).toEqual(reference.diagrams);
     }
   });
 

@@ -55,13 +55,15 @@ export function densityCoreSearch(points: ArrayLike<number>, n: number, dim: num
   const s = 1000;
   const sample = Array.from({ length: s }, (_, i) => Math.floor((i * n) / s));
   const sampled = [...kthNeighbourDistanceOf(tree, k, sample).values()].sort((a, b) => a - b);
-  let q = Math.min(1, p / 100 + 0.1);
+  // The sampled quantile's standard error is sqrt(q(1-q)/s) <= 0.016, so a margin of 0.05 rarely needs a retry,
+  // and every point of margin costs search time (the radius sets how much of the cloud each query scans).
+  let q = Math.min(1, p / 100 + 0.05);
   for (;;) {
     const radius = q >= 1 ? Infinity : sampled[Math.min(s - 1, Math.ceil(q * (s - 1)))];
     const rho = kthNeighbourDistanceWithin(points, n, dim, k, radius, tree);
     let resolved = 0;
     for (const r of rho) if (Number.isFinite(r)) resolved++;
     if (resolved >= want || radius === Infinity) return { core: densityCore(rho, p), rho, radius };
-    q = Math.min(1, q + 0.2);
+    q = Math.min(1, q + 0.1);
   }
 }

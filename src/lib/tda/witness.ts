@@ -15,7 +15,59 @@ export interface WitnessOptions extends RipsOptions {
   seed?: number;
 }
 
-/** Lower-triangular edge weights of the lazy witness complex on the given landmarks. */
+/**
+ * Fills r[a] = max(0, d(w, a) - m_nu(w)) for one witness. Since max(0, x - m) is monotone, the edge weight is
+ * min over witnesses of max(r[a], r[b]), which needs no per-witness sort of the landmarks.
+ */
+function shiftedDistances(
+  points: Float64Array,
+  w: number,
+  dim: number,
+  lc: Float64Array,
+  L: number,
+  nu: 0 | 1 | 2,
+  r: Float64Array,
+): void {
+  const ow = w * dim;
+  let first = Infinity;
+  let second = Infinity;
+  for (let a = 0; a < L; a++) {
+    const ol = a * dim;
+    let s = 0;
+    for (let t = 0; t < dim; t++) {
+      const d = points[ow + t] - lc[ol + t];
+      s += d * d;
+    }
+    const d = Math.sqrt(s);
+    r[a] = d;
+    if (d < first) {
+      second = first;
+      first = d;
+    } else if (d < second) second = d;
+  }
+  const m = nu === 0 ? 0 : nu === 1 || L < 2 ? first : second;
+  for (let a = 0; a < L; a++) r[a] = r[a] > m ? r[a] - m : 0;
+}
+
+function landmarkCoords(points: Float64Array, dim: number, landmarks: Uint32Array): Float64Array {
+  const lc = new Float64Array(landmarks.length * dim);
+  landmarks.forEach((p, i) => lc.set(points.subarray(p * dim, p * dim + dim), i * dim));
+  return lc;
+}
+
+function checkAbort(w: number, signal: AbortSignal | undefined): void {
+  if ((w & 1023) === 0 && signal?.aborted) {
+    const e = new Error('witness computation aborted');
+    e.name = 'AbortError';
+    throw e;
+  }
+}
+
+/**
+ * Lower-triangular edge weights of the lazy witness complex on the given landmarks. Weights above `cutoff` are
+ * left at Infinity: a witness then only touches the pairs of landmarks it sees within the cutoff, which is most
+ * of the saving when the cutoff is the Rips threshold. Weights at most `cutoff` are exact.
+ */
 export function lazyWitnessWeights(
   points: Float64Array,
   n: number,
@@ -23,43 +75,73 @@ export function lazyWitnessWeights(
   landmarks: Uint32Array,
   nu: 0 | 1 | 2,
   signal?: AbortSignal,
+  cutoff = Infinity,
 ): Float64Array {
   const L = landmarks.length;
   const weight = new Float64Array((L * (L - 1)) / 2).fill(Infinity);
-  const row = new Float64Array(L);
-  const order = new Uint32Array(L);
+  const lc = landmarkCoords(points, dim, landmarks);
+  const r = new Float64Array(L);
+  const near = new Uint32Array(L);
   for (let w = 0; w < n; w++) {
-    if ((w & 1023) === 0 && signal?.aborted) {
-      const e = new Error('witness computation aborted');
-      e.name = 'AbortError';
-      throw e;
-    }
-    const ow = w * dim;
-    for (let a = 0; a < L; a++) {
-      const ol = landmarks[a] * dim;
-      let s = 0;
-      for (let t = 0; t < dim; t++) {
-        const d = points[ow + t] - points[ol + t];
-        s += d * d;
-      }
-      row[a] = Math.sqrt(s);
-      order[a] = a;
-    }
-    // Visit landmarks by distance, so each pair's max(d(w,a), d(w,b)) is the later one's distance.
-    order.sort((x, y) => row[x] - row[y]);
-    const m = nu === 0 ? 0 : row[order[Math.min(nu, L) - 1]];
-    for (let s = 1; s < L; s++) {
-      const a = order[s];
-      const r = Math.max(0, row[a] - m);
+    checkAbort(w, signal);
+    shiftedDistances(points, w, dim, lc, L, nu, r);
+    let count = 0;
+    for (let a = 0; a < L; a++) if (r[a] <= cutoff) near[count++] = a;
+    // near[] ascends, so each row of the triangle is written left to right.
+    for (let i = 1; i < count; i++) {
+      const a = near[i];
+      const ra = r[a];
       const base = (a * (a - 1)) / 2;
-      for (let t = 0; t < s; t++) {
-        const b = order[t];
-        const u = b < a ? base + b : (b * (b - 1)) / 2 + a;
-        if (r < weight[u]) weight[u] = r;
+      for (let j = 0; j < i; j++) {
+        const b = near[j];
+        const v = ra > r[b] ? ra : r[b];
+        if (v < weight[base + b]) weight[base + b] = v;
       }
     }
   }
   return weight;
+}
+
+/**
+ * An upper bound on the enclosing radius (min over landmarks of the largest weight in its row) from a few
+ * complete rows, computed exactly in O(witnesses x landmarks x rows). Rips homology above the enclosing radius is
+ * that of a cone, so weights beyond this bound never change the persistence the engine computes.
+ */
+export function enclosingRadiusBound(
+  points: Float64Array,
+  n: number,
+  dim: number,
+  landmarks: Uint32Array,
+  nu: 0 | 1 | 2,
+  rows = 8,
+  signal?: AbortSignal,
+): number {
+  const L = landmarks.length;
+  if (L < 2) return Infinity;
+  // The first maxmin landmarks lie far apart, so their rows differ as much as any.
+  const R = Math.min(rows, L);
+  const lc = landmarkCoords(points, dim, landmarks);
+  const r = new Float64Array(L);
+  const row = new Float64Array(R * L).fill(Infinity);
+  for (let w = 0; w < n; w++) {
+    checkAbort(w, signal);
+    shiftedDistances(points, w, dim, lc, L, nu, r);
+    for (let c = 0; c < R; c++) {
+      const rc = r[c];
+      const o = c * L;
+      for (let b = 0; b < L; b++) {
+        const v = rc > r[b] ? rc : r[b];
+        if (v < row[o + b]) row[o + b] = v;
+      }
+    }
+  }
+  let bound = Infinity;
+  for (let c = 0; c < R; c++) {
+    let max = 0;
+    for (let b = 0; b < L; b++) if (b !== c && row[c * L + b] > max) max = row[c * L + b];
+    if (max < bound) bound = max;
+  }
+  return bound;
 }
 
 export function lazyWitnessPersistence(
@@ -77,7 +159,11 @@ export function lazyWitnessPersistence(
       throw new RangeError(`coordinate ${t % dim} of point ${Math.floor(t / dim)} is not finite`);
   const landmarks = maxminLandmarks(points, n, dim, options.landmarks, options.seed);
   options.onProgress?.({ phase: 'witness', dim: 0, done: 0, total: n });
-  const dist = lazyWitnessWeights(points, n, dim, landmarks, nu, options.signal);
+  // The engine keeps edges up to the given threshold, or else up to the enclosing radius, which the complete rows
+  // behind the bound still determine exactly. The slack keeps every weight that rounds (to float32, as the engine
+  // stores them) to the threshold itself.
+  const limit = options.threshold ?? enclosingRadiusBound(points, n, dim, landmarks, nu, 8, options.signal);
+  const dist = lazyWitnessWeights(points, n, dim, landmarks, nu, options.signal, limit * (1 + 1e-6));
   const result = ripsPersistence({ kind: 'lower', n: landmarks.length, dist }, options);
   return { ...result, landmarks };
 }
