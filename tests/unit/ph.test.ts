@@ -173,6 +173,106 @@ function expectCocycle(c: Cocycle, metric: Metric & { kind: 'points' }, p: numbe
   expect(checked).toBeGreaterThan(0);
 }
 
+/**
+ * Textbook persistence as the reference: every simplex of the flag complex up to dimension maxDim + 1 under the
+ * threshold, sorted by diameter and then dimension, and the boundary matrix reduced column by column over Z/p.
+ * Returns the bars of positive length per dimension, sorted, so pairings chosen among ties do not matter.
+ */
+function referenceBarcodes(
+  n: number,
+  d: (i: number, j: number) => number,
+  maxDim: number,
+  threshold: number,
+  p: number,
+) {
+  const simplices: Array<{ v: number[]; diam: number }> = [];
+  const grow = (v: number[], diam: number) => {
+    simplices.push({ v, diam });
+    if (v.length > maxDim + 1) return;
+    for (let w = v[v.length - 1] + 1; w < n; w++) {
+      const nd = Math.max(diam, ...v.map((u) => d(w, u)));
+      if (nd <= threshold) grow([...v, w], nd);
+    }
+  };
+  for (let i = 0; i < n; i++) grow([i], 0);
+  simplices.sort((a, b) => a.diam - b.diam || a.v.length - b.v.length);
+  const position = new Map(simplices.map((s, k) => [s.v.join(','), k]));
+  const inverse = (a: number) => {
+    for (let x = 1; x < p; x++) if ((a * x) % p === 1) return x;
+    throw new Error('no inverse');
+  };
+  const pivotOf = new Map<number, number>();
+  const columns: Array<Map<number, number>> = [];
+  const bars: Array<Array<[number, number]>> = Array.from({ length: maxDim + 1 }, () => []);
+  const paired = new Set<number>();
+  simplices.forEach((s, k) => {
+    const col = new Map<number, number>();
+    if (s.v.length > 1)
+      s.v.forEach((_, r) => {
+        const face = s.v.filter((__, t) => t !== r).join(',');
+        col.set(position.get(face)!, r % 2 === 0 ? 1 : p - 1);
+      });
+    for (;;) {
+      if (col.size === 0) break;
+      const low = Math.max(...col.keys());
+      const other = pivotOf.get(low);
+      if (other === undefined) {
+        pivotOf.set(low, k);
+        paired.add(low).add(k);
+        const dim = simplices[low].v.length - 1;
+        if (dim <= maxDim && s.diam > simplices[low].diam) bars[dim].push([simplices[low].diam, s.diam]);
+        break;
+      }
+      const factor = (col.get(low)! * inverse(columns[other].get(low)!)) % p;
+      for (const [row, c] of columns[other]) {
+        const x = ((((col.get(row) ?? 0) - factor * c) % p) + p) % p;
+        if (x === 0) col.delete(row);
+        else col.set(row, x);
+      }
+    }
+    columns.push(col);
+  });
+  simplices.forEach((s, k) => {
+    const dim = s.v.length - 1;
+    if (dim <= maxDim && !paired.has(k)) bars[dim].push([s.diam, Infinity]);
+  });
+  return bars.map((b) => b.sort((x, y) => x[0] - y[0] || x[1] - y[1]));
+}
+
+describe('coefficients: Z/2, Z/3 and Z/5 against a textbook reduction', () => {
+  test.each([1, 2, 3, 4])('tie-heavy random metric on 11 points, H0-H2 (seed %i)', (seed) => {
+    const r = random(seed);
+    const n = 11;
+    // Distances in [1, 1.875] form a metric whatever their order; eight values make many ties.
+    const table = new Float64Array(n * n);
+    for (let i = 1; i < n; i++)
+      for (let j = 0; j < i; j++) table[i * n + j] = table[j * n + i] = 1 + Math.floor(r() * 8) / 8;
+    const d = (i: number, j: number) => table[i * n + j];
+    const metric = lower(n, d);
+    for (const modulus of [2, 3, 5]) {
+      const result = ripsPersistence(metric, { maxDim: 2, modulus });
+      const ours = result.diagrams.map((b) => [...b].sort((x, y) => x[0] - y[0] || x[1] - y[1]));
+      expect(ours).toEqual(referenceBarcodes(n, d, 2, result.threshold, modulus));
+    }
+  });
+
+  test('the Klein bottle grid, H0-H2, with a threshold', () => {
+    const m = flatSurface(4, true) as Metric & { kind: 'lower' };
+    const n = m.n;
+    const d = (i: number, j: number) =>
+      i === j ? 0 : Math.fround(i > j ? m.dist[(i * (i - 1)) / 2 + j] : m.dist[(j * (j - 1)) / 2 + i]);
+    const byModulus = [2, 3, 5].map((modulus) => {
+      const result = ripsPersistence(m, { maxDim: 2, modulus, threshold: 0.6 });
+      const ours = result.diagrams.map((b) => [...b].sort((x, y) => x[0] - y[0] || x[1] - y[1]));
+      expect(ours).toEqual(referenceBarcodes(n, d, 2, result.threshold, modulus));
+      return ours;
+    });
+    // The coefficients matter here: H2 exists over Z/2 only.
+    expect(byModulus[0][2].length).toBeGreaterThan(byModulus[1][2].length);
+    expect(byModulus[1]).toEqual(byModulus[2]);
+  });
+});
+
 describe('options and limits', () => {
   const m = cloud(30, 3, 7);
 

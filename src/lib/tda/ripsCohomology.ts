@@ -417,8 +417,8 @@ class Reducer {
     const p = this.p;
     const inv = this.inverse;
     const bars = this.diagrams[dim];
-    const working = new EntryHeap();
-    const coboundary = new EntryHeap();
+    const working = new EntryHeap(p !== 2);
+    const coboundary = new EntryHeap(p !== 2);
     // The reduction matrix V without its diagonal, column by column.
     const start = new Int32Array(columns.size + 1);
     const rm = new SimplexList(1024, true);
@@ -522,9 +522,9 @@ class Reducer {
       if (coef === 0) {
         diam = e[0];
         index = e[1];
-        coef = heap.c[0];
+        coef = heap.coefficient(0);
       } else if (e[1] !== index) break;
-      else coef = (coef + heap.c[0]) % p;
+      else coef = (coef + heap.coefficient(0)) % p;
       heap.pop();
     }
     this.pD = diam;
@@ -538,6 +538,7 @@ class Reducer {
    * children, so they are merged in place; most calls move nothing.
    */
   private getPivot(heap: EntryHeap): boolean {
+    if (!heap.withCoefficients) return this.getPivotZ2(heap);
     const p = this.p;
     while (heap.size > 0) {
       const e = heap.e;
@@ -557,6 +558,26 @@ class Reducer {
         this.pC = coef;
         return true;
       }
+      heap.removeAt(0);
+    }
+    this.pX = NONE;
+    this.pC = 0;
+    return false;
+  }
+
+  /** getPivot over Z/2, where two copies of a simplex simply cancel. */
+  private getPivotZ2(heap: EntryHeap): boolean {
+    while (heap.size > 0) {
+      const e = heap.e;
+      const index = e[1];
+      const child = heap.firstChild(0);
+      if (child < 0 || e[2 * child + 1] !== index) {
+        this.pD = e[0];
+        this.pX = index;
+        this.pC = 1;
+        return true;
+      }
+      heap.removeAt(child);
       heap.removeAt(0);
     }
     this.pX = NONE;
