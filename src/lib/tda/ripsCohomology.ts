@@ -253,12 +253,13 @@ class Reducer {
   private readonly cocycles: Cocycle[] = [];
   private readonly verts: Int32Array;
   // Results of the zero-pivot searches (index NONE when there is none).
-  private fD = 0;
-  private fX = NONE;
+  // NaN: double fields from the start (see RipsComplex.foundIndex); each is set before it is read.
+  private fD = NaN;
+  private fX = NaN;
   private fC = 0;
   // The pivot of the working column.
-  private pD = 0;
-  private pX = NONE;
+  private pD = NaN;
+  private pX = NaN;
   private pC = 0;
 
   constructor(
@@ -351,7 +352,12 @@ class Reducer {
       if (a !== b) {
         if (d !== 0) bars.push([0, d]);
         uf.link(a, b);
-      } else if (checkApparent && !this.zeroApparentCofacet(d, x, 1)) cols.push(d, x);
+      } else if (checkApparent) {
+        const sv = this.c.simplexVertices;
+        sv[0] = v[0];
+        sv[1] = v[1];
+        if (!this.zeroApparentCofacet(d, x, 1, true)) cols.push(d, x);
+      }
       if ((e & 0xffff) === 0) this.checkpoint('H0', 0, e, edges.size);
     }
     for (let i = 0; i < n; i++) if (uf.find(i) === i) bars.push([0, Infinity]);
@@ -361,9 +367,9 @@ class Reducer {
   }
 
   /** The first facet with the simplex's diameter (the pivot of its boundary), if any. */
-  private zeroPivotFacet(diam: number, index: number, coef: number, dim: number): boolean {
+  private zeroPivotFacet(diam: number, index: number, coef: number, dim: number, decoded = false): boolean {
     const bd = this.bd;
-    if (bd.firstEqualFacet(diam, index, coef, dim)) {
+    if (bd.firstEqualFacet(diam, index, coef, dim, decoded)) {
       this.fD = diam;
       this.fX = bd.index;
       this.fC = bd.coef;
@@ -374,14 +380,14 @@ class Reducer {
   }
 
   /** Whether the simplex is the cofacet of a zero-persistence apparent pair; the facet is left in f*. */
-  private zeroApparentFacet(diam: number, index: number, coef: number, dim: number): boolean {
-    return this.zeroPivotFacet(diam, index, coef, dim) && this.bd.foundIsApparent(diam, dim);
+  private zeroApparentFacet(diam: number, index: number, coef: number, dim: number, decoded = false): boolean {
+    return this.zeroPivotFacet(diam, index, coef, dim, decoded) && this.bd.foundIsApparent(diam, dim);
   }
 
   /** Whether the simplex is the facet of a zero-persistence apparent pair. */
-  private zeroApparentCofacet(diam: number, index: number, dim: number): boolean {
+  private zeroApparentCofacet(diam: number, index: number, dim: number, decoded = false): boolean {
     const c = this.c;
-    return c.firstEqualCofacet(diam, index, 1, dim) && c.foundIsApparent(diam, dim);
+    return c.firstEqualCofacet(diam, index, 1, dim, decoded) && c.foundIsApparent(diam, dim);
   }
 
   /** The (dim)-simplices that need a column: cofacets of the (dim-1)-simplices, minus cleared and apparent ones. */
@@ -404,7 +410,13 @@ class Reducer {
         const x = cb.index;
         if (keepSimplices) next.push(d, x);
         if (pivots.find(x) !== -1) continue;
-        if (this.zeroApparentCofacet(d, x, dim) || this.zeroApparentFacet(d, x, 1, dim)) continue;
+        // The enumerator knows the cofacet's vertices: neither test decodes them from the index.
+        const sv = this.c.simplexVertices;
+        cb.cofacetVertices(sv);
+        if (this.zeroApparentCofacet(d, x, dim, true)) continue;
+        const fv = this.bd.verts;
+        for (let t = 0; t <= dim; t++) fv[t] = sv[t];
+        if (this.zeroApparentFacet(d, x, 1, dim, true)) continue;
         cols.push(d, x);
       }
       if ((s & 0x3fff) === 0) this.checkpoint('assemble', dim, s, simplices.size);

@@ -142,13 +142,20 @@ export class RipsComplex {
     out[0] = idx;
   }
 
+  // Fields that hold diameters or simplex indices start as NaN, a double: one that started as a small integer
+  // would change the object's hidden class at its first fractional or large value and throw away the
+  // optimized code of every method that had seen it ("wrong map" deoptimizations in a cold CLI run).
   /** The result of firstEqualCofacet. */
-  foundIndex = 0;
+  foundIndex = NaN;
   foundCoef = 0;
   /** The vertex that the found cofacet adds to the simplex. */
   foundVertex = 0;
   private readonly edgeLengths: Float64Array;
   private readonly cv: Int32Array;
+  /** Where a caller that knows a simplex's vertices leaves them for firstEqualCofacet(..., decoded = true). */
+  get simplexVertices(): Int32Array {
+    return this.cv;
+  }
   private readonly pos: Int32Array;
   private readonly end: Int32Array;
   // pushCofacets has its own scratch, so that no other search can disturb its walk.
@@ -186,17 +193,17 @@ export class RipsComplex {
   }
 
   // The state of a cofacet walk, kept between pushCofacetsUntilEqual and pushRemainingCofacets.
-  private wDiam = 0;
+  private wDiam = NaN;
   private wCoef = 0;
   private wDim = 0;
-  private wThreshold = 0;
-  private wBelow = 0;
-  private wAbove = 0;
+  private wThreshold = NaN;
+  private wBelow = NaN;
+  private wAbove = NaN;
   private wK = 0;
   /** Dense: the next candidate vertex j. Sparse: the next position in the first vertex's neighbour list. */
   private wNext = 0;
   // Other searches (the apparent pair tests between the two calls) overwrite foundIndex and foundCoef.
-  private wFoundIndex = 0;
+  private wFoundIndex = NaN;
   private wFoundCoef = 0;
 
   private startWalk(diam: number, index: number, coef: number, dim: number, threshold: number): void {
@@ -283,6 +290,47 @@ export class RipsComplex {
     const pos = this.ppos;
     const end = this.pend;
     const end0 = end[0];
+    const lk = this.lookup;
+    if (lk !== null) {
+      // As in firstEqualCofacet: table loads instead of merging along the other vertices' lists.
+      const row = this.row;
+      next: for (let p0 = this.wNext; p0 >= end0; p0--) {
+        const nb = idx[p0];
+        let nd = dd[p0];
+        if (nd > threshold) continue;
+        while (k > 0 && verts[k - 1] > nb) {
+          idxBelow -= b[k * s + verts[k - 1]];
+          idxAbove += b[(k + 1) * s + verts[k - 1]];
+          k--;
+        }
+        if (k > 0 && verts[k - 1] === nb) continue;
+        const rowN = row[nb];
+        for (let t = 1; t < k; t++) {
+          const x = lk[rowN + verts[t]];
+          if (x > threshold) continue next;
+          if (x > nd) nd = x;
+        }
+        for (let t = k > 1 ? k : 1; t <= dim; t++) {
+          const x = lk[row[verts[t]] + nb];
+          if (x > threshold) continue next;
+          if (x > nd) nd = x;
+        }
+        const cd = nd > diam ? nd : diam;
+        const x = idxAbove + b[(k + 1) * s + nb] + idxBelow;
+        const c = k & 1 ? neg : coef;
+        if (stopAtEqual && cd === diam) {
+          this.foundIndex = this.wFoundIndex = x;
+          this.foundCoef = this.wFoundCoef = c;
+          this.wBelow = idxBelow;
+          this.wAbove = idxAbove;
+          this.wK = k;
+          this.wNext = p0 - 1;
+          return true;
+        }
+        heap.push(cd, x, c);
+      }
+      return false;
+    }
     outer: for (let p0 = this.wNext; p0 >= end0; p0--) {
       const nb = idx[p0];
       let nd = dd[p0];
@@ -318,10 +366,13 @@ export class RipsComplex {
     return false;
   }
 
-  /** The first cofacet (largest index) with the simplex's own diameter, left in foundIndex and foundCoef. */
-  firstEqualCofacet(diam: number, index: number, coef: number, dim: number): boolean {
+  /**
+   * The first cofacet (largest index) with the simplex's own diameter, left in foundIndex and foundCoef. With
+   * decoded, the caller has already written the simplex's vertices into simplexVertices.
+   */
+  firstEqualCofacet(diam: number, index: number, coef: number, dim: number, decoded = false): boolean {
     const verts = this.cv;
-    this.vertices(index, dim, verts);
+    if (!decoded) this.vertices(index, dim, verts);
     const b = this.binom;
     const s = this.stride;
     let idxBelow = index;
@@ -351,6 +402,31 @@ export class RipsComplex {
     }
     const idx = this.nbrIndex;
     const dd = this.nbrDiam;
+    const lk = this.lookup;
+    if (lk !== null) {
+      // With the edge table at hand, each candidate from the first vertex's list costs dim loads instead of a
+      // merge along every other vertex's list.
+      const row = this.row;
+      const start = this.nbrStart[verts[0]];
+      next: for (let p0 = this.nbrStart[verts[0] + 1] - 1; p0 >= start; p0--) {
+        if (dd[p0] > diam) continue;
+        const nb = idx[p0];
+        while (k > 0 && verts[k - 1] > nb) {
+          idxBelow -= b[k * s + verts[k - 1]];
+          idxAbove += b[(k + 1) * s + verts[k - 1]];
+          k--;
+        }
+        if (k > 0 && verts[k - 1] === nb) continue;
+        const rowN = row[nb];
+        for (let t = 1; t < k; t++) if (lk[rowN + verts[t]] > diam) continue next;
+        for (let t = k > 1 ? k : 1; t <= dim; t++) if (lk[row[verts[t]] + nb] > diam) continue next;
+        this.foundVertex = nb;
+        this.foundIndex = idxAbove + b[(k + 1) * s + nb] + idxBelow;
+        this.foundCoef = k & 1 ? (coef === 0 ? 0 : this.modulus - coef) : coef;
+        return true;
+      }
+      return false;
+    }
     const pos = this.pos;
     const end = this.end;
     for (let t = 0; t <= dim; t++) {
@@ -432,21 +508,22 @@ export class RipsComplex {
  * of the coboundary over Z/p. The fields diam, index and coef hold the current cofacet after next().
  */
 export class CoboundaryEnumerator {
-  diam = 0;
-  index = 0;
+  // NaN: double fields from the start (see RipsComplex.foundIndex).
+  diam = NaN;
+  index = NaN;
   coef = 0;
-  private idxBelow = 0;
-  private idxAbove = 0;
+  private idxBelow = NaN;
+  private idxAbove = NaN;
   private j = 0;
   private k = 0;
-  private sDiam = 0;
+  private sDiam = NaN;
   private sCoef = 0;
   private sNeg = 0;
   private readonly verts: Int32Array;
   private readonly itPos: Int32Array;
   private readonly itEnd: Int32Array;
   private nIdx = 0;
-  private nDiam = 0;
+  private nDiam = NaN;
   private dimPlusOne = 0;
 
   constructor(private readonly c: RipsComplex) {
@@ -474,6 +551,15 @@ export class CoboundaryEnumerator {
         this.itEnd[t] = c.nbrStart[v];
       }
     }
+  }
+
+  /** Writes the vertices of the current cofacet (after next()) into out, ascending. */
+  cofacetVertices(out: Int32Array): void {
+    const v = this.verts;
+    const k = this.k;
+    for (let t = 0; t < k; t++) out[t] = v[t];
+    out[k] = this.c.dense !== null ? this.j + 1 : this.nIdx;
+    for (let t = k; t < this.dimPlusOne; t++) out[t + 1] = v[t];
   }
 
   /** With all = false, only cofacets whose new vertex is above every vertex of the simplex. */
@@ -548,10 +634,12 @@ export class CoboundaryEnumerator {
 
 /** Finds the zero-persistence facet of a simplex: the pivot of its boundary when it has the same diameter. */
 export class FacetFinder {
-  diam = 0;
-  index = 0;
+  // NaN: double fields from the start (see RipsComplex.foundIndex).
+  diam = NaN;
+  index = NaN;
   coef = 0;
-  private readonly verts: Int32Array;
+  /** The simplex's vertices; a caller that knows them writes them here and calls firstEqualFacet(..., true). */
+  readonly verts: Int32Array;
   /** Which vertex (position) the found facet drops. */
   private dropped = 0;
   /** Edge lengths of the simplex, m x m, looked up at most once each (-1: not yet). */
@@ -566,10 +654,10 @@ export class FacetFinder {
    * The first facet (smallest index: the largest vertex removed first) whose diameter is the simplex's, left in
    * index and coef. Distances are read lazily: a facet qualifies as soon as one of its edges has that diameter.
    */
-  firstEqualFacet(diam: number, index: number, coef: number, dim: number): boolean {
+  firstEqualFacet(diam: number, index: number, coef: number, dim: number, decoded = false): boolean {
     const c = this.c;
     const v = this.verts;
-    c.vertices(index, dim, v);
+    if (!decoded) c.vertices(index, dim, v);
     const b = c.binom;
     const s = c.stride;
     // Each edge's length is looked up at most once: sparse lookups are binary searches.
