@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launch } from '../support/browser';
 import { minimalDocument } from '../support/fixtures';
+import { startTraining } from '../support/lab';
 
 let browser: Browser;
 let context: BrowserContext;
@@ -43,15 +44,16 @@ test('a tiny training gives snapshots, a timeline and an analysis with nodes and
   const base = inject('baseURL');
   await page.goto(base + '/?backend=cpu');
   await expect.poll(() => page.getByTestId('backend').textContent()).toBe('cpu');
-  await fill('runs', '1');
-  await fill('steps', '6');
-  await fill('batch-size', '8');
-  await fill('schedule', '3');
   // A core of a few dozen filters needs a small k to have neighbours at all.
-  await fill('param-k', '8');
-  await fill('param-p', '60');
-  await fill('param-resolution', '8');
-  await page.getByTestId('start').click();
+  await startTraining(page, {
+    runs: 1,
+    steps: 6,
+    'batch-size': 8,
+    schedule: '3',
+    'param-k': 8,
+    'param-p': 60,
+    'param-resolution': 8,
+  });
 
   await page.getByTestId('training-progress').waitFor();
   // Snapshots at steps 3 and 6 (the last step is always kept): two timeline positions.
@@ -105,11 +107,7 @@ test('a result file opens in the lab, and a broken one is refused in the page', 
 test('training can be paused, resumed and cancelled, and says so', async () => {
   await page.goto(inject('baseURL') + '/?backend=cpu');
   await expect.poll(() => page.getByTestId('backend').textContent()).toBe('cpu');
-  await fill('runs', '1');
-  await fill('steps', '5000');
-  await fill('batch-size', '4');
-  await fill('schedule', '4000');
-  await page.getByTestId('start').click();
+  await startTraining(page, { runs: 1, steps: 5000, 'batch-size': 4, schedule: '4000' });
   await page.getByTestId('training-progress').waitFor();
   await page.getByTestId('pause').click();
   await page.getByTestId('resume').waitFor({ timeout: 30_000 });
@@ -182,12 +180,7 @@ test('CIFAR-10 batch files train the CIFAR architecture', async () => {
   await page
     .getByTestId('cifar-files')
     .setInputFiles({ name: 'data_batch_1.bin', mimeType: 'application/octet-stream', buffer: bytes });
-  await fill('runs', '1');
-  await fill('steps', '2');
-  await fill('batch-size', '4');
-  await fill('schedule', '2');
-  await fill('param-k', '8');
-  await page.getByTestId('start').click();
+  await startTraining(page, { runs: 1, steps: 2, 'batch-size': 4, schedule: '2', 'param-k': 8 });
   // The page may show the previous test's training (restored from IndexedDB) until this one's first analysis.
   await page.getByText('training · cifar10 · cifar-paper').first().waitFor({ timeout: 60_000 });
   await expect.poll(() => page.getByTestId('mapper-node').count(), { timeout: 60_000 }).toBeGreaterThan(0);

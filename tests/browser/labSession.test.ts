@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launch } from '../support/browser';
+import { startTraining } from '../support/lab';
 
 let browser: Browser;
 let context: BrowserContext;
@@ -46,10 +47,6 @@ function stored(): Promise<Array<{ id: string; snapshots: number }>> {
   );
 }
 
-async function fill(testid: string, value: string) {
-  await page.getByTestId(testid).fill(value);
-}
-
 async function importFile(name: string, buffer: Buffer) {
   await page
     .getByTestId('session-file')
@@ -59,12 +56,7 @@ async function importFile(name: string, buffer: Buffer) {
 test('a training exports to a file, comes back from it after being forgotten, and a bad file changes nothing', async () => {
   await page.goto(inject('baseURL') + '/?backend=cpu');
   await expect.poll(() => page.getByTestId('backend').textContent()).toBe('cpu');
-  await fill('runs', '1');
-  await fill('steps', '2');
-  await fill('batch-size', '4');
-  await fill('schedule', '2');
-  await fill('param-k', '8');
-  await page.getByTestId('start').click();
+  await startTraining(page, { runs: 1, steps: 2, 'batch-size': 4, schedule: '2', 'param-k': 8 });
   await expect.poll(() => page.getByTestId('timeline-slider').getAttribute('max'), { timeout: 90_000 }).toBe('0');
   await expect.poll(() => page.getByTestId('mapper-node').count(), { timeout: 60_000 }).toBeGreaterThan(0);
   await page.getByTestId('start').waitFor({ timeout: 60_000 }); // training finished

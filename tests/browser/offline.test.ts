@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launch } from '../support/browser';
 import { minimalDocument } from '../support/fixtures';
+import { startTraining } from '../support/lab';
 
 let browser: Browser;
 let context: BrowserContext;
@@ -62,13 +63,14 @@ test('the lab reloads offline once the service worker is active, MNIST included'
     expect(magic.magic).toBe('KSMNIST1');
     expect(magic.size).toBeGreaterThan(1_000_000);
     // And it trains and analyses: tfjs, the worker's script and the data all come from the cache.
-    await page.getByTestId('runs').fill('1');
-    await page.getByTestId('steps').fill('2');
-    await page.getByTestId('batch-size').fill('4');
-    await page.getByTestId('schedule').fill('2');
-    await page.getByTestId('param-k').fill('8');
-    await page.getByTestId('param-resolution').fill('6');
-    await page.getByTestId('start').click();
+    await startTraining(page, {
+      runs: 1,
+      steps: 2,
+      'batch-size': 4,
+      schedule: '2',
+      'param-k': 8,
+      'param-resolution': 6,
+    });
     await page.getByTestId('timeline-slider').waitFor({ timeout: 60_000 });
     await page.getByTestId('mapper-graph').first().getByTestId('mapper-node').first().waitFor({ timeout: 60_000 });
     // A deep link that was never visited still gets the app shell.
