@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launch } from '../support/browser';
+import { launch, recordErrors } from '../support/browser';
 import { minimalDocument } from '../support/fixtures';
 import { startTraining } from '../support/lab';
 
@@ -16,10 +16,7 @@ beforeAll(async () => {
   browser = await launch();
   context = await browser.newContext();
   page = await context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
+  recordErrors(page, errors);
 });
 afterAll(async () => {
   await context?.close();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launch } from '../support/browser';
+import { launch, recordErrors } from '../support/browser';
 import { startTraining } from '../support/lab';
 
 let browser: Browser;
@@ -13,10 +13,7 @@ beforeAll(async () => {
   browser = await launch();
   context = await browser.newContext({ acceptDownloads: true });
   page = await context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
+  recordErrors(page, errors);
 });
 afterAll(async () => {
   await context?.close();
