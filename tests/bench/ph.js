@@ -1,9 +1,14 @@
 // `npm run bench -- ph [--repeat=N]`: Debian's ripser against `kleinscope ph` on the issue's four inputs, in the
-// same run, one after the other. Prints wall time, CPU time (user + system, steadier on a shared machine) and
-// peak memory (max RSS) of each, our/ripser ratios, and whether the two printed the same lines. The best of N
-// runs counts (default 1).
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+// same run, one after the other. Prints wall time, CPU time (user + system, steadier on a shared machine, but it
+// also counts V8's compiler threads, which work beside the main thread), peak memory (max RSS) and peak anonymous
+// memory of each, our/ripser ratios, and whether the two printed the same lines. The best of N runs counts
+// (default 1).
+//
+// Max RSS counts the pages of the executable that a run touches: for node that is ~34 MB of its binary before a
+// line of ours runs, for ripser ~3 MB. Peak anonymous memory (RssAnon, sampled every millisecond from /proc) is
+// what the program allocated itself: heap, stacks, arrays.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -37,41 +42,76 @@ if (!existsSync(`${root}node_modules/.kleinscope/cli/main.js`)) {
 }
 
 /**
- * Runs a command once; returns wall and CPU seconds, peak RSS in MB and its stdout.
+ * The anonymous resident memory (kB) of a process and its descendants now; without self, of its descendants
+ * only (the command runs under /usr/bin/time, whose own memory is not the command's).
+ * @param {number} pid
+ * @param {boolean} self
+ * @returns {number}
+ */
+function anonKb(pid, self) {
+  let kb = 0;
+  try {
+    if (self) kb = Number(/RssAnon:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    for (const child of readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean))
+      kb += anonKb(Number(child), true);
+  } catch {
+    // The process ended between two samples.
+  }
+  return kb;
+}
+
+/**
+ * Runs a command once; returns wall and CPU seconds, peak RSS and peak anonymous memory in MB, and its stdout.
  * @param {string} cmd
  * @param {string[]} args
- * @returns {{ seconds: number, cpu: number, mb: number, stdout: string, ok: boolean }}
+ * @returns {Promise<{ seconds: number, cpu: number, mb: number, anonMb: number, stdout: string, ok: boolean }>}
  */
 function measure(cmd, args) {
   const useTime = existsSync(timeBin);
   const start = process.hrtime.bigint();
-  const r = useTime
-    ? spawnSync(timeBin, ['-f', '%M %U %S', cmd, ...args], { cwd: examples, encoding: 'utf8', maxBuffer: 1 << 28 })
-    : spawnSync(cmd, args, { cwd: examples, encoding: 'utf8', maxBuffer: 1 << 28 });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  let mb = NaN;
-  let cpu = NaN;
-  if (useTime) {
-    const lines = r.stderr.trim().split('\n');
-    const [kb, user, sys] = lines[lines.length - 1].split(' ').map(Number);
-    mb = kb / 1024;
-    cpu = user + sys;
-  }
-  return { seconds, cpu, mb, stdout: r.stdout, ok: r.status === 0 };
+  const child = useTime
+    ? spawn(timeBin, ['-f', '%M %U %S', cmd, ...args], { cwd: examples })
+    : spawn(cmd, args, { cwd: examples });
+  /** @type {Buffer[]} */
+  const out = [];
+  let err = '';
+  child.stdout.on('data', (b) => out.push(b));
+  child.stderr.on('data', (b) => (err += b));
+  let peakAnon = 0;
+  const sampler = setInterval(() => {
+    if (child.pid !== undefined) peakAnon = Math.max(peakAnon, anonKb(child.pid, !useTime));
+  }, 1);
+  return new Promise((resolve) => {
+    child.on('close', (status) => {
+      clearInterval(sampler);
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      let mb = NaN;
+      let cpu = NaN;
+      if (useTime) {
+        const lines = err.trim().split('\n');
+        const [kb, user, sys] = lines[lines.length - 1].split(' ').map(Number);
+        mb = kb / 1024;
+        cpu = user + sys;
+      }
+      const stdout = Buffer.concat(out).toString('utf8');
+      resolve({ seconds, cpu, mb, anonMb: peakAnon / 1024, stdout, ok: status === 0 });
+    });
+  });
 }
 
 /**
  * @param {string} cmd
  * @param {string[]} args
  */
-function best(cmd, args) {
-  let out = measure(cmd, args);
+async function best(cmd, args) {
+  let out = await measure(cmd, args);
   for (let i = 1; i < repeat; i++) {
-    const again = measure(cmd, args);
+    const again = await measure(cmd, args);
     out = {
       ...(again.seconds < out.seconds ? again : out),
       cpu: Math.min(out.cpu, again.cpu),
       mb: Math.min(out.mb, again.mb),
+      anonMb: Math.min(out.anonMb, again.anonMb),
     };
   }
   return out;
@@ -81,14 +121,15 @@ function best(cmd, args) {
 const fmt = (x) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
 
 const header = [
-  '| input | ripser s | ours s | time ratio | ripser CPU s | ours CPU s | CPU ratio | ripser MB | ours MB | memory ratio | same output |',
-  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  '| input | ripser s | ours s | time ratio | ripser CPU s | ours CPU s | CPU ratio | ripser MB | ours MB | memory ratio | ripser anon MB | ours anon MB | anon ratio | same output |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
 ];
 process.stdout.write(`ph: Debian ripser vs kleinscope ph, best of ${repeat}, on this machine\n\n`);
 process.stdout.write(header.join('\n') + '\n');
+const idle = await best(process.execPath, ['-e', '0']);
 for (const row of rows) {
-  const theirs = best(ripser, row.args);
-  const ours = best(process.execPath, [cli, 'ph', ...row.args]);
+  const theirs = await best(ripser, row.args);
+  const ours = await best(process.execPath, [cli, 'ph', ...row.args]);
   const same = theirs.ok && ours.ok && theirs.stdout === ours.stdout ? 'yes' : ours.ok ? 'NO' : 'FAILED';
   const cells = [
     row.name,
@@ -101,8 +142,14 @@ for (const row of rows) {
     fmt(theirs.mb),
     fmt(ours.mb),
     fmt(ours.mb / theirs.mb),
+    fmt(theirs.anonMb),
+    fmt(ours.anonMb),
+    fmt(ours.anonMb / theirs.anonMb),
     same,
   ];
   process.stdout.write(`| ${cells.join(' | ')} |\n`);
 }
 process.stdout.write('\ntarget: time ratio <= 1.3 and memory ratio <= 2 on every row\n');
+process.stdout.write(
+  `node itself, before any of our code: ${fmt(idle.mb)} MB max RSS, ${fmt(idle.anonMb)} MB anonymous\n`,
+);
