@@ -56,6 +56,21 @@ test('a published result opens at its link with its graph, bars and versions', a
   expect(errors).toEqual([]);
 });
 
+test('a large graph is laid out in the layout worker, off the main thread', async () => {
+  const large = circleResult(400, 'A ring of 400 nodes');
+  const res = await fetch(base + '/api/results', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(large),
+  });
+  expect(res.status).toBe(201);
+  const { id: largeId } = (await res.json()) as { id: string };
+  const { page, errors } = await openPage(browser, `${base}/r/${largeId}`);
+  await expect.poll(() => page.getByTestId('mapper-node').count(), { timeout: 30_000 }).toBe(400);
+  expect(page.workers().map((w) => w.url())).toContainEqual(expect.stringMatching(/layout\.worker[^/]*\.js$/));
+  expect(errors).toEqual([]);
+});
+
 test('a document from the analysis pipeline renders all its nodes and bars', async () => {
   const analysed = await analyzeFilters(
     gradientFilters(400),

@@ -1,0 +1,10 @@
+// The Mapper graph's force layout, off the main thread: a graph of a few thousand nodes takes seconds to settle,
+// and the page would not answer a click meanwhile.
+import * as Comlink from 'comlink';
+import { forceLayout } from '../components/forceLayout';
+
+const api = { forceLayout };
+
+export type LayoutWorkerApi = typeof api;
+
+Comlink.expose(api);
