@@ -32,6 +32,9 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 180_000,
           fileParallelism: false,
+          // A page on a busy 2-core machine can take more than the default second to draw; a poll that passes
+          // returns at once, so a longer limit only waits where something is slow or wrong.
+          expect: { poll: { timeout: 10_000 } },
         },
       },
       {

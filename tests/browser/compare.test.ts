@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { mkdir } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { launch, openPage } from '../support/browser';
+import { publish } from '../support/publish';
 import { circleResult } from '../support/circleResult';
 
 let browser: Browser;
@@ -9,24 +10,14 @@ let base: string;
 let a: string;
 let b: string;
 
-async function publish(doc: unknown): Promise<string> {
-  const res = await fetch(base + '/api/results', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(doc),
-  });
-  expect(res.status).toBe(201);
-  return ((await res.json()) as { id: string }).id;
-}
-
 beforeAll(async () => {
   base = inject('baseURL');
   browser = await launch();
-  a = await publish(circleResult(12, 'Compare A'));
+  a = (await publish(base, circleResult(12, 'Compare A'))).id;
   // B's circle is weaker: its long H1 bar dies at 0.9 instead of 1.3, so the H1 bottleneck distance is 0.4.
   const docB = circleResult(8, 'Compare B');
   docB.persistence.diagrams[1][0] = [0.2, 0.9];
-  b = await publish(docB);
+  b = (await publish(base, docB)).id;
 });
 afterAll(async () => {
   await browser?.close();

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { mkdir } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { launch, openPage } from '../support/browser';
+import { publish } from '../support/publish';
 import { circleResult } from '../support/circleResult';
 
 let browser: Browser;
@@ -18,13 +19,7 @@ beforeAll(async () => {
   ]) {
     const doc = circleResult(8, title);
     doc.source = { ...doc.source, dataset, architecture: 'mnist-paper', layer: 1 };
-    const res = await fetch(base + '/api/results', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(doc),
-    });
-    expect(res.status).toBe(201);
-    ids.push(((await res.json()) as { id: string }).id);
+    ids.push((await publish(base, doc)).id);
   }
 });
 afterAll(async () => {

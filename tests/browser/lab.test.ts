@@ -1,48 +1,34 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, inject, test } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launch, recordErrors } from '../support/browser';
+import { expect, inject, test } from 'vitest';
+import { tabPerFile } from '../support/browser';
 import { minimalDocument } from '../support/fixtures';
 import { startTraining } from '../support/lab';
+import { publish } from '../support/publish';
 
-let browser: Browser;
-let context: BrowserContext;
-let page: Page;
-const errors: string[] = [];
-
-beforeAll(async () => {
-  browser = await launch();
-  context = await browser.newContext();
-  page = await context.newPage();
-  recordErrors(page, errors);
-});
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-});
+const tab = tabPerFile();
 
 async function fill(testid: string, value: string) {
-  await page.getByTestId(testid).fill(value);
+  await tab.page.getByTestId(testid).fill(value);
 }
 
 test('the lab page shows its controls and the backend badge, with no console errors', async () => {
-  await page.goto(inject('baseURL') + '/?backend=cpu');
-  await expect.poll(() => page.title()).toBe('Kleinscope');
-  await expect.poll(() => page.getByTestId('backend').textContent()).toBe('cpu');
+  await tab.page.goto(inject('baseURL') + '/?backend=cpu');
+  await expect.poll(() => tab.page.title()).toBe('Kleinscope');
+  await expect.poll(() => tab.page.getByTestId('backend').textContent()).toBe('cpu');
   // Not webgpu, so the page says why training is slow.
-  await expect(page.locator('.backend .hint').textContent()).resolves.toMatch(/CPU/);
-  await page.getByTestId('start').waitFor();
-  expect(errors).toEqual([]);
+  await expect(tab.page.locator('.backend .hint').textContent()).resolves.toMatch(/CPU/);
+  await tab.page.getByTestId('start').waitFor();
+  expect(tab.errors).toEqual([]);
 });
 
 test('a tiny training gives snapshots, a timeline and an analysis with nodes and bars, kept across a reload', async () => {
   const base = inject('baseURL');
-  await page.goto(base + '/?backend=cpu');
-  await expect.poll(() => page.getByTestId('backend').textContent()).toBe('cpu');
+  await tab.page.goto(base + '/?backend=cpu');
+  await expect.poll(() => tab.page.getByTestId('backend').textContent()).toBe('cpu');
   // A core of a few dozen filters needs a small k to have neighbours at all.
-  await startTraining(page, {
+  await startTraining(tab.page, {
     runs: 1,
     steps: 6,
     'batch-size': 8,
@@ -52,93 +38,90 @@ test('a tiny training gives snapshots, a timeline and an analysis with nodes and
     'param-resolution': 8,
   });
 
-  await page.getByTestId('training-progress').waitFor();
+  await tab.page.getByTestId('training-progress').waitFor();
   // Snapshots at steps 3 and 6 (the last step is always kept): two timeline positions.
-  await expect.poll(() => page.getByTestId('timeline-slider').getAttribute('max'), { timeout: 90_000 }).toBe('1');
-  const graph = page.getByTestId('mapper-graph').first();
+  await expect.poll(() => tab.page.getByTestId('timeline-slider').getAttribute('max'), { timeout: 90_000 }).toBe('1');
+  const graph = tab.page.getByTestId('mapper-graph').first();
   await graph.waitFor({ timeout: 90_000 });
   await expect.poll(() => graph.getByTestId('mapper-node').count(), { timeout: 60_000 }).toBeGreaterThan(0);
-  await expect.poll(() => page.getByTestId('bar').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+  await expect.poll(() => tab.page.getByTestId('bar').count(), { timeout: 60_000 }).toBeGreaterThan(0);
   // The distance curve needs both steps analysed in both layers.
-  await page.getByTestId('timeline-distances').locator('circle').first().waitFor({ timeout: 90_000 });
-  await page.getByTestId('start').waitFor(); // training finished
+  await tab.page.getByTestId('timeline-distances').locator('circle').first().waitFor({ timeout: 90_000 });
+  await tab.page.getByTestId('start').waitFor(); // training finished
 
   // A new parameter recomputes in the worker.
   await fill('param-p', '50');
-  await page.getByText('X(8, 50)').first().waitFor({ timeout: 60_000 });
+  await tab.page.getByText('X(8, 50)').first().waitFor({ timeout: 60_000 });
 
   // Scrubbing back shows the earlier step.
-  await page.getByTestId('timeline-slider').fill('0');
-  await expect.poll(() => page.getByTestId('timeline').locator('strong').textContent()).toBe('3');
+  await tab.page.getByTestId('timeline-slider').fill('0');
+  await expect.poll(() => tab.page.getByTestId('timeline').locator('strong').textContent()).toBe('3');
 
-  await page.reload();
-  await expect.poll(() => page.getByTestId('timeline-slider').getAttribute('max'), { timeout: 30_000 }).toBe('1');
+  await tab.page.reload();
+  await expect.poll(() => tab.page.getByTestId('timeline-slider').getAttribute('max'), { timeout: 30_000 }).toBe('1');
   await expect
-    .poll(() => page.getByTestId('mapper-graph').first().getByTestId('mapper-node').count(), { timeout: 60_000 })
+    .poll(() => tab.page.getByTestId('mapper-graph').first().getByTestId('mapper-node').count(), { timeout: 60_000 })
     .toBeGreaterThan(0);
-  expect(errors).toEqual([]);
+  expect(tab.errors).toEqual([]);
 });
 
 test('a result file opens in the lab, and a broken one is refused in the page', async () => {
-  await page.goto(inject('baseURL') + '/?backend=cpu');
-  await page.getByTestId('source-result').check();
-  await page.getByTestId('result-file').setInputFiles({
+  await tab.page.goto(inject('baseURL') + '/?backend=cpu');
+  await tab.page.getByTestId('source-result').check();
+  await tab.page.getByTestId('result-file').setInputFiles({
     name: 'circle.json',
     mimeType: 'application/json',
     buffer: Buffer.from(JSON.stringify({ ...minimalDocument, title: 'A circle from a file' })),
   });
-  await page.getByTestId('mapper-graph').getByTestId('mapper-node').first().waitFor();
+  await tab.page.getByTestId('mapper-graph').getByTestId('mapper-node').first().waitFor();
   // The document's only bar is the essential H0 class.
-  await page.locator('#dim-tab-0').click();
-  await page.getByTestId('barcode').getByTestId('bar').first().waitFor();
+  await tab.page.locator('#dim-tab-0').click();
+  await tab.page.getByTestId('barcode').getByTestId('bar').first().waitFor();
 
-  await page.getByTestId('result-file').setInputFiles({
+  await tab.page.getByTestId('result-file').setInputFiles({
     name: 'broken.json',
     mimeType: 'application/json',
     buffer: Buffer.from(JSON.stringify({ ...minimalDocument, schema: 'something/else' })),
   });
-  await expect.poll(() => page.getByTestId('lab-error').textContent()).toMatch(/broken\.json: not a Kleinscope result/);
-  expect(errors).toEqual([]);
+  await expect
+    .poll(() => tab.page.getByTestId('lab-error').textContent())
+    .toMatch(/broken\.json: not a Kleinscope result/);
+  expect(tab.errors).toEqual([]);
 });
 
 test('training can be paused, resumed and cancelled, and says so', async () => {
-  await page.goto(inject('baseURL') + '/?backend=cpu');
-  await expect.poll(() => page.getByTestId('backend').textContent()).toBe('cpu');
-  await startTraining(page, { runs: 1, steps: 5000, 'batch-size': 4, schedule: '4000' });
-  await page.getByTestId('training-progress').waitFor();
-  await page.getByTestId('pause').click();
-  await page.getByTestId('resume').waitFor({ timeout: 30_000 });
+  await tab.page.goto(inject('baseURL') + '/?backend=cpu');
+  await expect.poll(() => tab.page.getByTestId('backend').textContent()).toBe('cpu');
+  await startTraining(tab.page, { runs: 1, steps: 5000, 'batch-size': 4, schedule: '4000' });
+  await tab.page.getByTestId('training-progress').waitFor();
+  await tab.page.getByTestId('pause').click();
+  await tab.page.getByTestId('resume').waitFor({ timeout: 30_000 });
   // Paused: the progress stands still.
-  const before = await page.getByTestId('training-progress').textContent();
-  await page.waitForTimeout(1000);
-  expect(await page.getByTestId('training-progress').textContent()).toBe(before);
-  await page.getByTestId('resume').click();
-  await page.getByTestId('cancel').click();
-  await expect.poll(() => page.getByTestId('lab-error').textContent(), { timeout: 30_000 }).toMatch(/cancelled/);
-  await page.getByTestId('start').waitFor();
-  expect(errors).toEqual([]);
+  const before = await tab.page.getByTestId('training-progress').textContent();
+  await tab.page.waitForTimeout(1000);
+  expect(await tab.page.getByTestId('training-progress').textContent()).toBe(before);
+  await tab.page.getByTestId('resume').click();
+  await tab.page.getByTestId('cancel').click();
+  await expect.poll(() => tab.page.getByTestId('lab-error').textContent(), { timeout: 30_000 }).toMatch(/cancelled/);
+  await tab.page.getByTestId('start').waitFor();
+  expect(tab.errors).toEqual([]);
 });
 
 test('a published result opens in the lab from its page, and the lab publishes with a link and token', async () => {
   const base = inject('baseURL');
-  const res = await fetch(base + '/api/results', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ ...minimalDocument, title: 'Handed to the lab' }),
-  });
-  const { id } = (await res.json()) as { id: string };
-  await page.goto(`${base}/r/${id}`);
-  await page.getByRole('button', { name: 'Open in lab' }).click();
-  await page.getByTestId('start').waitFor();
-  await page.getByText('Handed to the lab').first().waitFor();
-  await page.getByTestId('mapper-graph').getByTestId('mapper-node').first().waitFor();
+  const { id } = await publish(base, { ...minimalDocument, title: 'Handed to the lab' });
+  await tab.page.goto(`${base}/r/${id}`);
+  await tab.page.getByRole('button', { name: 'Open in lab' }).click();
+  await tab.page.getByTestId('start').waitFor();
+  await tab.page.getByText('Handed to the lab').first().waitFor();
+  await tab.page.getByTestId('mapper-graph').getByTestId('mapper-node').first().waitFor();
 
-  await page.getByTestId('publish').click();
-  const link = page.getByTestId('published-link');
+  await tab.page.getByTestId('publish').click();
+  const link = tab.page.getByTestId('published-link');
   await link.waitFor();
   expect(await link.getAttribute('href')).toMatch(/^\/r\/[^/]+$/);
-  expect((await page.getByTestId('published-token').textContent())?.length).toBeGreaterThan(10);
-  expect(errors).toEqual([]);
+  expect((await tab.page.getByTestId('published-token').textContent())?.length).toBeGreaterThan(10);
+  expect(tab.errors).toEqual([]);
 });
 
 test('an imported model gets one small Mapper graph per 3x3 conv layer', async () => {
@@ -148,16 +131,16 @@ test('an imported model gets one small Mapper graph per 3x3 conv layer', async (
   try {
     tf.setBackend('cpu');
     const saved = await saveModel(vggLike(), dir, 2);
-    await page.goto(inject('baseURL') + '/?backend=cpu');
-    await page.getByTestId('source-model').check();
-    await page.getByTestId('model-files').setInputFiles(readdirSync(saved.dir).map((f) => join(saved.dir, f)));
-    await page.getByTestId('start').click();
-    const gallery = page.getByTestId('layer-gallery');
+    await tab.page.goto(inject('baseURL') + '/?backend=cpu');
+    await tab.page.getByTestId('source-model').check();
+    await tab.page.getByTestId('model-files').setInputFiles(readdirSync(saved.dir).map((f) => join(saved.dir, f)));
+    await tab.page.getByTestId('start').click();
+    const gallery = tab.page.getByTestId('layer-gallery');
     await gallery.waitFor({ timeout: 30_000 });
     // 3x3 layers: block1_conv1, block1_conv2, block3_conv1, block3_dw; the 5x5 and 1x1 ones are listed, skipped.
     await expect.poll(() => gallery.getByTestId('mapper-graph').count(), { timeout: 60_000 }).toBe(4);
     await expect(gallery.getByText(/only 3x3 are analysed/).count()).resolves.toBe(2);
-    expect(errors).toEqual([]);
+    expect(tab.errors).toEqual([]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -171,38 +154,38 @@ test('CIFAR-10 batch files train the CIFAR architecture', async () => {
     bytes[r * 3073] = r % 10;
     for (let i = 1; i < 3073; i++) bytes[r * 3073 + i] = (r * 7919 + i * 104729) % 251;
   }
-  await page.goto(inject('baseURL') + '/?backend=cpu');
-  await page.getByTestId('source-cifar').check();
-  await expect(page.getByTestId('architecture').inputValue()).resolves.toBe('cifar-paper');
-  await page
+  await tab.page.goto(inject('baseURL') + '/?backend=cpu');
+  await tab.page.getByTestId('source-cifar').check();
+  await expect(tab.page.getByTestId('architecture').inputValue()).resolves.toBe('cifar-paper');
+  await tab.page
     .getByTestId('cifar-files')
     .setInputFiles({ name: 'data_batch_1.bin', mimeType: 'application/octet-stream', buffer: bytes });
-  await startTraining(page, { runs: 1, steps: 2, 'batch-size': 4, schedule: '2', 'param-k': 8 });
+  await startTraining(tab.page, { runs: 1, steps: 2, 'batch-size': 4, schedule: '2', 'param-k': 8 });
   // The page may show the previous test's training (restored from IndexedDB) until this one's first analysis.
-  await page.getByText('training · cifar10 · cifar-paper').first().waitFor({ timeout: 60_000 });
-  await expect.poll(() => page.getByTestId('mapper-node').count(), { timeout: 60_000 }).toBeGreaterThan(0);
-  await expect(page.getByTestId('timeline-slider').getAttribute('max')).resolves.toBe('0');
-  expect(errors).toEqual([]);
+  await tab.page.getByText('training · cifar10 · cifar-paper').first().waitFor({ timeout: 60_000 });
+  await expect.poll(() => tab.page.getByTestId('mapper-node').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+  await expect(tab.page.getByTestId('timeline-slider').getAttribute('max')).resolves.toBe('0');
+  expect(tab.errors).toEqual([]);
 });
 
 test('the high-contrast patches of own images are analysed like filters', async () => {
-  await page.goto(inject('baseURL') + '/?backend=cpu');
-  await page.getByTestId('source-images').check();
-  await page.getByTestId('image-files').setInputFiles(['static/icons/icon-192.png', 'static/icons/icon-512.png']);
-  await page.getByTestId('start').click();
-  await page
+  await tab.page.goto(inject('baseURL') + '/?backend=cpu');
+  await tab.page.getByTestId('source-images').check();
+  await tab.page.getByTestId('image-files').setInputFiles(['static/icons/icon-192.png', 'static/icons/icon-512.png']);
+  await tab.page.getByTestId('start').click();
+  await tab.page
     .getByText(/file · own images/)
     .first()
     .waitFor({ timeout: 60_000 });
-  await page.getByTestId('mapper-graph').getByTestId('mapper-node').first().waitFor();
+  await tab.page.getByTestId('mapper-graph').getByTestId('mapper-node').first().waitFor();
   // Patches are not a training: no timeline.
-  await expect(page.getByTestId('timeline').count()).resolves.toBe(0);
+  await expect(tab.page.getByTestId('timeline').count()).resolves.toBe(0);
 
   // A file that is not an image is refused in the page.
-  await page
+  await tab.page
     .getByTestId('image-files')
     .setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('not a png') });
-  await page.getByTestId('start').click();
-  await expect.poll(() => page.getByTestId('lab-error').textContent()).toMatch(/notes\.png: not an image/);
-  expect(errors).toEqual([]);
+  await tab.page.getByTestId('start').click();
+  await expect.poll(() => tab.page.getByTestId('lab-error').textContent()).toMatch(/notes\.png: not an image/);
+  expect(tab.errors).toEqual([]);
 });

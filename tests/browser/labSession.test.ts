@@ -1,28 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, expect, inject, test } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launch, recordErrors } from '../support/browser';
+import { expect, inject, test } from 'vitest';
+import { tabPerFile } from '../support/browser';
 import { startTraining } from '../support/lab';
 
-let browser: Browser;
-let context: BrowserContext;
-let page: Page;
-const errors: string[] = [];
-
-beforeAll(async () => {
-  browser = await launch();
-  context = await browser.newContext({ acceptDownloads: true });
-  page = await context.newPage();
-  recordErrors(page, errors);
-});
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-});
+const tab = tabPerFile({ context: { acceptDownloads: true } });
 
 /** What the lab's IndexedDB holds: each session's id with its number of snapshots. */
 function stored(): Promise<Array<{ id: string; snapshots: number }>> {
-  return page.evaluate(
+  return tab.page.evaluate(
     () =>
       new Promise<Array<{ id: string; snapshots: number }>>((resolve, reject) => {
         const open = indexedDB.open('kleinscope-lab');
@@ -45,38 +30,41 @@ function stored(): Promise<Array<{ id: string; snapshots: number }>> {
 }
 
 async function importFile(name: string, buffer: Buffer) {
-  await page
+  await tab.page
     .getByTestId('session-file')
     .setInputFiles({ name, mimeType: 'application/octet-stream', buffer: Buffer.from(buffer) });
 }
 
 test('a training exports to a file, comes back from it after being forgotten, and a bad file changes nothing', async () => {
-  await page.goto(inject('baseURL') + '/?backend=cpu');
-  await expect.poll(() => page.getByTestId('backend').textContent()).toBe('cpu');
-  await startTraining(page, { runs: 1, steps: 2, 'batch-size': 4, schedule: '2', 'param-k': 8 });
-  await expect.poll(() => page.getByTestId('timeline-slider').getAttribute('max'), { timeout: 90_000 }).toBe('0');
-  await expect.poll(() => page.getByTestId('mapper-node').count(), { timeout: 60_000 }).toBeGreaterThan(0);
-  await page.getByTestId('start').waitFor({ timeout: 60_000 }); // training finished
+  await tab.page.goto(inject('baseURL') + '/?backend=cpu');
+  await expect.poll(() => tab.page.getByTestId('backend').textContent()).toBe('cpu');
+  await startTraining(tab.page, { runs: 1, steps: 2, 'batch-size': 4, schedule: '2', 'param-k': 8 });
+  await expect.poll(() => tab.page.getByTestId('timeline-slider').getAttribute('max'), { timeout: 90_000 }).toBe('0');
+  await expect.poll(() => tab.page.getByTestId('mapper-node').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+  await tab.page.getByTestId('start').waitFor({ timeout: 60_000 }); // training finished
   const [trained] = await stored();
   expect(trained.snapshots).toBe(1);
 
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-session').click()]);
+  const [download] = await Promise.all([
+    tab.page.waitForEvent('download'),
+    tab.page.getByTestId('export-session').click(),
+  ]);
   expect(download.suggestedFilename()).toMatch(/^mnist-mnist-paper-\d{4}-\d\d-\d\d\.kleinscope-session$/);
   const bytes = readFileSync(await download.path());
   expect(bytes.subarray(0, 8).toString('latin1')).toBe('KSSESS01');
 
-  await page.getByTestId('forget-session').click();
-  await expect.poll(() => page.getByTestId('timeline').count()).toBe(0);
+  await tab.page.getByTestId('forget-session').click();
+  await expect.poll(() => tab.page.getByTestId('timeline').count()).toBe(0);
   await expect.poll(() => stored()).toEqual([]);
 
-  await page.getByTestId('source-session').check();
+  await tab.page.getByTestId('source-session').check();
   await importFile(download.suggestedFilename(), bytes);
-  await expect.poll(() => page.getByTestId('timeline-slider').getAttribute('max'), { timeout: 30_000 }).toBe('0');
-  await expect.poll(() => page.getByTestId('mapper-node').count(), { timeout: 60_000 }).toBeGreaterThan(0);
-  await expect.poll(() => page.getByTestId('bar').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+  await expect.poll(() => tab.page.getByTestId('timeline-slider').getAttribute('max'), { timeout: 30_000 }).toBe('0');
+  await expect.poll(() => tab.page.getByTestId('mapper-node').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+  await expect.poll(() => tab.page.getByTestId('bar').count(), { timeout: 60_000 }).toBeGreaterThan(0);
   // Nothing else held the id, so the session comes back as it was.
   await expect(stored()).resolves.toEqual([trained]);
-  await expect(page.getByTestId('export-session').isEnabled()).resolves.toBe(true);
+  await expect(tab.page.getByTestId('export-session').isEnabled()).resolves.toBe(true);
 
   // The same file again: the stored session is kept, and the import gets an id of its own.
   await importFile(download.suggestedFilename(), bytes);
@@ -84,17 +72,17 @@ test('a training exports to a file, comes back from it after being forgotten, an
   const both = await stored();
   expect(both).toContainEqual(trained);
   expect(both.every((s) => s.snapshots === 1)).toBe(true);
-  await expect.poll(() => page.getByTestId('mapper-node').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+  await expect.poll(() => tab.page.getByTestId('mapper-node').count(), { timeout: 60_000 }).toBeGreaterThan(0);
 
   // Cut short: the header promises kernels that the data no longer holds.
   await importFile('cut.kleinscope-session', bytes.subarray(0, bytes.length - 64));
   await expect
-    .poll(() => page.getByTestId('lab-error').textContent())
+    .poll(() => tab.page.getByTestId('lab-error').textContent())
     .toMatch(/cut\.kleinscope-session: .*past the end of the data/);
   // Not a session at all.
   await importFile('photo.kleinscope-session', Buffer.from('\x89PNG\r\n\x1a\n not a training'));
   await expect
-    .poll(() => page.getByTestId('lab-error').textContent())
+    .poll(() => tab.page.getByTestId('lab-error').textContent())
     .toMatch(/photo\.kleinscope-session: not a Kleinscope training session/);
   // A header that parses but breaks the format: the field is named.
   const headerLength = bytes.readUInt32LE(8);
@@ -109,12 +97,12 @@ test('a training exports to a file, comes back from it after being forgotten, an
   json.copy(foreign, 12);
   await importFile('edited.kleinscope-session', foreign);
   await expect
-    .poll(() => page.getByTestId('lab-error').textContent())
+    .poll(() => tab.page.getByTestId('lab-error').textContent())
     .toMatch(/edited\.kleinscope-session: header field 'session\.config\.runs'/);
 
   // The stored sessions and the one on screen are untouched.
   await expect(stored()).resolves.toEqual(both);
-  await expect(page.getByTestId('timeline-slider').getAttribute('max')).resolves.toBe('0');
-  await expect(page.getByTestId('mapper-node').count()).resolves.toBeGreaterThan(0);
-  expect(errors).toEqual([]);
+  await expect(tab.page.getByTestId('timeline-slider').getAttribute('max')).resolves.toBe('0');
+  await expect(tab.page.getByTestId('mapper-node').count()).resolves.toBeGreaterThan(0);
+  expect(tab.errors).toEqual([]);
 });

@@ -1,25 +1,12 @@
-import { afterAll, beforeAll, expect, inject, test } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launch } from '../support/browser';
+import { expect, inject, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { tabPerFile } from '../support/browser';
 import { minimalDocument } from '../support/fixtures';
 import { startTraining } from '../support/lab';
+import { publish } from '../support/publish';
 
-let browser: Browser;
-let context: BrowserContext;
-let page: Page;
-const errors: string[] = [];
-
-beforeAll(async () => {
-  browser = await launch();
-  // A context of its own: the service worker and its caches must not leak into other tests.
-  context = await browser.newContext();
-  page = await context.newPage();
-  page.on('pageerror', (e) => errors.push(e.message));
-});
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-});
+// tabPerFile gives the file a context of its own: the service worker and its caches must not leak into other tests.
+const tab = tabPerFile({ consoleErrors: false });
 
 /** Waits until a service worker controls the page and has finished precaching (it activates after install). */
 async function waitForServiceWorker(p: Page) {
@@ -35,26 +22,26 @@ async function waitForServiceWorker(p: Page) {
 
 test('the lab reloads offline once the service worker is active, MNIST included', async () => {
   const base = inject('baseURL');
-  await page.goto(base + '/?backend=cpu');
-  await expect.poll(() => page.title()).toBe('Kleinscope');
-  await waitForServiceWorker(page);
+  await tab.page.goto(base + '/?backend=cpu');
+  await expect.poll(() => tab.page.title()).toBe('Kleinscope');
+  await waitForServiceWorker(tab.page);
 
-  await context.setOffline(true);
+  await tab.context.setOffline(true);
   try {
-    await page.reload();
-    await expect.poll(() => page.title()).toBe('Kleinscope');
-    await page.getByTestId('start').waitFor();
+    await tab.page.reload();
+    await expect.poll(() => tab.page.title()).toBe('Kleinscope');
+    await tab.page.getByTestId('start').waitFor();
     // Really offline: what the service worker does not keep cannot be had.
-    const uncached = await page.evaluate(() =>
+    const uncached = await tab.page.evaluate(() =>
       fetch('/_app/immutable/never-built.js').then(
         (r) => `HTTP ${r.status}`,
         () => 'network error',
       ),
     );
     expect(uncached).toBe('network error');
-    await page.getByTestId('backend').waitFor();
+    await tab.page.getByTestId('backend').waitFor();
     // The training data comes from the cache: the whole file, with its header.
-    const magic = await page.evaluate(async () => {
+    const magic = await tab.page.evaluate(async () => {
       const res = await fetch('/data/mnist.bin');
       const bytes = new Uint8Array(await res.arrayBuffer());
       return { ok: res.ok, size: bytes.length, magic: String.fromCharCode(...bytes.subarray(0, 8)) };
@@ -63,7 +50,7 @@ test('the lab reloads offline once the service worker is active, MNIST included'
     expect(magic.magic).toBe('KSMNIST1');
     expect(magic.size).toBeGreaterThan(1_000_000);
     // And it trains and analyses: tfjs, the worker's script and the data all come from the cache.
-    await startTraining(page, {
+    await startTraining(tab.page, {
       runs: 1,
       steps: 2,
       'batch-size': 4,
@@ -71,37 +58,31 @@ test('the lab reloads offline once the service worker is active, MNIST included'
       'param-k': 8,
       'param-resolution': 6,
     });
-    await page.getByTestId('timeline-slider').waitFor({ timeout: 60_000 });
-    await page.getByTestId('mapper-graph').first().getByTestId('mapper-node').first().waitFor({ timeout: 60_000 });
+    await tab.page.getByTestId('timeline-slider').waitFor({ timeout: 60_000 });
+    await tab.page.getByTestId('mapper-graph').first().getByTestId('mapper-node').first().waitFor({ timeout: 60_000 });
     // A deep link that was never visited still gets the app shell.
-    await page.goto(base + '/gallery');
-    await expect.poll(() => page.title()).toBe('Kleinscope');
+    await tab.page.goto(base + '/gallery');
+    await expect.poll(() => tab.page.title()).toBe('Kleinscope');
   } finally {
-    await context.setOffline(false);
+    await tab.context.setOffline(false);
   }
-  expect(errors).toEqual([]);
+  expect(tab.errors).toEqual([]);
 });
 
 test('a published result visited online stays readable offline', async () => {
   const base = inject('baseURL');
-  const res = await fetch(base + '/api/results', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ ...minimalDocument, title: 'Offline circle' }),
-  });
-  expect(res.status).toBe(201);
-  const { id } = (await res.json()) as { id: string };
+  const { id } = await publish(base, { ...minimalDocument, title: 'Offline circle' });
 
-  await page.goto(`${base}/r/${id}`);
-  await waitForServiceWorker(page);
-  await page.getByText('Offline circle').first().waitFor();
+  await tab.page.goto(`${base}/r/${id}`);
+  await waitForServiceWorker(tab.page);
+  await tab.page.getByText('Offline circle').first().waitFor();
 
-  await context.setOffline(true);
+  await tab.context.setOffline(true);
   try {
-    await page.reload();
-    await page.getByText('Offline circle').first().waitFor({ timeout: 15_000 });
-    await page.getByTestId('mapper-graph').first().waitFor();
+    await tab.page.reload();
+    await tab.page.getByText('Offline circle').first().waitFor({ timeout: 15_000 });
+    await tab.page.getByTestId('mapper-graph').first().waitFor();
   } finally {
-    await context.setOffline(false);
+    await tab.context.setOffline(false);
   }
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { readFile, mkdir } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { launch, openPage } from '../support/browser';
+import { publish } from '../support/publish';
 import { circleResult, gradientFilters } from '../support/circleResult';
 import { analyzeFilters } from '../../src/lib/analysis/pipeline';
 import { validateResult } from '../../src/lib/result/validate';
@@ -25,13 +26,7 @@ beforeAll(async () => {
   base = inject('baseURL');
   browser = await launch();
   doc = circleResult(12, 'Ring of gradients <i>(browser test)</i>');
-  const res = await fetch(base + '/api/results', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(doc),
-  });
-  expect(res.status).toBe(201);
-  ({ id, token } = (await res.json()) as { id: string; token: string });
+  ({ id, token } = await publish(base, doc));
 });
 afterAll(async () => {
   await browser?.close();
@@ -58,13 +53,7 @@ test('a published result opens at its link with its graph, bars and versions', a
 
 test('a large graph is laid out in the layout worker, off the main thread', async () => {
   const large = circleResult(400, 'A ring of 400 nodes');
-  const res = await fetch(base + '/api/results', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(large),
-  });
-  expect(res.status).toBe(201);
-  const { id: largeId } = (await res.json()) as { id: string };
+  const { id: largeId } = await publish(base, large);
   const { page, errors } = await openPage(browser, `${base}/r/${largeId}`);
   await expect.poll(() => page.getByTestId('mapper-node').count(), { timeout: 30_000 }).toBe(400);
   expect(page.workers().map((w) => w.url())).toContainEqual(expect.stringMatching(/layout\.worker[^/]*\.js$/));
@@ -78,13 +67,7 @@ test('a document from the analysis pipeline renders all its nodes and bars', asy
     // Uniform on the circle, so the whole cloud is the core: a density cut would leave separate dense arcs.
     { k: 20, p: 100, resolution: 12, title: 'Noisy linear gradients: the primary circle' },
   );
-  const res = await fetch(base + '/api/results', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(analysed),
-  });
-  expect(res.status).toBe(201);
-  const { id: analysedId } = (await res.json()) as { id: string };
+  const { id: analysedId } = await publish(base, analysed);
   const { page, errors } = await openPage(browser, `${base}/r/${analysedId}`);
   await expect.poll(() => page.getByTestId('mapper-node').count()).toBe(analysed.mapper.nodes.length);
   const h1 = analysed.persistence.diagrams[1];

@@ -1,4 +1,5 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -31,4 +32,60 @@ export async function openPage(browser: Browser, url: string): Promise<{ page: P
   const errors = recordErrors(page);
   await page.goto(url);
   return { page, errors };
+}
+
+/** A browser tab that the tests of one file share; see tabPerFile. */
+export interface Tab {
+  readonly browser: Browser;
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** What the page reported so far (see recordErrors); tests expect it empty. */
+  readonly errors: string[];
+}
+
+export interface TabOptions {
+  context?: BrowserContextOptions;
+  /**
+   * false: record only uncaught exceptions, for tests that go offline on purpose and so make the console report
+   * the requests that fail.
+   */
+  consoleErrors?: boolean;
+}
+
+/**
+ * Opens a browser before the first test of the calling file and closes it after the last, with one context of its
+ * own (storage and service workers do not leak into other files) and one page that records its errors.
+ */
+export function tabPerFile(options: TabOptions = {}): Tab {
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  let page: Page | undefined;
+  const errors: string[] = [];
+  beforeAll(async () => {
+    browser = await launch();
+    context = await browser.newContext(options.context);
+    page = await context.newPage();
+    if (options.consoleErrors === false) page.on('pageerror', (e) => errors.push(e.message));
+    else recordErrors(page, errors);
+  });
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+  });
+  const opened = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the tab opens in beforeAll: use it inside a test or a hook');
+    return value;
+  };
+  return {
+    get browser() {
+      return opened(browser);
+    },
+    get context() {
+      return opened(context);
+    },
+    get page() {
+      return opened(page);
+    },
+    errors,
+  };
 }

@@ -1,16 +1,7 @@
-/** The fields of a result's source that a one-line label shows. */
-export interface SourceLike {
-  kind?: string;
-  dataset: string;
-  architecture?: string;
-  layer?: number;
-  layerName?: string;
-  step?: number;
-  runs?: number;
-}
+import type { SourceSummary } from '../result/summary';
 
 /** "training · mnist · mnist-paper · layer 1 · step 500 · 30 runs": what was analysed, in one line. */
-export function sourceLabel(src: SourceLike, withKind = true): string {
+export function sourceLabel(src: SourceSummary, withKind = true): string {
   return [
     withKind ? src.kind : undefined,
     src.dataset,

@@ -1,4 +1,4 @@
-import type { Bar, MapperGraph, ResultDocument } from './schema';
+import type { Bar, MapperGraph, ResultDocument, Source } from './schema';
 
 /** What a gallery card or a comparison needs to know about a Mapper graph, without the graph. */
 export interface MapperSummary {
@@ -10,19 +10,14 @@ export interface MapperSummary {
   cycles: number;
 }
 
+/** What a card or a one-line label says about where a result's filters came from. */
+export type SourceSummary = Pick<Source, 'kind' | 'dataset' | 'architecture' | 'layer' | 'layerName' | 'step' | 'runs'>;
+
 /** The small public card of a result: enough for the gallery page to draw it without the whole document. */
 export interface ResultSummary {
   title: string;
   createdAt: string;
-  source: {
-    kind: string;
-    dataset: string;
-    architecture?: string;
-    layer?: number;
-    layerName?: string;
-    step?: number;
-    runs?: number;
-  };
+  source: SourceSummary;
   sizes: { filters: number; kept: number; core: number; bars: number[] } & MapperSummary;
   /** The longest bars of each homology dimension, longest first (essential classes have death null). */
   topBars: Bar[][];
@@ -107,7 +102,7 @@ export function summarize(doc: ResultDocument): ResultSummary {
     .map((node) => ({ angle: nodeAngle(node.members, angles), filter: [...node.meanFilter] }))
     .sort((a, b) => a.angle - b.angle)
     .map((s) => s.filter);
-  const picked: ResultSummary['source'] = { kind: source.kind, dataset: source.dataset };
+  const picked: SourceSummary = { kind: source.kind, dataset: source.dataset };
   if (source.architecture !== undefined) picked.architecture = source.architecture;
   if (source.layer !== undefined) picked.layer = source.layer;
   if (source.layerName !== undefined) picked.layerName = source.layerName;
