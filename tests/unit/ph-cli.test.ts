@@ -33,6 +33,32 @@ describe('kleinscope ph prints what ripser prints', () => {
     expect(ours.stdout.split('\n')).toEqual(theirs.stdout.split('\n'));
   });
 
+  test('values are read as ripser reads them, to the nearest float32', () => {
+    // With 17 digits, some of these land on a double that lies exactly halfway between two floats: rounding the
+    // double would move a distance by one float step and change a printed digit.
+    const cloud = [
+      '0.36028933990746737 -0.91435457719489932 0.41953060589730740',
+      '-0.34608283871784806 0.93501911964267492 -0.82774083083495498',
+      '-0.83430960774421692 -0.72769449697807431 0.78955351654440165',
+      '0.039262015838176012 -0.92095101438462734 0.48491737386211753',
+      '-0.43613621313124895 0.84197365352883935 0.66777603700757027',
+      '0.38013597158715129 0.30024204868823290 0.86822872655466199',
+      '0.89320434443652630 -0.56644084537401795 -0.47601024154573679',
+      '-0.47517297184094787 -0.81881760805845261 0.093082449864596128',
+    ].join('\n');
+    const args = ['--format', 'point-cloud', '--dim', '1'];
+    expect(ph(args, cloud).stdout).toBe(spawnSync(RIPSER, args, { input: cloud, encoding: 'utf8' }).stdout);
+  });
+
+  test('an exact tie in the seventh digit prints rounded to even, as printf does', () => {
+    // 0.6328125 is a float: %g prints 0.632812 where JS's toPrecision would give 0.632813.
+    const cloud = '0 0\n0.6328125 0\n3 3\n-2.5 0.5\n';
+    const args = ['--format', 'point-cloud'];
+    const ours = ph(args, cloud).stdout;
+    expect(ours).toContain('[0,0.632812)');
+    expect(ours).toBe(spawnSync(RIPSER, args, { input: cloud, encoding: 'utf8' }).stdout);
+  });
+
   test('point clouds and sparse triplets from stdin', () => {
     const cloud = '0 0\n1 0\n1 1\n0 1\n0.5 0.5\n3 3\n';
     for (const args of [

@@ -4,6 +4,7 @@
  * distance or an empty input is an error naming the line.
  */
 import type { Metric } from './metric';
+import { nearestFloat32, toExponentialEven } from './decimalFloat';
 
 export type RipserFormat = 'point-cloud' | 'lower-distance' | 'upper-distance' | 'distance' | 'sparse';
 export const RIPSER_FORMATS: readonly RipserFormat[] = [
@@ -32,7 +33,8 @@ function parseValue(token: string, line: number, what: string): number {
     throw new FormatError(line, `'${token.length > 20 ? token.slice(0, 20) + '...' : token}' is not a number`);
   if (what === 'coordinate' && !Number.isFinite(v)) throw new FormatError(line, `${what} '${token}' is not finite`);
   if (what === 'distance' && v < 0) throw new FormatError(line, `distance ${token} is negative`);
-  return v;
+  // Ripser reads every value as a float32; rounding the double instead would differ in its last digit at times.
+  return nearestFloat32(token, v);
 }
 
 /** Whitespace, ',' and ';' separate values, as in Ripser's readers. */
@@ -191,16 +193,22 @@ export function formatValue(x: number): string {
   if (x === -Infinity) return '-inf';
   if (Number.isNaN(x)) return 'nan';
   if (x === 0) return Object.is(x, -0) ? '-0' : '0';
-  const exp = Number(x.toExponential(5).split('e')[1]);
+  // printf's %g with 6 digits: the digits first (an exact tie rounds to even, as in C), then where the point goes.
+  const [mantissa, e] = toExponentialEven(x, 6).split('e');
+  const exp = Number(e);
+  const sign = mantissa.startsWith('-') ? '-' : '';
+  const digits = mantissa.replace(/^-/, '').replace('.', '');
   if (exp < -4 || exp >= 6) {
-    const [mantissa, e] = x.toExponential(5).split('e');
-    const m = mantissa.includes('.') ? mantissa.replace(/\.?0+$/, '') : mantissa;
-    const sign = e.startsWith('-') ? '-' : '+';
-    const digits = e.replace(/^[+-]/, '');
-    return `${m}e${sign}${digits.padStart(2, '0')}`;
+    const m = withoutTrailingZeros(`${digits[0]}.${digits.slice(1)}`);
+    return `${sign}${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
   }
-  const fixed = x.toFixed(Math.max(0, 5 - exp));
-  return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
+  const fixed =
+    exp >= 0 ? `${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}` : `0.${'0'.repeat(-exp - 1)}${digits}`;
+  return sign + withoutTrailingZeros(fixed);
+}
+
+function withoutTrailingZeros(s: string): string {
+  return s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s;
 }
 
 /** The barcode lines Ripser prints: ' [b,d)' or ' [b, )' under 'persistence intervals in dim K:'. */
