@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EXAMPLES, RIPSER } from './ph-support';
+import { EXAMPLES, RIPSER, random } from './ph-support';
 
 const CLI = new URL('../../src/cli/kleinscope.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'kleinscope-ph-'));
@@ -57,6 +57,28 @@ describe('kleinscope ph prints what ripser prints', () => {
     const ours = ph(args, cloud).stdout;
     expect(ours).toContain('[0,0.632812)');
     expect(ours).toBe(spawnSync(RIPSER, args, { input: cloud, encoding: 'utf8' }).stdout);
+  });
+
+  // Seeded random inputs of the kinds where a last digit can go wrong: 17-digit values (reading), integer and
+  // dyadic grids (equal distances everywhere, and exact ties in printing), with and without a threshold.
+  test.each(Array.from({ length: 18 }, (_, seed) => seed))('random input %i prints what ripser prints', (seed) => {
+    const r = random(1000 + seed);
+    const kind = seed % 3;
+    const n = 20 + Math.floor(r() * 60);
+    const d = 2 + (seed % 3);
+    const value = () =>
+      kind === 0
+        ? String(Math.floor(r() * 5))
+        : kind === 1
+          ? String(Math.floor(r() * 40) / 8)
+          : (r() * 2 - 1).toPrecision(17);
+    const rows = Array.from({ length: n }, () => Array.from({ length: d }, value).join(' '));
+    const args = ['--format', 'point-cloud', '--dim', '2'];
+    if (seed % 2 === 1) args.push('--threshold', kind === 2 ? '0.8' : '2');
+    const input = rows.join('\n') + '\n';
+    const ours = ph(args, input);
+    expect(ours.stderr).toBe('');
+    expect(ours.stdout).toBe(spawnSync(RIPSER, args, { input, encoding: 'utf8' }).stdout);
   });
 
   test('point clouds and sparse triplets from stdin', () => {
