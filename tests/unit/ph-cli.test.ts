@@ -81,6 +81,20 @@ describe('kleinscope ph prints what ripser prints', () => {
     expect(ours.stdout).toBe(spawnSync(RIPSER, args, { input, encoding: 'utf8' }).stdout);
   });
 
+  test('a sparse file under a threshold: the same header as ripser, and no edge above the threshold', () => {
+    // Two pairs joined only by an edge of length 3. Ripser 1.2.1 reads a sparse file without its threshold and
+    // merges the pairs at 3 ([0,3)), beyond the complex it was asked for; here they stay apart up to 2.
+    const sparse = '0 1 1\n2 3 1\n1 2 3\n';
+    const args = ['--format', 'sparse', '--threshold', '2'];
+    const ours = ph(args, sparse).stdout.split('\n');
+    const theirs = spawnSync(RIPSER, args, { input: sparse, encoding: 'utf8' }).stdout.split('\n');
+    expect(ours[0]).toBe(theirs[0]);
+    expect(ours[0]).toBe('sparse distance matrix with 4 points and 3/6 entries');
+    expect(theirs).toContain(' [0,3)');
+    expect(ours.filter((l) => l === ' [0, )')).toHaveLength(2);
+    expect(ours).not.toContain(' [0,3)');
+  });
+
   test('point clouds and sparse triplets from stdin', () => {
     const cloud = '0 0\n1 0\n1 1\n0 1\n0.5 0.5\n3 3\n';
     for (const args of [

@@ -27,15 +27,18 @@ function readInput(file: string): string {
 }
 
 /** The lines Ripser prints before the barcodes, which tell how it read the input. */
-function header(metric: Metric, format: RipserFormat, threshold: number | undefined, stats: Stats): string[] {
+function header(metric: Metric, threshold: number | undefined, stats: Stats): string[] {
   const lines: string[] = [];
   const n = metric.n;
   if (metric.kind === 'points') {
     lines.push(`point cloud with ${n} points in dimension ${metric.dim}`);
     if (threshold !== undefined) return lines;
   }
-  if (format === 'sparse') {
-    lines.push(`sparse distance matrix with ${n} points and ${stats.edgeCount}/${(n * (n - 1)) / 2} entries`);
+  if (metric.kind === 'sparse') {
+    // Ripser counts the entries it read (i != j), whatever the threshold; the complex itself keeps only those under it.
+    let entries = 0;
+    for (let t = 0; t < metric.i.length; t++) if (metric.i[t] !== metric.j[t]) entries++;
+    lines.push(`sparse distance matrix with ${n} points and ${entries}/${(n * (n - 1)) / 2} entries`);
     return lines;
   }
   lines.push(`value range: [${formatValue(stats.min)},${formatValue(stats.maxFinite)}]`);
@@ -107,7 +110,7 @@ export const command: Command = {
       };
       process.stdout.write(JSON.stringify(doc) + '\n');
     } else {
-      const head = header(metric, format, threshold, stats).join('\n');
+      const head = header(metric, threshold, stats).join('\n');
       process.stdout.write(head + '\n' + formatBarcodes(result.diagrams));
     }
     return 0;
