@@ -56,13 +56,21 @@ function versionList(meta: Meta) {
 
 async function sendVersion(c: Ctx, id: string, n: number, cacheControl: string, meta?: Meta): Promise<Response> {
   const etag = etagOf(id, n);
-  c.header('ETag', etag);
-  c.header('Cache-Control', cacheControl);
-  c.header('X-Kleinscope-Version', String(n));
-  if (meta?.withdrawnAt) c.header('X-Kleinscope-Withdrawn', meta.withdrawnAt);
-  if (notModified(c, etag)) return c.body(null, 304);
+  // Only an answer about a version that exists may carry its caching headers: a 404 cached as immutable would
+  // hide the version once it is published.
+  const cacheHeaders = () => {
+    c.header('ETag', etag);
+    c.header('Cache-Control', cacheControl);
+    c.header('X-Kleinscope-Version', String(n));
+    if (meta?.withdrawnAt) c.header('X-Kleinscope-Withdrawn', meta.withdrawnAt);
+  };
+  if (notModified(c, etag)) {
+    cacheHeaders();
+    return c.body(null, 304);
+  }
   const v = await store(c).version(id, n);
   if (!v) throw new ApiError(404, 'not_found', `result '${id}' has no version ${n}`);
+  cacheHeaders();
   c.header('Content-Type', 'application/json; charset=utf-8');
   return c.body(v.body, 200);
 }
@@ -113,6 +121,9 @@ results.all('/:id/versions', methodNotAllowed('GET, HEAD, POST'));
 results.get('/:id/v/:n', async (c) => {
   const id = checkId(c.req.param('id'));
   const n = parseVersion(c.req.param('n'));
+  // Versions are numbered 1..latest and never removed, so the metadata says whether n exists before a 304 does.
+  const meta = await store(c).requireMeta(id);
+  if (n > meta.latest) throw new ApiError(404, 'not_found', `result '${id}' has no version ${n}`);
   return sendVersion(c, id, n, IMMUTABLE);
 });
 results.all('/:id/v/:n', methodNotAllowed('GET, HEAD'));

@@ -51,6 +51,14 @@ describe('POST /api/results', () => {
     expect(e.detail).toContain('preprocessing.nCore');
   });
 
+  test('a bar that dies before it is born is refused: compare could not use the document', async () => {
+    const bad = doc();
+    (bad.persistence as { diagrams: Array<Array<[number, number | null]>> }).diagrams[1] = [[1, 0]];
+    const res = await request('/api/results', json(bad));
+    expect(res.status).toBe(422);
+    expect((await errorOf(res)).detail).toContain('persistence.diagrams.1.0');
+  });
+
   test('an over-long title is refused, naming the field', async () => {
     const res = await request('/api/results', json(doc({ title: 'x'.repeat(201) })));
     expect(res.status).toBe(422);
@@ -123,6 +131,25 @@ describe('reading', () => {
     const head = await request(`/api/results/${id}/v/1`, { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(head.headers.get('etag')).toBe(etag);
+  });
+
+  test('a version not yet published is a 404 that no cache keeps, even for a matching ETag', async () => {
+    const { id, token } = await publish();
+    const etag1 = (await request(`/api/results/${id}/v/1`)).headers.get('etag')!;
+    // The ETag a future version 2 will have, guessed from version 1's.
+    const etag2 = etag1.replace(/1"$/, '2"');
+    expect(etag2).not.toBe(etag1);
+    for (const headers of [{}, { 'if-none-match': etag2 }] as Array<Record<string, string>>) {
+      const early = await request(`/api/results/${id}/v/2`, { headers });
+      expect(early.status).toBe(404);
+      expect(early.headers.get('cache-control') ?? '').not.toContain('immutable');
+      expect(early.headers.get('etag')).toBeNull();
+    }
+    const res = await request(`/api/results/${id}/versions`, json(doc({ title: 'v2' }), bearer(token)));
+    expect(res.status).toBe(201);
+    const later = await request(`/api/results/${id}/v/2`);
+    expect(later.status).toBe(200);
+    expect(later.headers.get('etag')).toBe(etag2);
   });
 
   test('unknown ids and versions are 404; malformed versions are 400', async () => {

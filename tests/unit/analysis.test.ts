@@ -40,6 +40,23 @@ describe('preprocessing', () => {
     }
   });
 
+  test('extreme but finite values keep their direction, and a norm that overflows is refused', () => {
+    const shape = [1, -2, 3, 0, 5, -1, 2, 2, -4];
+    const scales = [1, 1e200, 1e-200];
+    const p = preprocess(
+      scales.flatMap((k) => shape.map((v) => v * k)),
+      0.01,
+    );
+    // Squaring 1e200 overflowed to Infinity before, and put the filter at the origin instead of on S^7.
+    expect(p.nKept).toBe(2);
+    const first = Array.from(p.patches.subarray(0, 9));
+    const second = Array.from(p.patches.subarray(9, 18));
+    second.forEach((v, j) => expect(v).toBeCloseTo(first[j], 14));
+    expect(() => preprocess([1e308, -1e308, 1e308, -1e308, 1e308, -1e308, 1e308, -1e308, 0], 0.01)).toThrow(
+      /filter 0 .*too large/,
+    );
+  });
+
   test('NaN and Infinity are refused, naming the filter', () => {
     const f = new Array(27).fill(1);
     f[13] = Number.NaN;

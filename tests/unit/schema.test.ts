@@ -23,4 +23,17 @@ describe('result schema', () => {
     nan.modelFit.primaryCircle.angles[1] = Number.NaN;
     expect(validateResult(nan).ok).toBe(false);
   });
+
+  test('a bar that dies before it is born is refused, naming it', () => {
+    const bad = structuredClone(minimalDocument);
+    bad.persistence.diagrams[1] = [[1, 0]];
+    const v = validateResult(bad);
+    expect(v.ok).toBe(false);
+    if (!v.ok) expect(v.field).toBe('persistence.diagrams.1.0');
+    bad.persistence.diagrams[1] = [
+      [1, 1],
+      [1, null],
+    ];
+    expect(validateResult(bad).ok).toBe(true);
+  });
 });

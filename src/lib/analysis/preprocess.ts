@@ -38,10 +38,13 @@ export function preprocess(filters: ArrayLike<number>, relativeThreshold: number
   if (!(relativeThreshold >= 0 && relativeThreshold < 1))
     throw new RangeError(`normThreshold must be in [0, 1), got ${relativeThreshold}`);
   const nInput = filters.length / 9;
+  // Each filter is centred in units of its largest value, so that neither the mean nor the sum of squares can
+  // overflow (or underflow) on extreme but finite inputs: the direction on S^7 is exact either way.
   const centred = new Float64Array(nInput * 9);
+  const scaledNorms = new Float64Array(nInput);
   const norms = new Float64Array(nInput);
   for (let i = 0; i < nInput; i++) {
-    let mean = 0;
+    let largest = 0;
     for (let j = 0; j < 9; j++) {
       const v = filters[i * 9 + j];
       if (typeof v !== 'number' || !Number.isFinite(v))
@@ -50,16 +53,22 @@ export function preprocess(filters: ArrayLike<number>, relativeThreshold: number
           j,
           `filter ${i} (counting from 0), value ${j}: ${String(v)} is not a finite number`,
         );
-      mean += v;
+      largest = Math.max(largest, Math.abs(v));
     }
+    if (largest === 0) continue;
+    let mean = 0;
+    for (let j = 0; j < 9; j++) mean += filters[i * 9 + j] / largest;
     mean /= 9;
     let s = 0;
     for (let j = 0; j < 9; j++) {
-      const v = filters[i * 9 + j] - mean;
+      const v = filters[i * 9 + j] / largest - mean;
       centred[i * 9 + j] = v;
       s += v * v;
     }
-    norms[i] = Math.sqrt(s);
+    scaledNorms[i] = Math.sqrt(s);
+    norms[i] = scaledNorms[i] * largest;
+    if (!Number.isFinite(norms[i]))
+      throw new FilterValueError(i, 0, `filter ${i} (counting from 0): its values are too large (its norm overflows)`);
   }
   const sorted = Float64Array.from(norms).sort();
   const typical = nInput ? sorted[Math.floor(0.9 * (nInput - 1))] : 0;
@@ -69,7 +78,7 @@ export function preprocess(filters: ArrayLike<number>, relativeThreshold: number
   const nKept = keep.length;
   const patches = new Float64Array(nKept * 9);
   keep.forEach((i, r) => {
-    for (let j = 0; j < 9; j++) patches[r * 9 + j] = centred[i * 9 + j] / norms[i];
+    for (let j = 0; j < 9; j++) patches[r * 9 + j] = centred[i * 9 + j] / scaledNorms[i];
   });
   return {
     nInput,

@@ -62,7 +62,11 @@ export const mapperSchema = z.object({
 });
 
 /** A bar is [birth, death]; death null means the class never dies (an essential class). */
-export const barSchema = z.tuple([num, num.nullable()]);
+export const barSchema = z
+  .tuple([num, num.nullable()])
+  // A class cannot die before it is born; diagram distances refuse such a bar, so a stored one would break every
+  // comparison with its document.
+  .refine(([birth, death]) => death === null || death >= birth, { message: 'a bar cannot die before it is born' });
 
 export const persistenceSchema = z.object({
   complex: z.enum(['rips', 'witness']),
