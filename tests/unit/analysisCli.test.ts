@@ -133,6 +133,13 @@ describe('kleinscope analyze', () => {
     ['an unknown --lens', () => ['good.csv', '--lens', 'tsne', '--out', 'o.json'], /--lens: 'tsne' is not one of/, 2],
     ['--gain 0.5', () => ['good.csv', '--gain', '0.5', '--out', 'o.json'], /--gain: 0\.5 is below 1/, 2],
     [
+      'a cover too large for any graph',
+      () => ['good.csv', '--resolution', '1000', '--gain', '100', '--out', 'o.json'],
+      /--gain: resolution 1000 with gain 100 puts each point in up to 10000 overlapping cover sets/,
+      2,
+    ],
+    ['a --seed beyond 32 bits', () => ['good.csv', '--seed', '1e300', '--out', 'o.json'], /--seed: 1e300 is above/, 2],
+    [
       '--out in a missing folder',
       () => ['good.csv', '--out', 'no/such/dir/o.json'],
       /--out no\/such\/dir\/o\.json: the folder .* does not exist/,
@@ -153,6 +160,26 @@ describe('kleinscope analyze', () => {
     expect(lines[0]).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(join(dir, 'o.json'))).toBe(false);
+  });
+
+  test('--max-filters takes a seeded subsample of any input and records it', () => {
+    const r = run(
+      'good.csv',
+      '--max-filters',
+      '100',
+      '--seed',
+      '7',
+      '--k',
+      '20',
+      '--resolution',
+      '10',
+      '--out',
+      's.json',
+    );
+    expect(r.stderr).toBe('');
+    const doc = JSON.parse(readFileSync(join(dir, 's.json'), 'utf8'));
+    expect(doc.source.subsample).toEqual({ of: 400, taken: 100, seed: 7 });
+    expect(doc.preprocessing.nInput).toBe(100);
   });
 
   test('a failing run leaves an existing result untouched', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { mapper } from '../../src/lib/tda/mapper';
+import { mapper, MapperTooLargeError } from '../../src/lib/tda/mapper';
 import { gapThreshold, minimumSpanningTree, singleLinkageClusters } from '../../src/lib/tda/singleLinkage';
 import { flagBetti } from './mapperFlag';
 import { gaussian, rng } from './analysisSamples';
@@ -61,6 +61,21 @@ describe('single linkage with the gap heuristic', () => {
 });
 
 describe('Mapper', () => {
+  test('a graph beyond its limits is refused with MapperTooLargeError, before the pair count explodes', () => {
+    const n = 800;
+    const p = circle(n, 0.05, 1);
+    const g = mapper(p, 2, p, 2, n, { resolution: 10, gain: 3 });
+    const limited = (maxNodes: number, maxEdges: number) => () =>
+      mapper(p, 2, p, 2, n, { resolution: 10, gain: 3, maxNodes, maxEdges });
+    expect(limited(g.nodes.length, g.edges.length)).not.toThrow();
+    expect(limited(g.nodes.length - 1, Infinity)).toThrow(MapperTooLargeError);
+    expect(limited(Infinity, g.edges.length - 1)).toThrow(/Mapper edges/);
+    // Gain 40 on a 2-D lens: up to 1,600 cubes a point, ~10^9 pairs; refused up front.
+    expect(() => mapper(p, 2, p, 2, n, { resolution: 100, gain: 40, maxEdges: 200_000 })).toThrow(
+      /overlapping cover sets/,
+    );
+  });
+
   test('a noisy circle gives a graph whose flag complex has one cycle', () => {
     const n = 800;
     const p = circle(n, 0.05, 1);

@@ -3,11 +3,12 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from '../main';
 import { parse, numberOption } from '../args';
 import { CliError, at } from '../errors';
-import { findLoader } from '../inputs/index';
+import { findLoader, type LoadedFilters } from '../inputs/index';
 import { AnalysisError, analyzeFilters, DEFAULT_OPTIONS, parseLens } from '../../lib/analysis/pipeline';
 import { FilterValueError } from '../../lib/analysis/preprocess';
 import { validateResult } from '../../lib/result/validate';
 import { DEFAULT_MAX_FILTERS } from '../../lib/nn/modelImport';
+import { seededSample } from '../../lib/nn/convLayers';
 import { PersistenceTooLargeError } from '../../lib/tda/ripsCohomology';
 
 const usage =
@@ -15,7 +16,17 @@ const usage =
   '[--resolution 30] [--gain 3] [--dim 1] [--modulus 2] [--landmarks 500] [--seed 1] [--title T] [--max-filters 50000] --out RESULT.json';
 
 /** Option names as the CLI spells them, for errors raised inside the pipeline. */
-const flag: Record<string, string> = { maxDim: '--dim', lens: '--lens', k: '--k', p: '--p', modulus: '--modulus' };
+const flag: Record<string, string> = {
+  maxDim: '--dim',
+  lens: '--lens',
+  k: '--k',
+  p: '--p',
+  modulus: '--modulus',
+  resolution: '--resolution',
+  gain: '--gain',
+  landmarks: '--landmarks',
+  seed: '--seed',
+};
 
 function checkOutput(out: string): void {
   const dir = dirname(resolve(out));
@@ -43,6 +54,16 @@ function writeAtomically(path: string, text: string): void {
     rmSync(temp, { force: true });
     throw new CliError(at(path, undefined, `cannot write (${(e as NodeJS.ErrnoException).code ?? e})`));
   }
+}
+
+/** A seeded subsample of the filters, recorded in the source so that it can be reproduced. */
+function subsample(loaded: LoadedFilters, maxFilters: number, seed: number): LoadedFilters {
+  const n = loaded.filters.length / 9;
+  if (n <= maxFilters) return loaded;
+  const pick = seededSample(n, maxFilters, seed);
+  const filters = new Float64Array(pick.length * 9);
+  pick.forEach((i, r) => filters.set(loaded.filters.subarray(i * 9, i * 9 + 9), r * 9));
+  return { filters, source: { ...loaded.source, subsample: { of: n, taken: pick.length, seed } } };
 }
 
 export const command: Command = {
@@ -88,7 +109,7 @@ export const command: Command = {
       maxDim: numberOption('dim', values.dim, d.maxDim, { integer: true, min: 0, max: 2 }),
       modulus: numberOption('modulus', values.modulus, d.modulus, { integer: true, min: 2, max: 251 }),
       landmarks: numberOption('landmarks', values.landmarks, d.landmarks, { integer: true, min: 2, max: 5000 }),
-      seed: numberOption('seed', values.seed, d.seed, { integer: true }),
+      seed: numberOption('seed', values.seed, d.seed, { integer: true, min: -(2 ** 31), max: 2 ** 31 - 1 }),
       ...(values.title !== undefined ? { title: values.title } : {}),
     };
     if (!(options.p > 0)) throw new CliError(`--p: ${values.p} is not above 0 (a percentage in (0, 100])`, 2);
@@ -106,7 +127,12 @@ export const command: Command = {
       integer: true,
       min: 3,
     });
-    const { filters, source } = await loader.load(input, { layer, step, maxFilters, seed: options.seed });
+    const loaded = await loader.load(input, { layer, step, maxFilters, seed: options.seed });
+    // A model's loader subsamples its layer itself (by default too); any other input only when asked to.
+    const { filters, source } =
+      values['max-filters'] !== undefined && loaded.source.subsample === undefined
+        ? subsample(loaded, maxFilters, options.seed)
+        : loaded;
     let doc;
     try {
       doc = await analyzeFilters(filters, source, options);

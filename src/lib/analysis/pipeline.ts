@@ -6,12 +6,14 @@
 import { densityCoreSearch } from '../tda/codensity';
 import { fromDct } from '../tda/dct';
 import { pca, project } from '../tda/pca';
-import { mapper } from '../tda/mapper';
+import { mapper, MapperTooLargeError } from '../tda/mapper';
 import { fitKleinBottle, fitPrimaryCircle } from '../tda/patchModels';
 import { circularCoordinates, circularCoordinatesOfMatrix } from '../tda/circularCoordinates';
 import { abortError, ripsPersistence, type PersistenceResult } from '../tda/ripsCohomology';
 import { lazyWitnessPersistence, lazyWitnessWeights } from '../tda/witness';
 import {
+  MAX_EDGES,
+  MAX_NODES,
   SCHEMA_ID,
   type MapperGraph,
   type ModelFit,
@@ -225,7 +227,19 @@ export async function analyzeFilters(
     lensValues = circular!;
     periods = [TWO_PI];
   }
-  const graph = mapper(coords, 8, lensValues, lensDim, nCore, { resolution: o.resolution, gain: o.gain, periods });
+  let graph;
+  try {
+    graph = mapper(coords, 8, lensValues, lensDim, nCore, {
+      resolution: o.resolution,
+      gain: o.gain,
+      periods,
+      maxNodes: MAX_NODES,
+      maxEdges: MAX_EDGES,
+    });
+  } catch (e) {
+    if (e instanceof MapperTooLargeError) throw new AnalysisError(e.message, 'gain');
+    throw e;
+  }
   const corePatches = fromDct(coords, nCore);
   let rhoMin = Infinity;
   for (const r of coreRho) rhoMin = Math.min(rhoMin, r);

@@ -6,8 +6,9 @@ export const SCHEMA_ID = 'kleinscope/analysis@1';
 // Generous caps: they bound what a public endpoint accepts, not what honest analyses produce
 // (100k filters at p=30 give a 30k-point core).
 const MAX_POINTS = 200_000;
-const MAX_NODES = 20_000;
-const MAX_EDGES = 200_000;
+/** The largest Mapper graph a document holds; the pipeline refuses a cover that would make a larger one. */
+export const MAX_NODES = 20_000;
+export const MAX_EDGES = 200_000;
 const MAX_BARS = 100_000;
 
 const num = z.number().finite();

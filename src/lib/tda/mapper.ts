@@ -14,6 +14,17 @@ export interface MapperOptions {
   periods?: ReadonlyArray<number | null>;
   /** Bins of the gap histogram. */
   bins?: number;
+  /** Refuse (MapperTooLargeError) a graph with more nodes or edges than this; default unlimited. */
+  maxNodes?: number;
+  maxEdges?: number;
+}
+
+/** The cover would make a graph beyond the given limits; thrown before the work that would exhaust memory. */
+export class MapperTooLargeError extends RangeError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MapperTooLargeError';
+  }
 }
 
 export interface MapperNodeRaw {
@@ -96,9 +107,30 @@ export function mapper(
     axes.push(period ? periodicAxis(period, r, g) : intervalAxis(lens, lensDim, j, n, r, g));
   }
 
+  const maxNodes = options.maxNodes ?? Infinity;
+  const maxEdges = options.maxEdges ?? Infinity;
+  // Each point joins the product of its intervals; the nerve then counts every pair of a point's cubes, which a
+  // large gain on a 2-D lens makes quadratic in gain^2. Count that first, so the refusal comes before the work.
+  const perAxis: number[][] = axes.map(() => []);
+  let pairs = 0;
+  for (let i = 0; i < n; i++) {
+    let m = 1;
+    for (let j = 0; j < lensDim; j++) {
+      perAxis[j].length = 0;
+      axes[j].intervals(lens[i * lensDim + j], perAxis[j]);
+      m *= perAxis[j].length;
+    }
+    pairs += (m * (m - 1)) / 2;
+  }
+  if (pairs > 50 * maxEdges)
+    throw new MapperTooLargeError(
+      `resolution ${r} with gain ${g} puts each point in up to ${Math.round(
+        Math.pow(Math.ceil(g), lensDim),
+      )} overlapping cover sets: the nerve would join ${pairs.toExponential(1)} pairs of them, more than the graph can hold`,
+    );
+
   // Cube id -> its points, by enumerating the product of each point's intervals.
   const cubes = new Map<number, number[]>();
-  const perAxis: number[][] = axes.map(() => []);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < lensDim; j++) {
       perAxis[j].length = 0;
@@ -130,6 +162,10 @@ export function mapper(
     const groups: number[][] = Array.from({ length: count }, () => []);
     members.forEach((p, t) => groups[labels[t]].push(p));
     for (const group of groups) nodes.push({ members: Uint32Array.from(group), cube });
+    if (nodes.length > maxNodes)
+      throw new MapperTooLargeError(
+        `resolution ${r} with gain ${g} makes more than ${maxNodes} Mapper nodes; lower the resolution`,
+      );
   }
 
   // The nerve: two nodes are joined when they share points; the weight counts the shared points.
@@ -145,6 +181,10 @@ export function mapper(
         const key = list[a] * N + list[b];
         shared.set(key, (shared.get(key) ?? 0) + 1);
       }
+  if (shared.size > maxEdges)
+    throw new MapperTooLargeError(
+      `resolution ${r} with gain ${g} makes ${shared.size} Mapper edges, more than ${maxEdges}; lower the gain`,
+    );
   const edges: Array<[number, number, number]> = [...shared.entries()]
     .sort((x, y) => x[0] - y[0])
     .map(([key, w]) => [Math.floor(key / N), key % N, w]);
