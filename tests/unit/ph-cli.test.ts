@@ -133,6 +133,12 @@ describe('kleinscope ph', () => {
     ['NaN', ['--format', 'point-cloud'], '1 2\nNaN 4\n', /:2: 'NaN' is not a number/],
     ['NaN distance', [], '\n1\nnan,2\n', /:3: 'nan' is not a number/],
     ['a negative distance', [], '\n1\n2,-3\n', /:3: distance -3 is negative/],
+    [
+      'a coordinate beyond float32',
+      ['--format', 'point-cloud'],
+      '1 2\n1e39 4\n',
+      /:2: coordinate '1e39' is beyond the float32 range/,
+    ],
     ['a non-triangular count', [], '\n1\n2\n', /:3: 2 distances is not a triangle/],
     ['an empty file', [], '', /: no distances: the input is empty/],
     ['an empty point cloud', ['--format', 'point-cloud'], '\n\n', /: no points: the input is empty/],

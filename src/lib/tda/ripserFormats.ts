@@ -34,7 +34,11 @@ function parseValue(token: string, line: number, what: string): number {
   if (what === 'coordinate' && !Number.isFinite(v)) throw new FormatError(line, `${what} '${token}' is not finite`);
   if (what === 'distance' && v < 0) throw new FormatError(line, `distance ${token} is negative`);
   // Ripser reads every value as a float32; rounding the double instead would differ in its last digit at times.
-  return nearestFloat32(token, v);
+  const f = nearestFloat32(token, v);
+  // A distance beyond float32 is an infinite one (no edge), as 'inf' is; a point cannot be at infinity.
+  if (what === 'coordinate' && !Number.isFinite(f))
+    throw new FormatError(line, `coordinate '${token}' is beyond the float32 range that distances are computed in`);
+  return f;
 }
 
 /** Whitespace, ',' and ';' separate values, as in Ripser's readers. */
