@@ -53,7 +53,12 @@ test('a training exports to a file, comes back from it after being forgotten, an
   const bytes = readFileSync(await download.path());
   expect(bytes.subarray(0, 8).toString('latin1')).toBe('KSSESS01');
 
+  // Forgetting asks first; keeping it changes nothing.
   await tab.page.getByTestId('forget-session').click();
+  await tab.page.getByRole('button', { name: 'Keep it' }).click();
+  await expect(stored()).resolves.toEqual([trained]);
+  await tab.page.getByTestId('forget-session').click();
+  await tab.page.getByTestId('forget-confirm').click();
   await expect.poll(() => tab.page.getByTestId('timeline').count()).toBe(0);
   await expect.poll(() => stored()).toEqual([]);
 
@@ -104,5 +109,15 @@ test('a training exports to a file, comes back from it after being forgotten, an
   await expect(stored()).resolves.toEqual(both);
   await expect(tab.page.getByTestId('timeline-slider').getAttribute('max')).resolves.toBe('0');
   await expect(tab.page.getByTestId('mapper-node').count()).resolves.toBeGreaterThan(0);
+
+  // Both trainings are listed, and the one not on screen opens from the list.
+  const listed = tab.page.getByTestId('stored-session');
+  await tab.page.getByTestId('stored-sessions').locator('summary').click();
+  await expect.poll(() => listed.count()).toBe(2);
+  const onScreen = () => listed.filter({ hasText: 'on screen' }).getAttribute('data-id');
+  const before = await onScreen();
+  await listed.filter({ hasNotText: 'on screen' }).getByRole('button', { name: 'Open' }).click();
+  await expect.poll(onScreen).not.toBe(before);
+  await expect.poll(() => tab.page.getByTestId('mapper-node').count(), { timeout: 60_000 }).toBeGreaterThan(0);
   expect(tab.errors).toEqual([]);
 });

@@ -108,6 +108,17 @@ describe('lab store (IndexedDB)', () => {
     const cps = await s.checkpoints(copy.id);
     expect(cps[1].adamV[2]).toEqual(checkpoint(1, 0).adamV[2]);
     expect((await s.snapshots(a.id)).length).toBe(2);
+    // The import is the newest session, the one a reload brings back, though its file is older.
+    expect(copy.updatedAt >= a.updatedAt).toBe(true);
+    // A few milliseconds apart, so that no two timestamps tie.
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+    await tick();
+    const b = await s.createSession(config);
+    await tick();
+    const again = await s.importSession(file, 'a.kleinscope');
+    const order = (await s.listSessions()).map((x) => x.id);
+    expect(order.slice(0, 2)).toEqual([again.id, b.id]);
+    expect(order.slice(2).sort()).toEqual([a.id, copy.id].sort());
 
     // Another browser: the session keeps its id.
     const other = await openLabStore(`test-${++dbCount}`);

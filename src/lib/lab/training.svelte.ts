@@ -52,6 +52,8 @@ export class Training {
   distances = $state.raw<ReadonlyMap<number, Array<number | null>>>(mapOf());
   /** The session on screen, as stored. */
   session = $state.raw<Session | null>(null);
+  /** Every stored session, newest first, so that any of them can be opened again (not only the latest). */
+  stored = $state.raw<Session[]>([]);
 
   #lab: Lab;
   #store: Promise<LabStore> | null = null;
@@ -202,6 +204,7 @@ export class Training {
 
   #stopped() {
     this.#lab.phase = 'idle';
+    void this.refreshStored();
     this.#abort = null;
     this.progress = null;
   }
@@ -325,11 +328,34 @@ export class Training {
     }
   }
 
+  /** Re-reads the list of stored sessions. */
+  async refreshStored() {
+    try {
+      this.stored = await (await this.#storeOnce()).listSessions();
+    } catch (e) {
+      this.#lab.fail(e);
+    }
+  }
+
+  /** Puts a stored session on screen, as after a reload; nothing happens while something is running. */
+  async open(id: string) {
+    if (this.#lab.phase !== 'idle') return;
+    try {
+      const store = await this.#storeOnce();
+      const session = await store.getSession(id);
+      if (session) await this.#showStored(store, session);
+      else await this.refreshStored();
+    } catch (e) {
+      this.#lab.fail(e);
+    }
+  }
+
   /** Brings back the most recent session after a reload: its complete steps, and the analyses cached for them. */
   async restore() {
     try {
       const store = await this.#storeOnce();
-      const [session] = await store.listSessions();
+      this.stored = await store.listSessions();
+      const [session] = this.stored;
       // Whatever the page shows by now (a document handed over, a training just started) wins over the past.
       const busy = () =>
         this.session || this.#lab.phase !== 'idle' || this.#lab.opened || this.#lab.analyses.subjects.length;
@@ -380,6 +406,7 @@ export class Training {
       const session = await store.importSession(new Uint8Array(await file.arrayBuffer()), file.name);
       lab.error = null;
       await this.#showStored(store, session);
+      await this.refreshStored();
     } catch (e) {
       lab.fail(e);
     } finally {
@@ -395,6 +422,7 @@ export class Training {
       await (await this.#storeOnce()).deleteSession(session.id);
       this.#lab.show([], null, this);
       this.forget();
+      await this.refreshStored();
     } catch (e) {
       this.#lab.fail(e);
     }

@@ -161,7 +161,9 @@ export class LabStore {
    */
   async importSession(bytes: Uint8Array, file = 'session file'): Promise<Session> {
     const bundle = decodeSession(bytes, file);
-    const session = (await this.getSession(bundle.session.id)) ? { ...bundle.session, id: newId() } : bundle.session;
+    // Stamped now, so that the import is the most recent session, the one a reload brings back.
+    const session = { ...bundle.session, updatedAt: new Date().toISOString() };
+    if (await this.getSession(session.id)) session.id = newId();
     if (session.status === 'training') session.status = 'paused';
     await writing(`the imported session from ${file}`, async () => {
       const tx = this.db.transaction(['sessions', 'snapshots', 'checkpoints'], 'readwrite');
