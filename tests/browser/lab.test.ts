@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, inject, test } from 'vitest';
-import { tabPerFile } from '../support/browser';
+import { tabPerFile, waitForServiceWorker } from '../support/browser';
 import { minimalDocument } from '../support/fixtures';
 import { startTraining } from '../support/lab';
 import { publish } from '../support/publish';
@@ -20,6 +20,8 @@ test('the lab page shows its controls and the backend badge, with no console err
   // Not webgpu, so the page says why training is slow.
   await expect(tab.page.locator('.backend .hint').textContent()).resolves.toMatch(/CPU/);
   await tab.page.getByTestId('start').waitFor();
+  // The next tests train at once: let the service worker finish caching MNIST first (see waitForServiceWorker).
+  await waitForServiceWorker(tab.page);
   expect(tab.errors).toEqual([]);
 });
 
@@ -38,7 +40,7 @@ test('a tiny training gives snapshots, a timeline and an analysis with nodes and
     'param-resolution': 8,
   });
 
-  await tab.page.getByTestId('training-progress').waitFor();
+  await tab.page.getByTestId('training-progress').waitFor({ timeout: 90_000 });
   // Snapshots at steps 3 and 6 (the last step is always kept): two timeline positions.
   await expect.poll(() => tab.page.getByTestId('timeline-slider').getAttribute('max'), { timeout: 90_000 }).toBe('1');
   const graph = tab.page.getByTestId('mapper-graph').first();

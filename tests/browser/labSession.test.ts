@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, inject, test } from 'vitest';
-import { tabPerFile } from '../support/browser';
+import { tabPerFile, waitForServiceWorker } from '../support/browser';
 import { startTraining } from '../support/lab';
 
 const tab = tabPerFile({ context: { acceptDownloads: true } });
@@ -38,6 +38,7 @@ async function importFile(name: string, buffer: Buffer) {
 test('a training exports to a file, comes back from it after being forgotten, and a bad file changes nothing', async () => {
   await tab.page.goto(inject('baseURL') + '/?backend=cpu');
   await expect.poll(() => tab.page.getByTestId('backend').textContent()).toBe('cpu');
+  await waitForServiceWorker(tab.page);
   await startTraining(tab.page, { runs: 1, steps: 2, 'batch-size': 4, schedule: '2', 'param-k': 8 });
   await expect.poll(() => tab.page.getByTestId('timeline-slider').getAttribute('max'), { timeout: 90_000 }).toBe('0');
   await expect.poll(() => tab.page.getByTestId('mapper-node').count(), { timeout: 60_000 }).toBeGreaterThan(0);

@@ -1,24 +1,11 @@
 import { expect, inject, test } from 'vitest';
-import type { Page } from 'playwright-core';
-import { tabPerFile } from '../support/browser';
+import { tabPerFile, waitForServiceWorker } from '../support/browser';
 import { minimalDocument } from '../support/fixtures';
 import { startTraining } from '../support/lab';
 import { publish } from '../support/publish';
 
 // tabPerFile gives the file a context of its own: the service worker and its caches must not leak into other tests.
 const tab = tabPerFile({ consoleErrors: false });
-
-/** Waits until a service worker controls the page and has finished precaching (it activates after install). */
-async function waitForServiceWorker(p: Page) {
-  await p.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-    if (!navigator.serviceWorker.controller) {
-      await new Promise<void>((resolve) =>
-        navigator.serviceWorker.addEventListener('controllerchange', () => resolve()),
-      );
-    }
-  });
-}
 
 test('the lab reloads offline once the service worker is active, MNIST included', async () => {
   const base = inject('baseURL');

@@ -89,3 +89,19 @@ export function tabPerFile(options: TabOptions = {}): Tab {
     errors,
   };
 }
+
+/**
+ * Waits until a service worker controls the page and has finished precaching (it activates after install). A
+ * test that fetches MNIST right after the first load would otherwise race the worker's own fetch of it, and
+ * Chromium may drop one of the two (ERR_CACHE_WRITE_FAILURE; the app retries, but the console keeps the error).
+ */
+export async function waitForServiceWorker(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise<void>((resolve) =>
+        navigator.serviceWorker.addEventListener('controllerchange', () => resolve()),
+      );
+    }
+  });
+}

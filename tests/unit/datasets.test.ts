@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, existsSync } from 'node:fs';
-import { decodeMnist } from '../../src/lib/nn/datasets/mnist';
+import { decodeMnist, fetchMnist } from '../../src/lib/nn/datasets/mnist';
 import { packMnist } from '../../src/lib/nn/datasets/mnistPack.js';
 import { cifar10Dataset, parseCifarBatch, RECORD_BYTES } from '../../src/lib/nn/datasets/cifar10';
 import { highContrastPatches, dNorm } from '../../src/lib/nn/datasets/patches';
@@ -30,6 +30,33 @@ describe('MNIST', () => {
     if (!existsSync(file)) return; // built by the prepare/build scripts
     // Buffer.compare, not toEqual: deep equality over 7.9 MB takes vitest tens of seconds.
     expect(Buffer.compare(readFileSync(file), bytes)).toBe(0);
+  });
+
+  it('fetches again after a failure on the way, but not after an HTTP error', async () => {
+    let calls = 0;
+    const flaky = (async () => {
+      calls++;
+      if (calls === 1) throw new TypeError('Failed to fetch');
+      return new Response(bytes as BlobPart);
+    }) as typeof fetch;
+    expect((await fetchMnist('/data/mnist.bin', flaky)).train.count).toBe(ds.train.count);
+    expect(calls).toBe(2);
+
+    calls = 0;
+    const down = (async () => {
+      calls++;
+      throw new TypeError('Failed to fetch');
+    }) as typeof fetch;
+    await expect(fetchMnist('/data/mnist.bin', down, 2)).rejects.toThrow(/mnist\.bin: could not be fetched/);
+    expect(calls).toBe(2);
+
+    calls = 0;
+    const missing = (async () => {
+      calls++;
+      return new Response('no', { status: 404 });
+    }) as typeof fetch;
+    await expect(fetchMnist('/data/mnist.bin', missing)).rejects.toThrow(/HTTP 404/);
+    expect(calls).toBe(1);
   });
 
   it('rejects a file that is not one', () => {

@@ -50,9 +50,25 @@ export function decodeMnist(bytes: Uint8Array, file = 'mnist.bin'): Dataset {
   };
 }
 
-/** Browser: fetches and decodes the app's own copy of the digits. */
-export async function fetchMnist(url = MNIST_URL, fetchImpl: typeof fetch = fetch): Promise<Dataset> {
-  const response = await fetchImpl(url);
-  if (!response.ok) throw new DatasetError(`${url}: HTTP ${response.status}; was the app built (npm run build)?`);
-  return decodeMnist(new Uint8Array(await response.arrayBuffer()), url);
+/**
+ * Browser: fetches and decodes the app's own copy of the digits. A request that fails on the way (Chromium drops
+ * one with ERR_CACHE_WRITE_FAILURE when the service worker is caching the same file at that moment) is tried
+ * again; an HTTP error is not, since asking again would get the same answer.
+ */
+export async function fetchMnist(url = MNIST_URL, fetchImpl: typeof fetch = fetch, attempts = 3): Promise<Dataset> {
+  for (let attempt = 1; ; attempt++) {
+    let bytes: Uint8Array;
+    try {
+      const response = await fetchImpl(url);
+      if (!response.ok) throw new DatasetError(`${url}: HTTP ${response.status}; was the app built (npm run build)?`);
+      bytes = new Uint8Array(await response.arrayBuffer());
+    } catch (e) {
+      if (e instanceof DatasetError) throw e;
+      if (attempt >= attempts)
+        throw new DatasetError(`${url}: could not be fetched (${e instanceof Error ? e.message : String(e)})`);
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      continue;
+    }
+    return decodeMnist(bytes, url);
+  }
 }
