@@ -64,7 +64,9 @@ async function sendVersion(c: Ctx, id: string, n: number, cacheControl: string, 
     c.header('X-Kleinscope-Version', String(n));
     if (meta?.withdrawnAt) c.header('X-Kleinscope-Withdrawn', meta.withdrawnAt);
   };
-  if (notModified(c, etag)) {
+  // A 304 answers without reading the version, so it asks the metadata whether the version exists (versions
+  // are 1..latest and never removed); a 200 learns that from the read itself.
+  if (notModified(c, etag) && n <= (meta ?? (await store(c).requireMeta(id))).latest) {
     cacheHeaders();
     return c.body(null, 304);
   }
@@ -121,9 +123,6 @@ results.all('/:id/versions', methodNotAllowed('GET, HEAD, POST'));
 results.get('/:id/v/:n', async (c) => {
   const id = checkId(c.req.param('id'));
   const n = parseVersion(c.req.param('n'));
-  // Versions are numbered 1..latest and never removed, so the metadata says whether n exists before a 304 does.
-  const meta = await store(c).requireMeta(id);
-  if (n > meta.latest) throw new ApiError(404, 'not_found', `result '${id}' has no version ${n}`);
   return sendVersion(c, id, n, IMMUTABLE);
 });
 results.all('/:id/v/:n', methodNotAllowed('GET, HEAD'));
