@@ -69,6 +69,8 @@ describe('Mapper', () => {
       mapper(p, 2, p, 2, n, { resolution: 10, gain: 3, maxNodes, maxEdges });
     expect(limited(g.nodes.length, g.edges.length)).not.toThrow();
     expect(limited(g.nodes.length - 1, Infinity)).toThrow(MapperTooLargeError);
+    expect(limited(g.nodes.length - 1, Infinity)).toThrow(expect.objectContaining({ option: 'resolution' }));
+    expect(limited(Infinity, g.edges.length - 1)).toThrow(expect.objectContaining({ option: 'gain' }));
     expect(limited(Infinity, g.edges.length - 1)).toThrow(/Mapper edges/);
     // Gain 40 on a 2-D lens: up to 1,600 cubes a point, ~10^9 pairs; refused up front.
     expect(() => mapper(p, 2, p, 2, n, { resolution: 100, gain: 40, maxEdges: 200_000 })).toThrow(

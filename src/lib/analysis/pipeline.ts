@@ -237,7 +237,7 @@ export async function analyzeFilters(
       maxEdges: MAX_EDGES,
     });
   } catch (e) {
-    if (e instanceof MapperTooLargeError) throw new AnalysisError(e.message, 'gain');
+    if (e instanceof MapperTooLargeError) throw new AnalysisError(e.message, e.option);
     throw e;
   }
   const corePatches = fromDct(coords, nCore);

@@ -21,7 +21,11 @@ export interface MapperOptions {
 
 /** The cover would make a graph beyond the given limits; thrown before the work that would exhaust memory. */
 export class MapperTooLargeError extends RangeError {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The option to lower. */
+    readonly option: 'gain' | 'resolution',
+  ) {
     super(message);
     this.name = 'MapperTooLargeError';
   }
@@ -127,6 +131,7 @@ export function mapper(
       `resolution ${r} with gain ${g} puts each point in up to ${Math.round(
         Math.pow(Math.ceil(g), lensDim),
       )} overlapping cover sets: the nerve would join ${pairs.toExponential(1)} pairs of them, more than the graph can hold`,
+      'gain',
     );
 
   // Cube id -> its points, by enumerating the product of each point's intervals.
@@ -165,6 +170,7 @@ export function mapper(
     if (nodes.length > maxNodes)
       throw new MapperTooLargeError(
         `resolution ${r} with gain ${g} makes more than ${maxNodes} Mapper nodes; lower the resolution`,
+        'resolution',
       );
   }
 
@@ -184,6 +190,7 @@ export function mapper(
   if (shared.size > maxEdges)
     throw new MapperTooLargeError(
       `resolution ${r} with gain ${g} makes ${shared.size} Mapper edges, more than ${maxEdges}; lower the gain`,
+      'gain',
     );
   const edges: Array<[number, number, number]> = [...shared.entries()]
     .sort((x, y) => x[0] - y[0])
