@@ -1,5 +1,5 @@
 import type { ResultDocument } from '../../src/lib/result/schema';
-import { summarize, type ResultSummary } from '../../src/lib/result/summary';
+import { summarize, type ResultSummary, type VersionEntry } from '../../src/lib/result/summary';
 import { ApiError } from '../lib/http';
 import { hashToken, newId, newToken, ownsResult } from './token';
 
@@ -11,16 +11,6 @@ import { hashToken, newId, newToken, ownsResult } from './token';
  * Writers never overwrite each other: versions are claimed with `etagDoesNotMatch: '*'` (create only) and
  * metadata changes are compare-and-swap on the etag, retried on conflict.
  */
-
-export interface VersionEntry {
-  version: number;
-  createdAt: string;
-  title?: string;
-  dataset: string;
-  architecture?: string;
-  layer?: number;
-  bytes: number;
-}
 
 export interface Meta {
   id: string;

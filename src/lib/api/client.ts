@@ -1,5 +1,5 @@
 import type { ResultDocument } from '../result/schema';
-import type { MapperSummary, ResultSummary } from '../result/summary';
+import type { MapperSummary, ResultSummary, VersionEntry } from '../result/summary';
 import { validateResult } from '../result/validate';
 
 /** A failed API call: `status` 0 means the network could not be reached (offline, server down). */
@@ -24,17 +24,6 @@ export interface Published {
   token: string;
 }
 
-/** One entry of a result's version list (functions/storage/results.ts VersionEntry). */
-export interface VersionInfo {
-  version: number;
-  createdAt: string;
-  title?: string;
-  dataset: string;
-  architecture?: string;
-  layer?: number;
-  bytes: number;
-}
-
 export interface VersionList {
   id: string;
   latest: number;
@@ -43,7 +32,7 @@ export interface VersionList {
   /** Withdrawn results stay readable at their links but leave the gallery. */
   withdrawn: boolean;
   withdrawnAt: string | null;
-  versions: VersionInfo[];
+  versions: VersionEntry[];
 }
 
 /** A gallery card: the server's summary of the document (src/lib/result/summary.ts) and where to find it. */

@@ -13,6 +13,17 @@ export interface MapperSummary {
 /** What a card or a one-line label says about where a result's filters came from. */
 export type SourceSummary = Pick<Source, 'kind' | 'dataset' | 'architecture' | 'layer' | 'layerName' | 'step' | 'runs'>;
 
+/** One entry of a result's version list, as the API stores and serves it. */
+export interface VersionEntry {
+  version: number;
+  createdAt: string;
+  title?: string;
+  dataset: string;
+  architecture?: string;
+  layer?: number;
+  bytes: number;
+}
+
 /** The small public card of a result: enough for the gallery page to draw it without the whole document. */
 export interface ResultSummary {
   title: string;
