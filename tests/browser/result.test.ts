@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { readFile, mkdir } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
-import { launch, openPage } from '../support/browser';
+import { launch, openPage, recordErrors } from '../support/browser';
 import { publish } from '../support/publish';
 import { circleResult, gradientFilters } from '../support/circleResult';
 import { analyzeFilters } from '../../src/lib/analysis/pipeline';
@@ -58,6 +58,18 @@ test('a large graph is laid out in the layout worker, off the main thread', asyn
   await expect.poll(() => page.getByTestId('mapper-node').count(), { timeout: 30_000 }).toBe(400);
   expect(page.workers().map((w) => w.url())).toContainEqual(expect.stringMatching(/layout\.worker[^/]*\.js$/));
   expect(errors).toEqual([]);
+});
+
+test('when the layout worker cannot load, the page lays the graph out itself', async () => {
+  const page = await browser.newPage();
+  const errors = recordErrors(page);
+  await page.route(/layout\.worker[^/]*\.js$/, (route) => route.abort());
+  await page.goto(`${base}/r/${id}`);
+  await expect.poll(() => page.getByTestId('mapper-node').count()).toBe(12);
+  expect(page.workers().some((w) => /layout\.worker/.test(w.url()))).toBe(false);
+  // Only the refused script itself is reported; no error reaches the page.
+  expect(errors.every((e) => /Failed to load resource/.test(e))).toBe(true);
+  await page.close();
 });
 
 test('a document from the analysis pipeline renders all its nodes and bars', async () => {
