@@ -29,7 +29,7 @@ function file(name: string, body: string | Uint8Array): string {
 describe('kleinscope analyze', () => {
   test('a CSV gives a valid result document and a summary line', () => {
     const r = run(
-      'good.csv',
+      join(dir, 'good.csv'),
       '--k',
       '20',
       '--resolution',
@@ -47,6 +47,8 @@ describe('kleinscope analyze', () => {
     const v = validateResult(JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')));
     if (!v.ok) throw new Error(`${v.field}: ${v.message}`);
     expect(v.value.source).toMatchObject({ kind: 'file', dataset: 'good.csv', layer: 1 });
+    // A document may be published: it names its input file, never the folder it sat in on this machine.
+    expect(v.value.source.file).toBe('good.csv');
     expect(v.value.title).toBe('circle');
     expect(v.value.preprocessing.k).toBe(20);
     expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);

@@ -52,6 +52,8 @@ describe('kleinscope train', () => {
     const layer1 = loadSnapshotDir(out, { layer: 1, step: 2 });
     expect(layer1.n).toBe(2 * 64);
     expect(layer1.source).toMatchObject({ kind: 'training', dataset: 'mnist', runs: 2, step: 2, layer: 1 });
+    // Named as the lab names its trainings' layers ("layer 1"), not by the file's "conv1".
+    expect(layer1.source.layerName).toBeUndefined();
     const conv1 = decodeNpy(new Uint8Array(readFileSync(join(out, manifest.snapshots[1].kernels[0].file))));
     // Filter 5 of run 0 is output channel 5 of conv1: pixels at data[p * 64 + 5].
     expect(Array.from(layer1.filters.subarray(45, 54))).toEqual(

@@ -30,7 +30,8 @@ export const filterFileLoader: InputLoader = {
         source: {
           kind: 'file',
           dataset: basename(path).slice(0, 80),
-          file: path.slice(-500),
+          // Only the base name: the document may be published, and a full path tells strangers about this machine.
+          file: basename(path).slice(0, 500),
           ...(options.layer !== undefined ? { layer: options.layer } : {}),
           ...(options.step !== undefined ? { step: options.step } : {}),
           ...(kernelShape && kernelShape.every((d) => d > 0) ? { kernelShape } : {}),

@@ -114,7 +114,6 @@ export function loadSnapshotDir(dir: string, options: { layer: number; step?: nu
       runs: entries.length,
       step,
       layer,
-      layerName: `conv${layer}`,
       kernelShape: kernels[0].shape,
     },
   };
