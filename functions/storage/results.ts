@@ -252,9 +252,11 @@ export class ResultStore {
     let r2cursor: string | undefined;
     let lastExamined: string | null = null;
     let capped = false;
+    // Dataset and architecture names are matched whatever their case: "MNIST" finds "mnist".
+    const same = (a: string | undefined, b: string) => a !== undefined && a.toLowerCase() === b.toLowerCase();
     const matches = (m: Record<string, string> | undefined) =>
-      (!query.dataset || m?.dataset === query.dataset) &&
-      (!query.arch || m?.arch === query.arch) &&
+      (!query.dataset || same(m?.dataset, query.dataset)) &&
+      (!query.arch || same(m?.arch, query.arch)) &&
       (!query.layer || m?.layer === query.layer);
     outer: for (let page = 0; page < 50; page++) {
       // `include` is honoured by the runtime but missing from these workers-types.

@@ -47,6 +47,9 @@ describe('GET /api/gallery', () => {
     expect(arch.items.map((i) => i.id)).toEqual([ids[3], ids[1]]);
     const layer = await page(`dataset=${dataset}&layer=2`);
     expect(layer.items.map((i) => i.id)).toEqual([ids[4], ids[3]]);
+    // People type "MNIST" for "mnist": the filters ignore case.
+    const shouted = await page(`dataset=${dataset.toUpperCase()}&arch=MNIST-Paper`);
+    expect(shouted.items.map((i) => i.id)).toEqual([ids[3], ids[1]]);
   });
 
   test('each item is a small summary: title, source, sizes, top bars and a mean-filter strip', async () => {
