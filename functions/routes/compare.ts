@@ -112,7 +112,14 @@ compare.get('/', limited, async (c) => {
     return { version, doc: await store.document(ref.id, version) };
   };
   const [da, db] = await Promise.all([load(a), load(b)]);
-  const dims = Math.max(da.doc.persistence.diagrams.length, db.doc.persistence.diagrams.length);
+  // A dimension one side never computed has no diagram to compare, not an empty one: comparing it would report
+  // the other side's whole diagram as a distance.
+  const [na, nb] = [da.doc.persistence.diagrams.length, db.doc.persistence.diagrams.length];
+  const dims = Math.min(na, nb);
+  const notes: string[] = [];
+  for (let dim = dims; dim < Math.max(na, nb); dim++) {
+    notes.push(`H${dim} was computed only for ${na > nb ? 'A' : 'B'}; it is not compared`);
+  }
   const distances = [];
   for (let dim = 0; dim < dims; dim++) {
     distances.push(
@@ -130,7 +137,7 @@ compare.get('/', limited, async (c) => {
     a: side(a.id, da.version, da.doc),
     b: side(b.id, db.version, db.doc),
     distances,
-    notes: modulusDiffers ? ['the two diagrams were computed over different coefficient fields'] : [],
+    notes: [...notes, ...(modulusDiffers ? ['the two diagrams were computed over different coefficient fields'] : [])],
   });
 });
 compare.all('/', methodNotAllowed('GET, HEAD'));

@@ -72,6 +72,15 @@ describe('GET /api/compare', () => {
     expect(h1!.wasserstein2).toBeCloseTo(Math.sqrt(1 + 0.0625), 12);
   });
 
+  test('a dimension only one side computed is not compared, and the notes say so', async () => {
+    const toH2 = await publish(withDiagrams([[[0, null]], [[0, 1]], [[0.2, 0.3]]]));
+    const toH1 = await publish(withDiagrams([[[0, null]], [[0, 1]]]));
+    const res = await request(`/api/compare?a=${toH2.id}&b=${toH1.id}`);
+    const body = (await res.json()) as Comparison & { notes: string[] };
+    expect(body.distances.map((d) => d.dim)).toEqual([0, 1]);
+    expect(body.notes).toContain('H2 was computed only for A; it is not compared');
+  });
+
   test('a result against itself is at distance 0, and pinned comparisons are cacheable', async () => {
     const a = await publish();
     const res = await request(`/api/compare?a=${a.id}@1&b=${a.id}@1`);
