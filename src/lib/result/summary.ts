@@ -120,7 +120,7 @@ export function summarize(doc: ResultDocument): ResultSummary {
   if (source.step !== undefined) picked.step = source.step;
   if (source.runs !== undefined) picked.runs = source.runs;
   return {
-    title: doc.title?.trim() || defaultTitle(doc),
+    title: displayTitle(doc),
     createdAt: doc.createdAt,
     source: picked,
     sizes: {
@@ -135,7 +135,12 @@ export function summarize(doc: ResultDocument): ResultSummary {
   };
 }
 
-function defaultTitle(doc: ResultDocument): string {
+/** The title a document is shown under everywhere (its page and its gallery card): its own, or one from its source. */
+export function displayTitle(doc: Pick<ResultDocument, 'title' | 'source'>): string {
+  return doc.title?.trim() || defaultTitle(doc) || 'Untitled result';
+}
+
+function defaultTitle(doc: Pick<ResultDocument, 'source'>): string {
   const s = doc.source;
   const parts = [s.dataset, s.architecture, s.layer !== undefined ? `layer ${s.layer}` : undefined];
   return parts.filter((p): p is string => !!p).join(' · ');
