@@ -69,6 +69,19 @@ export const barSchema = z
   // comparison with its document.
   .refine(([birth, death]) => death === null || death >= birth, { message: 'a bar cannot die before it is born' });
 
+/**
+ * The representative cocycle of one of the longest H1 bars: `bar` indexes diagrams[1], `edges` are pairs of core
+ * points (the order of modelFit.primaryCircle.angles) with a non-zero coefficient. `truncated`: edges were dropped
+ * to keep the document small.
+ */
+export const storedCocycleSchema = z.object({
+  bar: count,
+  birth: num,
+  death: num.nullable(),
+  edges: z.array(z.tuple([count, count])).max(5000),
+  truncated: z.boolean().optional(),
+});
+
 export const persistenceSchema = z.object({
   complex: z.enum(['rips', 'witness']),
   modulus: z.number().int().min(2).max(255),
@@ -77,6 +90,8 @@ export const persistenceSchema = z.object({
   nPoints: count,
   landmarks: count.optional(),
   diagrams: z.array(z.array(barSchema).max(MAX_BARS)).max(4),
+  /** Cocycles of the longest H1 bars (absent from documents made before they were kept). */
+  cocycles: z.array(storedCocycleSchema).max(8).optional(),
 });
 
 export const histogramSchema = z.object({
@@ -128,4 +143,5 @@ export type MapperNode = z.infer<typeof mapperNodeSchema>;
 export type PersistenceSummary = z.infer<typeof persistenceSchema>;
 export type ModelFit = z.infer<typeof modelFitSchema>;
 export type Bar = z.infer<typeof barSchema>;
+export type StoredCocycle = z.infer<typeof storedCocycleSchema>;
 export type Histogram = z.infer<typeof histogramSchema>;
