@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { saveGraphModel, saveModel, vggLike } from './modelImportFixture';
+import { saveGraphModel, saveModel, saveWeightsManifest, vggLike } from './modelImportFixture';
 
 const cli = fileURLToPath(new URL('../../src/cli/kleinscope.js', import.meta.url));
 let root: string;
@@ -68,7 +68,9 @@ describe('kleinscope layers', () => {
       [[notJson], new RegExp(`^kleinscope layers: ${notJson}: not JSON \\(.*\\)\n$`)],
       [
         [notModel],
-        new RegExp(`^kleinscope layers: ${notModel}: not a TensorFlow.js model: it has no 'modelTopology'\n$`),
+        new RegExp(
+          `^kleinscope layers: ${notModel}: not a TensorFlow.js model or weights manifest: it has no 'modelTopology' or 'weightsManifest'\n$`,
+        ),
       ],
       [
         [cut.modelJson],
@@ -77,7 +79,7 @@ describe('kleinscope layers', () => {
         ),
       ],
       [[join(root, 'absent.json')], /^kleinscope layers: .*absent.json: missing: no such file\n$/],
-      [[], /^kleinscope layers: expected one MODEL.json\nusage: /],
+      [[], /^kleinscope layers: expected one MODEL.json or weights manifest\nusage: /],
     ];
     for (const [args, want] of cases) {
       const r = await kleinscope('layers', ...args);
@@ -85,6 +87,43 @@ describe('kleinscope layers', () => {
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(want);
     }
+  });
+});
+
+describe('a face-api.js style weights manifest (quantized, no topology)', () => {
+  test('layers lists every 3x3 kernel with shape and filter count; analyze reads any of them', async () => {
+    const m = saveWeightsManifest(join(root, 'faceapi'));
+    const r = await kleinscope('layers', m.path);
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(
+      `${m.path}: weights-manifest, 6 conv layers (kernels found by shape: every 4-d [k,k,cin,cout] tensor)`,
+    );
+    const rows = lines.slice(2, 8).map((l) => l.trim().split(/\s{2,}/));
+    expect(rows.map((row) => row.slice(0, 5))).toEqual([
+      ['1', 'conv0/filters', 'conv (by shape)', '3x3x3x16', '48'],
+      ['2', 'conv1/depthwise_filter', 'depthwise (by shape)', '3x3x16x1', '16'],
+      ['3', 'conv1/pointwise_filter', 'conv (by shape)', '1x1x16x32', '512'],
+      ['4', 'conv2/filters', 'conv (by shape)', '3x3x32x8', '256'],
+      ['5', 'conv3/filters', 'conv (by shape)', '5x5x8x4', '32'],
+      ['6', 'conv4/filters', 'conv (by shape)', '3x3x8x6', '48'],
+    ]);
+    for (const layer of ['1', '2', '4', '6']) {
+      const out = join(root, `faceapi-${layer}.json`);
+      const a = await kleinscope('analyze', m.path, '--layer', layer, '--k', '5', '--out', out);
+      expect(a.stderr, `layer ${layer}`).toBe('');
+      const doc = JSON.parse(readFileSync(out, 'utf8'));
+      expect(doc.source.layer).toBe(Number(layer));
+      expect(doc.preprocessing.nInput).toBe(Number(rows[Number(layer) - 1][4]));
+    }
+    truncateSync(join(m.dir, m.shards[0][0]), 10);
+    const cut = await kleinscope('analyze', m.path, '--layer', '1', '--out', join(root, 'never.json'));
+    expect(cut.code).toBe(1);
+    expect(cut.stderr).toMatch(
+      new RegExp(
+        `^kleinscope analyze: ${join(m.dir, m.shards[0][0])}: truncated or from another model: 10 bytes, [^\n]*\n$`,
+      ),
+    );
   });
 });
 

@@ -324,7 +324,9 @@ describe('bad models get one line naming the file', () => {
     writeFileSync(path, '{"modelTopology": ');
     expect((await importError(path)).message).toMatch(new RegExp(`^${path}: not JSON \\(`));
     writeFileSync(path, JSON.stringify({ schema: 'kleinscope/analysis@1', source: {} }));
-    expect((await importError(path)).message).toBe(`${path}: not a TensorFlow.js model: it has no 'modelTopology'`);
+    expect((await importError(path)).message).toBe(
+      `${path}: not a TensorFlow.js model or weights manifest: it has no 'modelTopology' or 'weightsManifest'`,
+    );
     writeFileSync(path, JSON.stringify({ modelTopology: { foo: 1 }, weightsManifest: [] }));
     expect((await importError(path)).message).toBe(
       `${path}: not a TensorFlow.js model: modelTopology is neither a layers nor a graph model`,

@@ -142,3 +142,99 @@ export function saveGraphModel(dir: string): SavedGraph {
   writeFileSync(modelJson, JSON.stringify(json));
   return { modelJson, kernels, bias };
 }
+
+/** A tensor of a hand-built weights manifest: its spec and the stored (possibly quantized) numbers. */
+export interface ManifestTensor {
+  name: string;
+  shape: number[];
+  quantization?: { dtype: 'uint8' | 'uint16'; scale: number; min: number } | { dtype: 'float16' };
+  /** The stored numbers: uint8/uint16 codes, float16 bit patterns, or float32 values. */
+  stored: number[];
+}
+
+export interface SavedManifest {
+  path: string;
+  dir: string;
+  /** Shard file names per group, in manifest order. */
+  shards: string[][];
+  tensors: ManifestTensor[];
+}
+
+/**
+ * A weights manifest as face-api.js ships its networks: a bare `[{weights, paths}]` array, no topology, shards
+ * without an extension, and kernels quantized to uint8, uint16 and float16 next to plain float32 ones. The second
+ * group is split over two shards in the middle of a tensor.
+ */
+export function saveWeightsManifest(dir: string, name = 'tiny_net'): SavedManifest {
+  mkdirSync(dir, { recursive: true });
+  let s = 11;
+  const rand = () => (s = (s * 16807) % 2147483647) / 2147483647;
+  const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+  const uint = (tname: string, shape: number[], dtype: 'uint8' | 'uint16', min: number, max: number) => {
+    const levels = dtype === 'uint8' ? 255 : 65535;
+    return {
+      name: tname,
+      shape,
+      quantization: { dtype, scale: (max - min) / levels, min },
+      stored: Array.from({ length: size(shape) }, () => Math.floor(rand() * (levels + 1))),
+    };
+  };
+  const half = (tname: string, shape: number[]) => {
+    // Random bit patterns over the finite halves (exponent < 31), subnormals and signed zeros included.
+    const stored = Array.from({ length: size(shape) }, () => Math.floor(rand() * 0x7c00) | (rand() < 0.5 ? 0x8000 : 0));
+    return { name: tname, shape, quantization: { dtype: 'float16' as const }, stored };
+  };
+  const plain = (tname: string, shape: number[]) => ({
+    name: tname,
+    shape,
+    stored: Array.from({ length: size(shape) }, () => Math.fround(rand() * 2 - 1)),
+  });
+  const groups: ManifestTensor[][] = [
+    [
+      uint('conv0/filters', [3, 3, 3, 16], 'uint8', -0.7345, 0.8312),
+      uint('conv0/bias', [16], 'uint8', -0.1, 0.2),
+      uint('conv1/depthwise_filter', [3, 3, 16, 1], 'uint16', -1.25, 1.5),
+      half('conv1/pointwise_filter', [1, 1, 16, 32]),
+      plain('conv1/bias', [32]),
+    ],
+    [
+      half('conv2/filters', [3, 3, 32, 8]),
+      uint('conv3/filters', [5, 5, 8, 4], 'uint8', -0.3, 0.3),
+      plain('conv4/filters', [3, 3, 8, 6]),
+      uint('fc/weights', [24, 10], 'uint8', -0.5, 0.5),
+    ],
+  ];
+  const bytesOf = (t: ManifestTensor): Uint8Array => {
+    const q = t.quantization?.dtype;
+    if (q === 'uint8') return Uint8Array.from(t.stored);
+    const out = new DataView(new ArrayBuffer(t.stored.length * (q ? 2 : 4)));
+    t.stored.forEach((v, i) => (q ? out.setUint16(2 * i, v, true) : out.setFloat32(4 * i, v, true)));
+    return new Uint8Array(out.buffer);
+  };
+  const shards: string[][] = [];
+  const manifest = groups.map((tensors, g) => {
+    const parts = tensors.map(bytesOf);
+    const data = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      data.set(p, at);
+      at += p.length;
+    }
+    const cut = g === 0 ? [data.length] : [Math.floor(data.length / 2) + 1, data.length];
+    const paths = cut.map((_, i) => `${name}-group${g + 1}-shard${i + 1}`);
+    cut.forEach((end, i) => writeFileSync(join(dir, paths[i]), data.subarray(i ? cut[i - 1] : 0, end)));
+    shards.push(paths);
+    return {
+      weights: tensors.map((t) => ({
+        name: t.name,
+        shape: t.shape,
+        dtype: 'float32',
+        ...(t.quantization ? { quantization: t.quantization } : {}),
+      })),
+      paths,
+    };
+  });
+  const path = join(dir, `${name}-weights_manifest.json`);
+  writeFileSync(path, JSON.stringify(manifest));
+  return { path, dir, shards, tensors: groups.flat() };
+}

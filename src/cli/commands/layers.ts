@@ -5,7 +5,7 @@ import { DEFAULT_MAX_FILTERS, ModelImportError } from '../../lib/nn/modelImport'
 import { openModelFile } from '../../lib/nn/modelImportNode';
 import type { ConvLayer } from '../../lib/nn/convLayers';
 
-const usage = 'kleinscope layers MODEL.json [--json]';
+const usage = 'kleinscope layers MODEL.json|WEIGHTS_MANIFEST.json [--json]';
 
 function note(layer: ConvLayer): string {
   if (!layer.is3x3) return `not 3x3: the analysis refuses it`;
@@ -28,11 +28,11 @@ function table(layers: ConvLayer[]): string {
 }
 
 export const command: Command = {
-  summary: 'list the conv layers of a TensorFlow.js model (model.json + weight files)',
+  summary: 'list the conv layers of a TensorFlow.js model (model.json or a weights manifest, + weight files)',
   usage,
   async run(argv) {
     const { values, positionals } = parse(argv, { json: { type: 'boolean' } }, usage);
-    if (positionals.length !== 1) throw new CliError(`expected one MODEL.json\nusage: ${usage}`, 2);
+    if (positionals.length !== 1) throw new CliError(`expected one MODEL.json or weights manifest\nusage: ${usage}`, 2);
     const path = positionals[0];
     let model;
     try {
@@ -46,10 +46,13 @@ export const command: Command = {
         file: path,
         format: model.format,
         name: model.modelName ?? null,
-        layers: model.convLayers.map(({ index, name, op, kernelShape, nFilters, is3x3 }) => ({
+        kernelsFrom: model.kernelsFrom,
+        layers: model.convLayers.map(({ index, name, op, kind, weight, kernelShape, nFilters, is3x3 }) => ({
           index,
           name,
           op,
+          kind,
+          weight,
           kernelShape,
           nFilters,
           is3x3,
@@ -60,7 +63,9 @@ export const command: Command = {
     }
     const name = model.modelName ? ` '${model.modelName}'` : '';
     const n = model.convLayers.length;
-    process.stdout.write(`${path}: ${model.format}${name}, ${n} conv layer${n === 1 ? '' : 's'}\n`);
+    // Found by shape: say so, since a 4-d tensor is only presumed to be a conv kernel.
+    const how = model.kernelsFrom === 'shape' && n ? ' (kernels found by shape: every 4-d [k,k,cin,cout] tensor)' : '';
+    process.stdout.write(`${path}: ${model.format}${name}, ${n} conv layer${n === 1 ? '' : 's'}${how}\n`);
     if (n) {
       process.stdout.write(table(model.convLayers) + '\n');
       process.stdout.write(`analyse one with: kleinscope analyze ${path} --layer N\n`);

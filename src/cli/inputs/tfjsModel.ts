@@ -1,6 +1,7 @@
 /**
  * `kleinscope analyze MODEL.json --layer N [--max-filters M] [--seed S]`: the 3x3 spatial filters of conv layer N
- * of a TensorFlow.js model (layers or graph), read from its weight shards. Errors are one line naming the file.
+ * of a TensorFlow.js model (layers, graph, or a bare weights manifest), read from its weight shards. Errors are
+ * one line naming the file.
  */
 import { basename } from 'node:path';
 import { CliError, at } from '../errors';
@@ -10,15 +11,18 @@ import type { InputLoader } from './index';
 
 // What model.json files start with, as tfjs and tensorflowjs_converter write them.
 const MARKERS = ['"modelTopology"', '"weightsManifest"', '"layers-model"', '"graph-model"'];
+// A bare weights manifest (face-api.js's *-weights_manifest.json) is an array of {weights, paths} groups.
+const MANIFEST_START = /^\[\s*\{\s*"(weights|paths)"\s*:/;
 
 export const tfjsModelLoader: InputLoader = {
-  name: 'a TensorFlow.js model.json (with --layer N)',
+  name: 'a TensorFlow.js model.json or weights manifest (with --layer N)',
   matches(path, stat, head) {
     if (!stat.isFile()) return false;
     // A file called model.json is claimed even when broken, so it gets a model error, not a filter-file one.
-    if (basename(path).toLowerCase().endsWith('model.json')) return true;
+    const name = basename(path).toLowerCase();
+    if (name.endsWith('model.json') || name.endsWith('manifest.json')) return true;
     const text = new TextDecoder().decode(head).trimStart();
-    return text.startsWith('{') && MARKERS.some((m) => text.includes(m));
+    return (text.startsWith('{') && MARKERS.some((m) => text.includes(m))) || MANIFEST_START.test(text);
   },
   async load(path, options) {
     try {

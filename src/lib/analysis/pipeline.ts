@@ -22,6 +22,7 @@ import {
   type Source,
 } from '../result/schema';
 import { preprocess } from './preprocess';
+import { documentCocycles } from './cocycles';
 import { histogram } from './histogram';
 
 export interface AnalysisOptions {
@@ -196,7 +197,8 @@ export async function analyzeFilters(
   done('fit');
 
   await stage('ph', 0.45);
-  const ph = persistence(coords, nCore, o, false, signal);
+  // Cocycles of H1 let the document point from a bar to the Mapper nodes its class runs through.
+  const ph = persistence(coords, nCore, o, o.maxDim >= 1, signal);
   done('ph');
 
   let circular: Float64Array | undefined;
@@ -336,7 +338,7 @@ export async function analyzeFilters(
       nCore,
     },
     mapper: mapperDoc,
-    persistence: ph.summary,
+    persistence: { ...ph.summary, ...documentCocycles(ph, nCore) },
     modelFit,
     timings,
   };

@@ -27,6 +27,7 @@ export interface ConvLayer {
 export interface WeightShape {
   name: string;
   shape: number[];
+  dtype?: string;
 }
 
 /** Thrown for a topology that contradicts its manifest; `problem` has no file name, the caller adds it. */
@@ -170,6 +171,30 @@ export function graphModelConvLayers(topology: Json, manifest: WeightShape[]): C
     if (seen.has(w.name)) continue; // a shared kernel is one set of filters
     seen.add(w.name);
     found.push({ name, op, kind, weight: w.name, shape: w.shape });
+  }
+  return finish(found);
+}
+
+/**
+ * Kernels found by shape alone, for a manifest with no topology (face-api.js ships its networks so): every 4-d
+ * float tensor [k, k, cin, cout], in manifest order, named by its weight name. A name that says `depthwise` (as
+ * tfjs-converter, Keras and face-api.js name them) makes it a depthwise kernel [k, k, cin, multiplier]; the shape
+ * alone cannot tell the two apart.
+ */
+export function kernelsByShape(manifest: WeightShape[]): ConvLayer[] {
+  const found: Parameters<typeof finish>[0] = [];
+  for (const w of manifest) {
+    const [kh, kw, a, b] = w.shape;
+    if (w.shape.length !== 4 || kh !== kw || !(kh > 0 && a > 0 && b > 0)) continue;
+    if (w.dtype !== undefined && w.dtype !== 'float32') continue;
+    const depthwise = /depthwise/i.test(w.name);
+    found.push({
+      name: w.name,
+      op: depthwise ? 'depthwise (by shape)' : 'conv (by shape)',
+      kind: depthwise ? 'depthwise' : 'conv2d',
+      weight: w.name,
+      shape: w.shape,
+    });
   }
   return finish(found);
 }

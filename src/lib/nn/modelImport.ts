@@ -1,10 +1,12 @@
-// Imports a TensorFlow.js model (layers or graph, model.json plus weight shards as tfjs publishes them) and reads
-// the kernels of its conv layers straight from the weight bytes, without building the model: that works for both
-// formats, needs no tfjs (the Web Worker can do it), and reads only the bytes of the layer asked for.
+// Imports a TensorFlow.js model (layers or graph, model.json plus weight shards as tfjs publishes them, or a bare
+// weights manifest as face-api.js ships its networks) and reads the kernels of its conv layers straight from the
+// weight bytes, without building the model: that works for every format, needs no tfjs (the Web Worker can do
+// it), and reads only the bytes of the layer asked for.
 import { z } from 'zod';
 import type { Source } from '../result/schema';
 import {
   graphModelConvLayers,
+  kernelsByShape,
   layersModelConvLayers,
   layersModelName,
   refuseNon3x3,
@@ -26,7 +28,7 @@ export class ModelImportError extends Error {
 
 /** Where a model's files come from: a folder, a URL, or files picked in the browser. */
 export interface ModelFiles {
-  /** How messages name model.json (its path, URL or file name). */
+  /** How messages name model.json or the weights manifest (its path, URL or file name). */
   readonly label: string;
   readJson(): Promise<string>;
   /** How messages name the shard at manifest path `path`. */
@@ -50,10 +52,13 @@ const weightSpecSchema = z.object({
     .optional(),
 });
 
+const manifestSchema = z.array(z.object({ paths: z.array(z.string().min(1)), weights: z.array(weightSpecSchema) }));
+
 const modelJsonSchema = z.object({
   format: z.string().optional(),
-  modelTopology: z.record(z.string(), z.unknown()),
-  weightsManifest: z.array(z.object({ paths: z.array(z.string().min(1)), weights: z.array(weightSpecSchema) })),
+  // tfjs saves weights-only artifacts with no topology (absent or null); they are read like a bare manifest.
+  modelTopology: z.record(z.string(), z.unknown()).nullish(),
+  weightsManifest: manifestSchema,
 });
 
 export type WeightSpec = z.infer<typeof weightSpecSchema>;
@@ -65,13 +70,24 @@ export interface WeightEntry extends WeightSpec {
   byteLength: number;
 }
 
+/**
+ * `weights-manifest`: no topology, only `[{paths, weights}]` (face-api.js's `*-weights_manifest.json`, or a
+ * model.json whose topology is empty).
+ */
+export type ModelFormat = 'layers-model' | 'graph-model' | 'weights-manifest';
+
 export interface ImportedModel {
-  /** model.json as messages name it. */
+  /** model.json (or the manifest) as messages name it. */
   label: string;
-  format: 'layers-model' | 'graph-model';
+  format: ModelFormat;
+  /**
+   * How the conv kernels were found: through the topology, or by shape (every 4-d [k, k, cin, cout] float tensor,
+   * in manifest order) when there is no topology or it names no convolution.
+   */
+  kernelsFrom: 'topology' | 'shape';
   /** The model's own name when the topology has one (e.g. `vgg16`). */
   modelName?: string;
-  /** The raw topology, for callers that want to build the model with tfjs. */
+  /** The raw topology, for callers that want to build the model with tfjs (empty for a weights manifest). */
   topology: Record<string, unknown>;
   /** The manifest as read, shard paths and specs in file order. */
   manifest: Array<{ paths: string[]; weights: WeightSpec[] }>;
@@ -98,50 +114,87 @@ function firstIssue(error: z.ZodError): string {
   return `${path}: ${issue?.message ?? 'invalid'}`;
 }
 
-/** Parses model.json and says plainly when it is not JSON or not a tfjs model. */
-function parseModelJson(label: string, text: string): z.infer<typeof modelJsonSchema> {
+interface ParsedModel {
+  format: ModelFormat;
+  topology: Record<string, unknown>;
+  manifest: z.infer<typeof manifestSchema>;
+}
+
+/**
+ * Parses model.json or a bare weights manifest, and says plainly when it is not JSON or not a tfjs model.
+ */
+function parseModelJson(label: string, text: string): ParsedModel {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (e) {
     throw new ModelImportError(label, `not JSON (${(e as Error).message.split('\n')[0]})`);
   }
-  const obj =
-    typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  for (const key of ['modelTopology', 'weightsManifest']) {
-    if (!(key in obj)) throw new ModelImportError(label, `not a TensorFlow.js model: it has no '${key}'`);
+  if (Array.isArray(value)) {
+    const parsed = manifestSchema.safeParse(value);
+    if (!parsed.success) {
+      throw new ModelImportError(label, `not a valid TensorFlow.js weights manifest at ${firstIssue(parsed.error)}`);
+    }
+    return { format: 'weights-manifest', topology: {}, manifest: parsed.data };
+  }
+  const obj = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  if (!('weightsManifest' in obj)) {
+    const what = 'modelTopology' in obj ? "'weightsManifest'" : "'modelTopology' or 'weightsManifest'";
+    throw new ModelImportError(label, `not a TensorFlow.js model or weights manifest: it has no ${what}`);
   }
   const parsed = modelJsonSchema.safeParse(value);
   if (!parsed.success) {
     throw new ModelImportError(label, `not a valid TensorFlow.js model.json at ${firstIssue(parsed.error)}`);
   }
-  return parsed.data;
+  const json = parsed.data;
+  const topology = json.modelTopology ?? {};
+  return { format: formatOf(label, json.format, topology), topology, manifest: json.weightsManifest };
 }
 
-function formatOf(label: string, json: z.infer<typeof modelJsonSchema>): ImportedModel['format'] {
-  const t = json.modelTopology;
-  if (json.format === 'graph-model' || Array.isArray(t.node)) return 'graph-model';
-  if (json.format === 'layers-model' || 'class_name' in t || 'model_config' in t) return 'layers-model';
+function formatOf(label: string, declared: string | undefined, t: Record<string, unknown>): ModelFormat {
+  if (declared === 'graph-model' || Array.isArray(t.node)) return 'graph-model';
+  if (declared === 'layers-model' || 'class_name' in t || 'model_config' in t) return 'layers-model';
+  if (Object.keys(t).length === 0) return 'weights-manifest';
   throw new ModelImportError(label, 'not a TensorFlow.js model: modelTopology is neither a layers nor a graph model');
 }
 
+/** Refuses quantization metadata that tfjs itself would refuse, before any byte is read. */
+function checkQuantization(label: string, spec: WeightSpec): void {
+  const q = spec.quantization;
+  if (!q) return;
+  if ((q.dtype === 'uint8' || q.dtype === 'uint16') && (q.scale === undefined || q.min === undefined)) {
+    throw new ModelImportError(label, `weight '${spec.name}' is quantized to ${q.dtype} but has no 'scale' and 'min'`);
+  }
+  if (q.dtype === 'float16' && spec.dtype !== 'float32') {
+    throw new ModelImportError(
+      label,
+      `weight '${spec.name}' is ${spec.dtype} quantized to float16 (tfjs takes float32 only)`,
+    );
+  }
+  if (spec.dtype !== 'float32' && spec.dtype !== 'int32') {
+    throw new ModelImportError(label, `weight '${spec.name}' is ${spec.dtype}, which tfjs does not quantize`);
+  }
+}
+
 /**
- * Opens a model: parses model.json, checks that every shard exists and that the shards hold exactly the bytes the
- * manifest's dtypes and shapes need, and lists the conv layers. Reads no weights yet.
+ * Opens a model: parses model.json (or a bare weights manifest), checks that every shard exists and that the
+ * shards hold exactly the bytes the manifest's dtypes and shapes need, and lists the conv layers. Reads no
+ * weights yet.
  * @throws ModelImportError naming the file at fault.
  */
 export async function openModel(files: ModelFiles): Promise<ImportedModel> {
   const { label } = files;
-  const json = parseModelJson(label, await files.readJson());
-  const format = formatOf(label, json);
+  const { format, topology, manifest } = parseModelJson(label, await files.readJson());
+  const jsonName = label.split(/[\\/]/).pop() || label;
   const weights = new Map<string, WeightEntry>();
   const shardSizes: number[][] = [];
-  for (const [g, group] of json.weightsManifest.entries()) {
+  for (const [g, group] of manifest.entries()) {
     let offset = 0;
     for (const spec of group.weights) {
       if (spec.dtype === 'string') {
         throw new ModelImportError(label, `weight '${spec.name}' holds strings, which Kleinscope cannot read`);
       }
+      checkQuantization(label, spec);
       if (weights.has(spec.name)) throw new ModelImportError(label, `weight '${spec.name}' appears twice`);
       const count = spec.shape.reduce((a, b) => a * b, 1);
       const byteLength = count * ELEMENT_BYTES[spec.quantization?.dtype ?? spec.dtype];
@@ -159,27 +212,29 @@ export async function openModel(files: ModelFiles): Promise<ImportedModel> {
       const what = total < offset ? 'truncated or from another model' : 'longer than the manifest says';
       throw new ModelImportError(
         shards,
-        `${what}: ${total} bytes, but the weights model.json lists there need ${offset} bytes`,
+        `${what}: ${total} bytes, but the weights ${jsonName} lists there need ${offset} bytes`,
       );
     }
   }
-  const shapes = [...weights.values()].map((w) => ({ name: w.name, shape: w.shape }));
-  let convLayers: ConvLayer[];
+  const shapes = [...weights.values()].map((w) => ({ name: w.name, shape: w.shape, dtype: w.dtype }));
+  let convLayers: ConvLayer[] = [];
   try {
-    convLayers =
-      format === 'graph-model'
-        ? graphModelConvLayers(json.modelTopology, shapes)
-        : layersModelConvLayers(json.modelTopology, shapes);
+    if (format === 'graph-model') convLayers = graphModelConvLayers(topology, shapes);
+    else if (format === 'layers-model') convLayers = layersModelConvLayers(topology, shapes);
   } catch (e) {
     if (e instanceof TopologyError) throw new ModelImportError(label, e.message);
     throw e;
   }
+  // A topology that names no convolution (or none at all) still has its kernels in the manifest.
+  const kernelsFrom = convLayers.length ? 'topology' : 'shape';
+  if (kernelsFrom === 'shape') convLayers = kernelsByShape(shapes);
   return {
     label,
     format,
-    modelName: format === 'layers-model' ? layersModelName(json.modelTopology) : undefined,
-    topology: json.modelTopology,
-    manifest: json.weightsManifest,
+    kernelsFrom,
+    modelName: format === 'layers-model' ? layersModelName(topology) : undefined,
+    topology,
+    manifest,
     weights,
     shardSizes,
     convLayers,
@@ -211,6 +266,8 @@ export async function readWeightBytes(model: ImportedModel, name: string): Promi
   return out;
 }
 
+// Exact: every half-precision value, subnormals and infinities included, is a float32, and this gives the same
+// float32 as tfjs's table decoder (getFloat16Decoder) for every one of the 65,536 bit patterns but NaN payloads.
 function float16(bits: number): number {
   const sign = bits & 0x8000 ? -1 : 1;
   const exp = (bits >> 10) & 0x1f;
@@ -229,11 +286,14 @@ export async function readWeight(model: ImportedModel, name: string): Promise<Fl
   const n = bytes.byteLength / ELEMENT_BYTES[q?.dtype ?? w.dtype];
   const out = new Float32Array(n);
   if (q) {
-    const scale = q.scale ?? 1;
+    // checkQuantization made sure uint8 and uint16 weights have both; float16 needs neither.
+    const scale = q.scale ?? 0;
     const min = q.min ?? 0;
     for (let i = 0; i < n; i++) {
       if (q.dtype === 'float16') out[i] = float16(view.getUint16(2 * i, true));
       else out[i] = (q.dtype === 'uint8' ? view.getUint8(i) : view.getUint16(2 * i, true)) * scale + min;
+      // tfjs rounds a dequantized int32 weight back to an integer.
+      if (w.dtype === 'int32') out[i] = Math.round(out[i]);
     }
   } else if (w.dtype === 'float32') {
     for (let i = 0; i < n; i++) out[i] = view.getFloat32(4 * i, true);
@@ -353,23 +413,37 @@ export interface PickedFile {
   slice(start: number, end: number): { arrayBuffer(): Promise<ArrayBuffer> };
 }
 
+/** The `.json` files among picked files: the model.json or weights manifests a folder may hold. */
+export function jsonFiles<F extends { name: string }>(picked: Iterable<F>): F[] {
+  return [...picked].filter((f) => f.name.toLowerCase().endsWith('.json'));
+}
+
 /**
- * Loads a model from files picked in the browser (`<input type=file multiple>` or a drop): the one `.json` file
- * plus its shards, matched to the manifest's paths by file name, as `tf.io.browserFiles` does.
+ * Loads a model from files picked in the browser (`<input type=file multiple>`, a folder, or a drop): a
+ * model.json or weights manifest plus its shards, matched to the manifest's paths by file name, as
+ * `tf.io.browserFiles` does. A folder may hold several manifests (face-api.js ships one per network): `choose`
+ * names the one to open.
  */
-export function loadModelFromFiles(picked: Iterable<PickedFile>): Promise<ImportedModel> {
+export function loadModelFromFiles(picked: Iterable<PickedFile>, choose?: string): Promise<ImportedModel> {
   const all = [...picked];
-  const jsons = all.filter((f) => f.name.toLowerCase().endsWith('.json'));
-  if (jsons.length !== 1) {
-    const problem = jsons.length ? `${jsons.length} .json files were picked` : 'no .json file was picked';
-    return Promise.reject(new ModelImportError('model.json', `${problem}; pick one model.json and its weight files`));
+  const jsons = jsonFiles(all);
+  const chosen = choose === undefined ? undefined : jsons.find((f) => f.name === choose);
+  if (choose !== undefined && !chosen) {
+    return Promise.reject(new ModelImportError(choose, 'was not among the picked files'));
   }
-  const json = jsons[0];
+  if (!chosen && jsons.length !== 1) {
+    const names = jsons.map((f) => f.name).sort();
+    const problem = jsons.length
+      ? `${jsons.length} .json files were picked (${names.join(', ')}); choose one`
+      : 'no .json file was picked; pick a model.json or weights manifest and its weight files';
+    return Promise.reject(new ModelImportError('model.json', problem));
+  }
+  const json = chosen ?? jsons[0];
   const byName = new Map(all.map((f) => [f.name, f]));
   const baseName = (path: string) => path.split('/').pop() ?? path;
   const file = (path: string) => {
     const f = byName.get(baseName(path));
-    if (!f) throw new ModelImportError(baseName(path), `missing: model.json lists it, but it was not picked`);
+    if (!f) throw new ModelImportError(baseName(path), `missing: ${json.name} lists it, but it was not picked`);
     return f;
   };
   return openModel({
