@@ -14,10 +14,11 @@ describe('the Klein-fit density grid', () => {
   test('fitted parameters of model patches use every column of the grid', () => {
     const t1: number[] = [];
     const t2: number[] = [];
-    for (let a = 0; a < 16; a++) for (let b = 0; b < 16; b++) {
-      t1.push(((a + 0.5) / 16) * Math.PI);
-      t2.push(((b + 0.5) / 16) * 2 * Math.PI);
-    }
+    for (let a = 0; a < 16; a++)
+      for (let b = 0; b < 16; b++) {
+        t1.push(((a + 0.5) / 16) * Math.PI);
+        t2.push(((b + 0.5) / 16) * 2 * Math.PI);
+      }
     const patches = new Float64Array(t1.length * 9);
     t1.forEach((_, i) => patches.set(kleinBottlePatch(t1[i], t2[i]), 9 * i));
     // The fit reads unit vectors in DCT coordinates; the model patches are already centred.

@@ -338,7 +338,7 @@ export async function analyzeFilters(
       nCore,
     },
     mapper: mapperDoc,
-    persistence: { ...ph.summary, ...documentCocycles(ph, nCore) },
+    persistence: { ...ph.summary, ...documentCocycles(ph, coords, nCore) },
     modelFit,
     timings,
   };
