@@ -90,6 +90,11 @@ describe('stored cocycles', () => {
     const len = (i: number) => (h1[i][1] ?? Infinity) - h1[i][0];
     // The first kept cocycle belongs to the longest bar.
     expect(h1.every((_, i) => len(i) <= len(cocycles[0].bar))).toBe(true);
+    // Each core point names its input filter.
+    const coreInput = doc.preprocessing.coreInput ?? [];
+    expect(coreInput).toHaveLength(doc.preprocessing.nCore);
+    expect(new Set(coreInput).size).toBe(coreInput.length);
+    expect(coreInput.every((i) => Number.isInteger(i) && i >= 0 && i < 400)).toBe(true);
     for (const c of cocycles) {
       expect(c.birth).toBe(h1[c.bar][0]);
       for (const [a, b] of c.edges) {

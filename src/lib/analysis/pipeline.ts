@@ -336,6 +336,8 @@ export async function analyzeFilters(
       k,
       p: o.p,
       nCore,
+      // Which input filter each core point is: the views find members by it and colour pooled runs apart.
+      coreInput: Array.from(core, (c) => pre.kept[c]),
     },
     mapper: mapperDoc,
     persistence: { ...ph.summary, ...documentCocycles(ph, coords, nCore) },

@@ -40,6 +40,8 @@ export const preprocessingSchema = z.object({
   k: z.number().int().positive(),
   p: num.positive().max(100),
   nCore: count,
+  /** The input index (0-based, before dropping near-zero filters) of each core point, in core order. */
+  coreInput: z.array(count).max(MAX_POINTS).optional(),
 });
 
 export const mapperNodeSchema = z.object({
