@@ -28,7 +28,7 @@ import { train } from '${root}src/lib/nn/training';
 import { decodeMnist } from '${root}src/lib/nn/datasets/mnist';
 
 export async function measure(mnistBytes, order, ensembles, steps, batch) {
-  const backend = await selectBackend(order);
+  const backend = (await selectBackend(order)).name;
   if (backend !== order[0]) return { backend, rows: [], skipped: order[0] + ' unavailable, got ' + backend };
   const dataset = decodeMnist(mnistBytes);
   const rows = [];

@@ -24,7 +24,7 @@ let mnist: Dataset;
 const small = customArchitecture({ conv: [8, 4], dense: [32] });
 
 beforeAll(async () => {
-  expect(await selectBackend()).toBe('cpu');
+  expect((await selectBackend(['cpu'])).name).toBe('cpu');
   mnist = loadMnistNode();
 });
 

@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Command } from '../main';
 import { parse, numberOption } from '../args';
 import { CliError } from '../errors';
-import { selectBackend } from '../../lib/nn/backends';
+import { selectBackend, type BackendName } from '../../lib/nn/backends';
 import { customArchitecture, getArchitecture, ArchitectureError, type Architecture } from '../../lib/nn/architectures';
 import { DatasetError, type Dataset } from '../../lib/nn/datasets/dataset';
 import { cifar10Dataset } from '../../lib/nn/datasets/cifar10';
@@ -15,7 +15,7 @@ import { manifestSchema, MANIFEST_FORMAT, kernelPath, checkpointPath, type Manif
 
 const usage =
   'kleinscope train --dataset mnist|cifar10:PATH --arch mnist-paper|cifar-paper|custom:F1,F2 --runs N --steps S ' +
-  '--batch B --snapshots a,b,c --seed X --out DIR [--lr R] [--ensemble K] [--eval N] [--quiet]';
+  '--batch B --snapshots a,b,c --seed X --out DIR [--lr R] [--ensemble K] [--eval N] [--backend wasm|cpu] [--quiet]';
 
 /** Writes through a temporary name, so a crash never leaves a half-written file under the real name. */
 function writeAtomic(path: string, data: Uint8Array | string): void {
@@ -83,6 +83,13 @@ function parseSnapshots(raw: string | undefined, steps: number): number[] {
   });
 }
 
+/** Node has two backends: wasm (XNNPACK, the default, many times faster) and the plain JavaScript cpu one. */
+function parseBackend(raw: string | undefined): BackendName {
+  const name = raw ?? 'wasm';
+  if (name !== 'wasm' && name !== 'cpu') throw new CliError(`--backend: '${name}' is not wasm or cpu`, 2);
+  return name;
+}
+
 /** Creates --out and proves it writable before any training, so a bad folder fails in a second, not an hour. */
 function prepareOut(dir: string): void {
   try {
@@ -142,7 +149,7 @@ function readExisting(dir: string): Manifest | null {
 }
 
 export const command: Command = {
-  summary: 'train CNNs on the cpu backend and write their conv kernels at snapshot steps',
+  summary: 'train CNNs (WebAssembly backend by default) and write their conv kernels at snapshot steps',
   usage,
   async run(argv) {
     const { values, positionals } = parse(
@@ -159,6 +166,7 @@ export const command: Command = {
         lr: { type: 'string' },
         ensemble: { type: 'string' },
         eval: { type: 'string' },
+        backend: { type: 'string' },
         quiet: { type: 'boolean' },
       },
       usage,
@@ -173,6 +181,7 @@ export const command: Command = {
     const ensemble = numberOption('ensemble', values.ensemble, 1, { integer: true, min: 1, max: 1024 });
     const evalRequested = numberOption('eval', values.eval, 1000, { integer: true, min: 1 });
     const snapshots = parseSnapshots(values.snapshots, steps);
+    const wanted = parseBackend(values.backend);
     const datasetArg = values.dataset ?? 'mnist';
     const dataset = loadDataset(datasetArg);
     const arch = loadArchitecture(values.arch ?? 'mnist-paper', dataset);
@@ -199,7 +208,9 @@ export const command: Command = {
       throw e;
     }
     prepareOut(out);
-    const backend = await selectBackend(['cpu']);
+    const choice = await selectBackend([wanted]);
+    if (choice.name !== wanted) throw new CliError(`--backend ${wanted}: could not start (${choice.reason})`);
+    const backend = choice.name;
     const now = new Date().toISOString();
     const manifest: Manifest = {
       format: MANIFEST_FORMAT,
@@ -207,6 +218,7 @@ export const command: Command = {
       createdAt: now,
       updatedAt: now,
       backend,
+      backends: [backend],
       dataset: dataset.name,
       datasetArg,
       architecture: arch,
@@ -228,6 +240,9 @@ export const command: Command = {
       }
       if (existing.complete) throw new CliError(`--out ${out}: this training is already complete`);
       manifest.createdAt = existing.createdAt;
+      // A checkpoint is plain float32 data, so a run may continue on another backend; the manifest keeps both.
+      const before = existing.backends ?? [existing.backend];
+      manifest.backends = before.includes(backend) ? before : [...before, backend];
       manifest.snapshots = existing.snapshots;
       for (let r = 0; r < runs; r++) {
         const path = join(out, checkpointPath(r));

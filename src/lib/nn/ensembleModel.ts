@@ -4,13 +4,15 @@
  * runs' own losses, so each run's gradient - and, with Adam being elementwise, each run's update - is exactly
  * what it would get alone. Tiny CNNs leave a GPU idle one at a time; batching R of them fills it.
  *
- * Convolutions of R > 1 go through im2col and a batched matMul (tfjs has no grouped convolution). A single run
- * uses tf.conv2d on GPU backends; the cpu backend's conv2d gradients are naive loops, several times slower than
- * im2col's slice/concat/matMul gradients, so cpu takes im2col for every R.
+ * tfjs has no grouped convolution, so how the runs' convolutions are done depends on the backend. GPU backends
+ * run R > 1 as im2col and one batched matMul; wasm gives each run its own tf.conv2d stack (XNNPACK; slices and
+ * concats are what is slow there) and batches only the dense layers; a single run uses tf.conv2d on both. The
+ * cpu backend's conv2d gradients are naive loops, several times slower than its im2col (plain-loop custom
+ * ops), so cpu takes im2col for every R.
  */
 import * as tf from '@tensorflow/tfjs';
 import { im2col, maxPool2 } from './im2col';
-import { KERNEL, parameterSpecs, sizeOf, spatialSizeAfter, type Architecture, type ParamSpec } from './architectures';
+import { KERNEL, parameterSpecs, sizeOf, type Architecture, type ParamSpec } from './architectures';
 
 const BETA1 = 0.9;
 const BETA2 = 0.999;
@@ -79,31 +81,37 @@ export class EnsembleModel {
   logits(x: tf.Tensor4D): tf.Tensor3D {
     const R = this.runs;
     const B = x.shape[0] / R;
-    const native = R === 1 && tf.getBackend() !== 'cpu';
-    let h: tf.Tensor4D = x;
-    let p = 0;
-    for (let l = 0; l < this.arch.conv.length; l++) {
-      const w = this.params[p++];
-      const b = this.params[p++];
-      const [, k9cin, cout] = w.shape;
-      const cin = k9cin / (KERNEL * KERNEL);
-      let y: tf.Tensor4D;
-      if (native) {
-        y = tf.add(
-          tf.conv2d(h, tf.reshape(w, [KERNEL, KERNEL, cin, cout]) as tf.Tensor4D, 1, 'valid'),
-          tf.reshape(b, [cout]),
-        );
-      } else {
-        const [n, hh, ww] = h.shape;
-        const oh = hh - KERNEL + 1;
-        const ow = ww - KERNEL + 1;
-        const patches = tf.reshape(im2col(h), [R, B * oh * ow, KERNEL * KERNEL * cin]) as tf.Tensor3D;
-        y = tf.reshape(tf.add(tf.matMul(patches, w as tf.Tensor3D), b), [n, oh, ow, cout]) as tf.Tensor4D;
-      }
-      h = maxPool2(tf.relu(y));
+    const convParams = this.params.slice(0, 2 * this.arch.conv.length);
+    let z: tf.Tensor3D;
+    const backend = tf.getBackend();
+    if (backend === 'wasm' && R > 1) {
+      // tfjs has no grouped convolution, and on wasm im2col's slices and concats cost more than the convs; so
+      // each run gets its own conv stack (XNNPACK convs), and only the dense features are stacked.
+      const xs = tf.split(x, R, 0) as tf.Tensor4D[];
+      const perRun = convParams.map((p) => tf.unstack(p));
+      z = tf.stack(
+        xs.map((xr, r) =>
+          tf.reshape(
+            this.convStack(
+              xr,
+              perRun.map((p) => p[r]),
+            ),
+            [B, -1],
+          ),
+        ),
+      ) as tf.Tensor3D;
+    } else if (backend !== 'cpu' && R === 1) {
+      z = tf.reshape(
+        this.convStack(
+          x,
+          convParams.map((p) => tf.squeeze(p, [0])),
+        ),
+        [1, B, -1],
+      ) as tf.Tensor3D;
+    } else {
+      z = tf.reshape(this.im2colStack(x, convParams), [R, B, -1]) as tf.Tensor3D;
     }
-    const [, ph, pw] = [0, ...spatialSizeAfter(this.arch, this.arch.conv.length)];
-    let z = tf.reshape(h, [R, B, ph * pw * h.shape[3]]) as tf.Tensor3D;
+    let p = convParams.length;
     const layers = this.arch.dense.length + 1;
     for (let d = 0; d < layers; d++) {
       const w = this.params[p++] as tf.Variable<tf.Rank.R3>;
@@ -112,6 +120,35 @@ export class EnsembleModel {
       if (d < layers - 1) z = tf.relu(z);
     }
     return z;
+  }
+
+  /** One run's conv layers with tf.conv2d; params alternate kernel [9*cin, cout] and bias [1, cout]. */
+  private convStack(x: tf.Tensor4D, params: tf.Tensor[]): tf.Tensor4D {
+    let h = x;
+    for (let l = 0; l < params.length; l += 2) {
+      const [k9cin, cout] = params[l].shape;
+      const w = tf.reshape(params[l], [KERNEL, KERNEL, k9cin / (KERNEL * KERNEL), cout]) as tf.Tensor4D;
+      h = maxPool2(tf.relu(tf.add(tf.conv2d(h, w, 1, 'valid'), tf.reshape(params[l + 1], [cout]))));
+    }
+    return h;
+  }
+
+  /** Every run's conv layers at once, each as im2col and one batched matMul over the runs. */
+  private im2colStack(x: tf.Tensor4D, params: tf.Tensor[]): tf.Tensor4D {
+    const R = this.runs;
+    const B = x.shape[0] / R;
+    let h = x;
+    for (let l = 0; l < params.length; l += 2) {
+      const w = params[l] as tf.Tensor3D;
+      const cout = w.shape[2];
+      const [n, hh, ww] = h.shape;
+      const oh = hh - KERNEL + 1;
+      const ow = ww - KERNEL + 1;
+      const patches = tf.reshape(im2col(h), [R, B * oh * ow, w.shape[1]]) as tf.Tensor3D;
+      const y = tf.reshape(tf.add(tf.matMul(patches, w), params[l + 1]), [n, oh, ow, cout]) as tf.Tensor4D;
+      h = maxPool2(tf.relu(y));
+    }
+    return h;
   }
 
   /** Sum over runs of each run's mean softmax cross-entropy; also returns the per-run losses [R]. */

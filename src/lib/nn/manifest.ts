@@ -15,7 +15,10 @@ export const manifestSchema = z.object({
   complete: z.boolean(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** The tfjs backend of the latest session ('wasm' or 'cpu' from the CLI). */
   backend: z.string(),
+  /** Every backend that trained part of this folder, first to last (absent in manifests before wasm training). */
+  backends: z.array(z.string()).optional(),
   /** 'mnist' or 'cifar10'. */
   dataset: z.string(),
   /** The --dataset argument as given (e.g. cifar10:/data/cifar). */

