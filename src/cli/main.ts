@@ -14,7 +14,15 @@ const commands: Record<string, { summary: string; load: () => Promise<{ command:
   },
   layers: { summary: 'list the conv layers of a TensorFlow.js model', load: () => import('./commands/layers') },
   ph: { summary: 'Vietoris-Rips persistence barcodes (Ripser-compatible)', load: () => import('./commands/ph') },
+  profile: {
+    summary: "every 3x3 conv layer of a model as one chart (the paper's figure 6), CSV and results",
+    load: () => import('./commands/profile'),
+  },
   publish: { summary: 'publish a result document to a server', load: () => import('./commands/publish') },
+  reproduce: {
+    summary: "the paper's experiment: many trainings, every snapshot analysed, the emergence table",
+    load: () => import('./commands/reproduce'),
+  },
   train: {
     summary: 'train CNNs (cpu) and write their conv kernels at snapshot steps',
     load: () => import('./commands/train'),

@@ -204,6 +204,15 @@ export function saveWeightsManifest(dir: string, name = 'tiny_net'): SavedManife
       uint('fc/weights', [24, 10], 'uint8', -0.5, 0.5),
     ],
   ];
+  return writeManifest(dir, name, groups);
+}
+
+/**
+ * Writes `groups` as a bare weights manifest `NAME-weights_manifest.json` with extension-less shards; a group
+ * after the first is split over two shards in the middle of a tensor.
+ */
+export function writeManifest(dir: string, name: string, groups: ManifestTensor[][]): SavedManifest {
+  mkdirSync(dir, { recursive: true });
   const bytesOf = (t: ManifestTensor): Uint8Array => {
     const q = t.quantization?.dtype;
     if (q === 'uint8') return Uint8Array.from(t.stored);

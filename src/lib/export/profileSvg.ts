@@ -1,0 +1,201 @@
+// The layer profile as one standalone SVG (figure 6 of the paper as a chart): one column per 3x3 layer in network
+// order, with a thumbnail of its Mapper graph above three panels: H1 dominance, the share of the core near the
+// primary circle, and the mean Klein-bottle fit error. The same string is the CLI's file, the lab's picture and
+// the source of the PNG, so all three always agree.
+import type { ResultDocument } from '../result/schema';
+import type { ProfileRow } from '../analysis/layerProfile';
+import { forceLayout } from '../components/forceLayout';
+import { colourOf, nodeAttribute } from '../components/nodeAttributes';
+import { escapeXml, fixed } from './xml';
+
+export const THUMB_WIDTH = 64;
+export const THUMB_HEIGHT = 56;
+const COLUMN = 72;
+const LEFT = 156;
+// Room for the last column's slanted name.
+const RIGHT = 110;
+const TOP = 34;
+const PANEL = 104;
+const GAP = 26;
+const LABELS = 96;
+/** Dominance is drawn up to this ratio; a larger one (or a single bar) reaches the top with its value written. */
+const DOMINANCE_CAP = 10;
+
+/**
+ * A Mapper graph drawn small: edges and discs coloured by the nodes' mean primary-circle angle (a circle layer
+ * shows as a closed rainbow), laid out by the same force layout as the full view. No glyphs: at thumbnail size
+ * they are noise, and a 1,000-node graph would make the chart heavy.
+ */
+export function graphThumbnail(doc: ResultDocument, width = THUMB_WIDTH, height = THUMB_HEIGHT): string {
+  const graph = doc.mapper;
+  const n = graph.nodes.length;
+  const layout = forceLayout(graph, { width, height, minRadius: 1.2, maxRadius: n > 200 ? 2.5 : 4 });
+  const index = new Map<number, number>();
+  graph.nodes.forEach((node, i) => index.set(node.id, i));
+  const angle = nodeAttribute(doc, 'angle');
+  const path: string[] = [];
+  for (const [a, b] of graph.edges) {
+    const i = index.get(a);
+    const j = index.get(b);
+    if (i === undefined || j === undefined) continue;
+    const { xy } = layout;
+    path.push(`M${fixed(xy[2 * i])} ${fixed(xy[2 * i + 1])}L${fixed(xy[2 * j])} ${fixed(xy[2 * j + 1])}`);
+  }
+  const out = [`<rect width="${width}" height="${height}" fill="#fff" stroke="#ddd"/>`];
+  if (path.length) out.push(`<path d="${path.join('')}" stroke="#999" stroke-width="0.6" fill="none"/>`);
+  graph.nodes.forEach((_, i) => {
+    const fill = Number.isFinite(angle.values[i]) ? colourOf(angle, angle.values[i]) : '#555';
+    out.push(
+      `<circle cx="${fixed(layout.xy[2 * i])}" cy="${fixed(layout.xy[2 * i + 1])}" r="${fixed(layout.r[i])}" fill="${fill}"/>`,
+    );
+  });
+  return out.join('');
+}
+
+export interface ProfileChartOptions {
+  title?: string;
+  /** Thumbnails by layer index (graphThumbnail's output); a layer without one shows an empty frame. */
+  thumbnails?: Map<number, string>;
+}
+
+export interface ProfileChart {
+  svg: string;
+  width: number;
+  height: number;
+}
+
+interface Panel {
+  label: string;
+  unit: string;
+  lo: number;
+  hi: number;
+  ticks: number[];
+  value: (r: ProfileRow) => number | null;
+  format: (v: number) => string;
+  colour: string;
+}
+
+function niceCeil(v: number): number {
+  if (!(v > 0)) return 1;
+  const step = 10 ** Math.floor(Math.log10(v));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * step >= v) return m * step;
+  return 10 * step;
+}
+
+function panels(rows: ProfileRow[]): Panel[] {
+  const finiteDominance = rows.map((r) => r.measures?.dominance).filter((d): d is number => Number.isFinite(d));
+  const domHi = Math.min(DOMINANCE_CAP, Math.max(3, Math.ceil(Math.max(0, ...finiteDominance))));
+  const errHi = niceCeil(Math.max(0.1, ...rows.map((r) => r.measures?.kleinError ?? 0)));
+  const spread = (lo: number, hi: number, k = 4) => Array.from({ length: k + 1 }, (_, i) => lo + ((hi - lo) * i) / k);
+  return [
+    {
+      label: 'H1 dominance',
+      unit: 'longest bar / next',
+      lo: 1,
+      hi: domHi,
+      ticks: spread(1, domHi, domHi - 1 <= 4 ? domHi - 1 : 3),
+      value: (r) => r.measures?.dominance ?? null,
+      format: (v) => (v === Infinity ? '∞' : v.toFixed(1)),
+      colour: '#2a5d9f',
+    },
+    {
+      label: 'near primary circle',
+      unit: 'share of the core',
+      lo: 0,
+      hi: 1,
+      ticks: spread(0, 1),
+      value: (r) => r.measures?.nearCircle ?? null,
+      format: (v) => `${Math.round(v * 100)}%`,
+      colour: '#2f8f5b',
+    },
+    {
+      label: 'Klein-bottle fit',
+      unit: 'mean error (core)',
+      lo: 0,
+      hi: errHi,
+      ticks: spread(0, errHi),
+      value: (r) => r.measures?.kleinError ?? null,
+      format: (v) => v.toFixed(2),
+      colour: '#b5562b',
+    },
+  ];
+}
+
+const tickText = (v: number) => String(Math.round(v * 100) / 100);
+
+/** The chart of `rows` (layerProfile's output) as a standalone SVG: no scripts, no external references. */
+export function profileToSvg(rows: ProfileRow[], options: ProfileChartOptions = {}): ProfileChart {
+  const width = LEFT + Math.max(1, rows.length) * COLUMN + RIGHT;
+  const ps = panels(rows);
+  const panelTop = (p: number) => TOP + THUMB_HEIGHT + GAP + p * (PANEL + GAP);
+  const height = panelTop(ps.length) + LABELS - GAP;
+  const x = (i: number) => LEFT + i * COLUMN + COLUMN / 2;
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
+      `font-family="system-ui, sans-serif" font-size="11">`,
+  ];
+  const title = options.title ?? 'Layer profile';
+  out.push(`<title>${escapeXml(title)}</title>`);
+  out.push(`<rect width="${width}" height="${height}" fill="#fff"/>`);
+  out.push(`<text x="8" y="20" font-size="14" font-weight="600">${escapeXml(title)}</text>`);
+  out.push(
+    `<text x="8" y="${TOP + THUMB_HEIGHT / 2}" fill="#333">Mapper graph</text>` +
+      `<text x="8" y="${TOP + THUMB_HEIGHT / 2 + 14}" fill="#777">colour: circle angle</text>`,
+  );
+  rows.forEach((r, i) => {
+    const tx = x(i) - THUMB_WIDTH / 2;
+    const thumb = options.thumbnails?.get(r.layer);
+    out.push(`<g class="thumb" data-layer="${r.layer}" transform="translate(${fixed(tx)},${TOP})">`);
+    out.push(thumb ?? `<rect width="${THUMB_WIDTH}" height="${THUMB_HEIGHT}" fill="#f6f6f6" stroke="#ddd"/>`);
+    out.push('</g>');
+  });
+  ps.forEach((p, k) => {
+    const top = panelTop(k);
+    const y = (v: number) => top + PANEL - ((Math.min(Math.max(v, p.lo), p.hi) - p.lo) / (p.hi - p.lo)) * PANEL;
+    out.push(`<g class="panel" data-panel="${k}">`);
+    out.push(`<text x="8" y="${top + 12}" font-weight="600">${escapeXml(p.label)}</text>`);
+    out.push(`<text x="8" y="${top + 26}" fill="#777">${escapeXml(p.unit)}</text>`);
+    for (const t of p.ticks) {
+      out.push(
+        `<line x1="${LEFT - 4}" x2="${width - RIGHT}" y1="${fixed(y(t))}" y2="${fixed(y(t))}" stroke="#eee"/>` +
+          `<text x="${LEFT - 6}" y="${fixed(y(t) + 4)}" text-anchor="end" fill="#555">${tickText(t)}</text>`,
+      );
+    }
+    out.push(`<line x1="${LEFT}" x2="${LEFT}" y1="${top}" y2="${top + PANEL}" stroke="#999"/>`);
+    rows.forEach((r, i) => {
+      const v = p.value(r);
+      const cx = x(i);
+      if (v === null) {
+        const why = r.error ?? (r.measures ? 'no value' : 'not analysed');
+        out.push(
+          `<text x="${cx}" y="${top + PANEL - 4}" text-anchor="middle" fill="#a00"><title>${escapeXml(why)}</title>–</text>`,
+        );
+        return;
+      }
+      const top0 = y(v);
+      const barW = COLUMN * 0.55;
+      out.push(
+        `<rect x="${fixed(cx - barW / 2)}" y="${fixed(top0)}" width="${fixed(barW)}" height="${fixed(y(p.lo) - top0)}" ` +
+          `fill="${p.colour}" data-layer="${r.layer}" data-value="${Number.isFinite(v) ? v : 'inf'}">` +
+          `<title>layer ${r.layer}: ${escapeXml(p.format(v))}</title></rect>`,
+      );
+      const clipped = v > p.hi;
+      out.push(
+        `<text x="${cx}" y="${fixed(top0 - 3)}" text-anchor="middle" fill="${clipped ? '#000' : '#444'}" font-size="10">` +
+          `${escapeXml(clipped && v !== Infinity ? `${p.format(v)}↑` : p.format(v))}</text>`,
+      );
+    });
+    out.push('</g>');
+  });
+  const labelTop = panelTop(ps.length) - GAP + 14;
+  rows.forEach((r, i) => {
+    const name = r.name.length > 22 ? `…${r.name.slice(-21)}` : r.name;
+    out.push(
+      `<text x="${x(i)}" y="${labelTop}" text-anchor="middle" font-weight="600">${r.layer}</text>` +
+        `<text transform="translate(${x(i) + 3},${labelTop + 8}) rotate(35)" fill="#555" font-size="10">` +
+        `<title>${escapeXml(r.name)} (${r.kernelShape.join('x')}, ${r.nFilters} filters)</title>${escapeXml(name)}</text>`,
+    );
+  });
+  out.push('</svg>');
+  return { svg: out.join('\n'), width, height };
+}
