@@ -22,8 +22,8 @@ export function persistenceDomain(diagrams: readonly (readonly Bar[])[], thresho
 }
 
 /** Bars longest first, infinite ones on top: the signal reads first and the noise trails below. */
-export function sortedBars(bars: readonly Bar[]): Bar[] {
-  const len = ([b, d]: Bar) => (d === null ? Infinity : d - b);
+export function sortedBars<T extends readonly [number, number | null, ...unknown[]]>(bars: readonly T[]): T[] {
+  const len = ([b, d]: T) => (d === null ? Infinity : d - b);
   return [...bars].sort((p, q) => len(q) - len(p) || p[0] - q[0]);
 }
 
