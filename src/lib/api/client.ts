@@ -152,6 +152,15 @@ export function createClient(base = '', fetchFn: typeof fetch = (...a) => fetch(
 }
 
 /** What the page shows for a failed call. */
+/**
+ * Whether trying the same request again can help: not for a missing or withdrawn result, or a request the server
+ * refused as wrong (4xx), except a timeout or a rate limit.
+ */
+export function isRetryable(e: unknown): boolean {
+  if (!(e instanceof ApiError)) return true;
+  return e.offline || e.status >= 500 || e.status === 408 || e.status === 429;
+}
+
 export function describeError(e: unknown): string {
   if (e instanceof ApiError) {
     if (e.offline) return 'You are offline and this page was not saved for offline reading. Reconnect and retry.';
