@@ -119,7 +119,7 @@ describe('layer measures', () => {
       profileRow(layer(3), undefined, 'e'),
     ];
     const thumbnails = new Map([[1, graphThumbnail(docs[0])]]);
-    const { svg, width } = profileToSvg(rows, { title: 'T & U', thumbnails });
+    const { svg, width } = profileToSvg(rows, { title: 'T & U', thumbnail: (i) => thumbnails.get(i) });
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg).toContain('<title>T &#38; U</title>');
     expect(svg).not.toContain('<x>');

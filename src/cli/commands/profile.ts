@@ -162,7 +162,7 @@ export const command: Command = {
     }
     const rows = layerProfile(results);
     const name = model.modelName ?? path.split(/[\\/]/).pop() ?? path;
-    const chart = profileToSvg(rows, { title: `Layer profile: ${name}`, thumbnails });
+    const chart = profileToSvg(rows, { title: `Layer profile: ${name}`, thumbnail: (i) => thumbnails.get(i) });
     writeAtomically(join(out, 'profile.svg'), chart.svg);
     writeAtomically(join(out, 'profile.csv'), profileCsv(rows));
     const done = results.filter((r) => r.status === 'done').length;

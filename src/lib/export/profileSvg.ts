@@ -54,8 +54,8 @@ export function graphThumbnail(doc: ResultDocument, width = THUMB_WIDTH, height 
 
 export interface ProfileChartOptions {
   title?: string;
-  /** Thumbnails by layer index (graphThumbnail's output); a layer without one shows an empty frame. */
-  thumbnails?: Map<number, string>;
+  /** The thumbnail of a layer (graphThumbnail's output) by its index; a layer without one gets an empty frame. */
+  thumbnail?: (layer: number) => string | undefined;
 }
 
 export interface ProfileChart {
@@ -144,7 +144,7 @@ export function profileToSvg(rows: ProfileRow[], options: ProfileChartOptions = 
   );
   rows.forEach((r, i) => {
     const tx = x(i) - THUMB_WIDTH / 2;
-    const thumb = options.thumbnails?.get(r.layer);
+    const thumb = options.thumbnail?.(r.layer);
     out.push(`<g class="thumb" data-layer="${r.layer}" transform="translate(${fixed(tx)},${TOP})">`);
     out.push(thumb ?? `<rect width="${THUMB_WIDTH}" height="${THUMB_HEIGHT}" fill="#f6f6f6" stroke="#ddd"/>`);
     out.push('</g>');
