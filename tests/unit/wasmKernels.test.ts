@@ -66,7 +66,9 @@ const outSize = (n: number, k: number, s: number, pad: 'valid' | 'same' | number
       : Math.floor((n + 2 * pad - k) / s) + 1;
 
 const convCases: Array<[string, number[], number[], number, 'valid' | 'same' | number]> = [
-  ['mnist-paper conv 1 (cin 1), stride 1 valid', [3, 12, 12, 1], [3, 3, 1, 6], 1, 'valid'],
+  ['cin 1, cout 6, stride 1 valid', [3, 12, 12, 1], [3, 3, 1, 6], 1, 'valid'],
+  ['mnist-paper conv 1 shape (cin 1, cout 64: the patches path)', [3, 12, 12, 1], [3, 3, 1, 64], 1, 'valid'],
+  ['cin 2, cout 20 (patches path)', [2, 8, 7, 2], [3, 3, 2, 20], 1, 'valid'],
   ['conv 2 shape, stride 1 valid', [2, 9, 9, 6], [3, 3, 6, 4], 1, 'valid'],
   ['stride 1 same', [2, 7, 8, 3], [3, 3, 3, 5], 1, 'same'],
   ['stride 2 valid', [2, 11, 10, 3], [3, 3, 3, 4], 2, 'valid'],
@@ -137,5 +139,45 @@ describe('wasm training kernels agree with the cpu backend', () => {
     ['non-contiguous axes (original kernel)', [3, 4, 5], [0, 2], false],
   ] as Array<[string, number[], number[], boolean]>)('Sum: %s', async (_, shape, axis, keepDims) => {
     await agree('Sum', { x: t(shape, 9) }, { axis, keepDims });
+  });
+});
+
+describe('wasm kernels that change how data is held', () => {
+  it('FusedConv2D takes a bias that is a reshaped [1, 1, c] tensor, with the cpu result', async () => {
+    const x = values(2 * 7 * 7 * 3, 10);
+    const w = values(3 * 3 * 3 * 5, 11);
+    const b = values(5, 12);
+    const conv = async (backend: 'cpu' | 'wasm') => {
+      await tf.setBackend(backend);
+      return tf.tidy(() =>
+        tf.fused.conv2d({
+          x: tf.tensor4d(x, [2, 7, 7, 3]),
+          filter: tf.tensor4d(w, [3, 3, 3, 5]),
+          strides: 1,
+          pad: 'valid',
+          bias: tf.reshape(tf.tensor3d(b, [1, 1, 5]), [5]),
+        }),
+      );
+    };
+    const cpu = await conv('cpu');
+    const wasm = await conv('wasm');
+    const [a, c] = [await cpu.data(), await wasm.data()];
+    tf.dispose([cpu, wasm]);
+    let diff = 0;
+    a.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - c[i]))));
+    expect(diff).toBeLessThan(1e-5);
+  });
+
+  it('Identity shares the data and counts a reference, so a clone outlives its source', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.engine().backend.numDataIds();
+    const source = tf.tensor2d(values(12, 13), [3, 4]);
+    const copy = tf.clone(source);
+    expect(tf.engine().backend.numDataIds()).toBe(before + 1);
+    const expected = Array.from(await source.data());
+    source.dispose();
+    expect(Array.from(await copy.data())).toEqual(expected);
+    copy.dispose();
+    expect(tf.engine().backend.numDataIds()).toBe(before);
   });
 });

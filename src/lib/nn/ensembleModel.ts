@@ -128,7 +128,16 @@ export class EnsembleModel {
     for (let l = 0; l < params.length; l += 2) {
       const [k9cin, cout] = params[l].shape;
       const w = tf.reshape(params[l], [KERNEL, KERNEL, k9cin / (KERNEL * KERNEL), cout]) as tf.Tensor4D;
-      h = maxPool2(tf.relu(tf.add(tf.conv2d(h, w, 1, 'valid'), tf.reshape(params[l + 1], [cout]))));
+      const bias = tf.reshape(params[l + 1], [cout]) as tf.Tensor1D;
+      // Past the first layer the bias is fused into the conv (XNNPACK adds it as it writes; a broadcasting Add
+      // is an extra pass on wasm). Not in the first: a fused conv's gradient always computes the input's
+      // gradient too, and for the images that is a whole wasted backward conv. tfjs fuses a ReLU only outside
+      // gradient recording, so that stays separate.
+      const y: tf.Tensor4D =
+        l === 0
+          ? tf.add(tf.conv2d(h, w, 1, 'valid'), bias)
+          : tf.fused.conv2d({ x: h, filter: w, strides: 1, pad: 'valid', bias });
+      h = maxPool2(tf.relu(y));
     }
     return h;
   }

@@ -11,9 +11,10 @@ type TensorInfo = tf.TensorInfo;
 /** What this project uses of tfjs-backend-wasm's BackendWasm class. */
 export interface WasmBackend {
   wasm: { HEAPU8: Uint8Array };
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  dataIdMap: { get(dataId: object): { memoryOffset: number; shape: number[] } | undefined };
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
   disposeData(dataId: object, force?: boolean): boolean;
+  incRef(dataId: object): void;
 }
 
 export type KernelArgs = {

@@ -8,6 +8,8 @@ import { override, type KernelArgs } from './backendInternals';
 import { batchMatMulVia } from './batchMatMul';
 import { conv2dBackpropFilter } from './conv2dBackpropFilter';
 import { conv2dBackpropInputVia } from './conv2dBackpropInput';
+import { fusedConv2dVia } from './fusedConv2dBias';
+import { identity } from './identity';
 import { maxPoolGrad } from './maxPoolGrad';
 import { sumOverBlockVia } from './sumOverBlock';
 
@@ -20,6 +22,8 @@ export const WASM_TRAINING_KERNELS = [
   'MaxPoolGrad',
   'BatchMatMul',
   'Sum',
+  'Identity',
+  'FusedConv2D',
 ] as const;
 
 export function registerWasmTrainingKernels(): void {
@@ -33,5 +37,7 @@ export function registerWasmTrainingKernels(): void {
   override('MaxPoolGrad', () => asKernel(maxPoolGrad));
   override('BatchMatMul', (original) => batchMatMulVia(original!.kernelFunc));
   override('Sum', (original) => sumOverBlockVia(original!.kernelFunc));
+  override('Identity', () => asKernel(identity));
+  override('FusedConv2D', (original) => fusedConv2dVia(original!.kernelFunc));
   registered = true;
 }

@@ -34,6 +34,10 @@ export function maxPoolGrad({ inputs, attrs, backend }: KernelArgs): tf.TensorIn
   const g = f32(backend, dy);
   const out = f32(backend, dx);
   out.fill(0);
+  if (fh === 2 && fw === 2 && sh === 2 && sw === 2 && top === 0 && left === 0 && dilH === 1 && dilW === 1) {
+    pool2x2(x, g, out, n, h, w, c, oh, ow);
+    return dx;
+  }
   let k = 0;
   for (let b = 0; b < n; b++) {
     for (let y = 0; y < oh; y++) {
@@ -62,4 +66,46 @@ export function maxPoolGrad({ inputs, attrs, backend }: KernelArgs): tf.TensorIn
     }
   }
   return dx;
+}
+
+/** The training graph's case, 2x2 windows with stride 2 and no padding, unrolled: four candidates per window. */
+function pool2x2(
+  x: Float32Array,
+  g: Float32Array,
+  out: Float32Array,
+  n: number,
+  h: number,
+  w: number,
+  c: number,
+  oh: number,
+  ow: number,
+): void {
+  const down = w * c;
+  let k = 0;
+  for (let b = 0; b < n; b++) {
+    for (let y = 0; y < oh; y++) {
+      let at = (b * h + 2 * y) * w * c;
+      for (let xx = 0; xx < ow; xx++, at += c) {
+        for (let ch = 0; ch < c; ch++, k++, at++) {
+          // First strict maximum in row-major order, as the cpu backend picks it; NaN never wins.
+          let best = -1;
+          let v = -Infinity;
+          if (x[at] > v) {
+            v = x[at];
+            best = at;
+          }
+          if (x[at + c] > v) {
+            v = x[at + c];
+            best = at + c;
+          }
+          if (x[at + down] > v) {
+            v = x[at + down];
+            best = at + down;
+          }
+          if (x[at + down + c] > v) best = at + down + c;
+          if (best >= 0) out[best] += g[k];
+        }
+      }
+    }
+  }
 }
