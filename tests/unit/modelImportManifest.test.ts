@@ -8,6 +8,7 @@ import { spatialFilters } from '../../src/lib/nn/convLayers';
 import {
   extractLayerFilters,
   loadModelFromFiles,
+  loadModelFromUrl,
   ModelImportError,
   openModel,
   readWeight,
@@ -159,6 +160,29 @@ describe('a bare weights manifest (face-api.js style)', () => {
     );
     const chosen = await loadModelFromFiles([...picked, other], 'tiny_net-weights_manifest.json');
     expect(chosen.convLayers).toHaveLength(6);
+  });
+
+  test('from the URL of a manifest: shards fetched beside it; a missing one is named by its URL', async () => {
+    const base = 'https://cdn.test/npm/face-api/model/';
+    const served = new Map(
+      [...saved.shards.flat(), 'tiny_net-weights_manifest.json'].map((f) => [
+        base + f,
+        readFileSync(join(saved.dir, f)),
+      ]),
+    );
+    const fakeFetch = (async (input: string | URL | Request) => {
+      const body = served.get(String(input));
+      return body ? new Response(new Uint8Array(body)) : new Response('not found', { status: 404 });
+    }) as typeof fetch;
+    const url = `${base}tiny_net-weights_manifest.json`;
+    const model = await loadModelFromUrl(url, { fetch: fakeFetch });
+    expect(model.format).toBe('weights-manifest');
+    const local = await openModelFile(saved.path);
+    expect((await extractLayerFilters(model, 4)).filters).toEqual((await extractLayerFilters(local, 4)).filters);
+    served.delete(base + saved.shards[1][0]);
+    await expect(loadModelFromUrl(url, { fetch: fakeFetch })).rejects.toThrow(
+      `${base}${saved.shards[1][0]}: cannot fetch (HTTP 404)`,
+    );
   });
 });
 
