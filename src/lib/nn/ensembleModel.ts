@@ -62,7 +62,12 @@ export class EnsembleModel {
         }
         data.set(part, r * n);
       });
-      return tf.variable(tf.tensor(data, stackedShape(spec, runs)), true);
+      // A variable shares its initial tensor's data and holds a reference of its own: the initial tensor must be
+      // disposed too, or each model leaves one tensor per parameter behind after its own dispose().
+      const initial = tf.tensor(data, stackedShape(spec, runs));
+      const variable = tf.variable(initial, true);
+      initial.dispose();
+      return variable;
     };
     this.params = this.specs.map((_, i) => stack((s) => s.params, i));
     this.m = this.specs.map((_, i) => stack((s) => s.adamM, i));

@@ -193,12 +193,19 @@ function batchTensors(
   return { x: tf.tensor4d(x, [R * batch, h, w, c]), y: tf.tensor3d(y, [R, batch, dataset.classes]) };
 }
 
+/** Floats in the largest activation of one evaluation chunk (64 MB). */
+const EVAL_FLOATS = 16 * 1024 * 1024;
+
 /** Test accuracy of every run of the model on the first n test images, scored in chunks to bound memory. */
 async function accuracies(model: EnsembleModel, dataset: Dataset, n: number): Promise<number[]> {
   const [h, w, c] = dataset.inputShape;
   const pixels = h * w * c;
   const R = model.runs;
-  const chunk = Math.max(1, Math.floor(4096 / R));
+  // The first conv layer's output is the largest activation: 4096 MNIST images through mnist-paper's 64 filters
+  // are 708 MB, which WebGL reported as "High memory usage in GPU ... most likely due to a memory leak". Chunks
+  // keep it near 64 MB whatever the architecture.
+  const firstLayer = (h - 2) * (w - 2) * (model.arch.conv[0] ?? 1);
+  const chunk = Math.max(1, Math.floor(EVAL_FLOATS / (firstLayer * R)));
   const correct = new Array<number>(R).fill(0);
   for (let start = 0; start < n; start += chunk) {
     const m = Math.min(chunk, n - start);
