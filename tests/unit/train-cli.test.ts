@@ -36,6 +36,7 @@ describe('kleinscope train', () => {
     expect(r.stdout).toMatch(/run 1 step 2: loss \d\.\d{4}, test accuracy \d\.\d{4}/);
     const manifest = manifestSchema.parse(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')));
     expect(manifest.complete).toBe(true);
+    expect(manifest.backend).toBe('wasm');
     expect(manifest.snapshotSteps).toEqual([0, 2]);
     expect(manifest.snapshots.map((s) => [s.run, s.step])).toEqual([
       [0, 0],
@@ -90,7 +91,7 @@ describe('kleinscope train', () => {
     expect(again.stderr).toMatch(/this training is already complete/);
   });
 
-  it('resumes after an interruption and ends where an uninterrupted run ends', async () => {
+  it('resumes after an interruption, on the other backend too, and ends where an uninterrupted run ends', async () => {
     const args = [...common, '--steps', '6', '--snapshots', '2,6'];
     const whole = join(dir, 'whole');
     expect(train([...args, '--out', whole]).status).toBe(0);
@@ -112,8 +113,11 @@ describe('kleinscope train', () => {
     expect(partial.complete).toBe(false);
     expect(partial.snapshots.every((s) => s.step === 2)).toBe(true);
 
-    const resumed = train([...args, '--out', cut]);
+    // Interrupted on wasm (the default), finished on cpu: a checkpoint is plain float32 data.
+    const resumed = train([...args, '--backend', 'cpu', '--out', cut]);
     expect(resumed.status).toBe(0);
+    const final = manifestSchema.parse(JSON.parse(readFileSync(join(cut, 'manifest.json'), 'utf8')));
+    expect([final.backend, final.backends]).toEqual(['cpu', ['wasm', 'cpu']]);
     expect(resumed.stderr).toMatch(
       /resuming .*: 1 of 2 runs have checkpoints|resuming .*: 2 of 2 runs have checkpoints/,
     );
@@ -124,7 +128,8 @@ describe('kleinscope train', () => {
         const b = decodeNpy(new Uint8Array(readFileSync(join(cut, file)))).data;
         let diff = 0;
         a.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - b[i]))));
-        expect(diff).toBeLessThan(1e-6);
+        // The backends round differently (summation order), far below what training changes in 4 steps.
+        expect(diff).toBeLessThan(1e-5);
       }
     }
   });
@@ -140,6 +145,7 @@ describe('kleinscope train', () => {
     [['--steps', '10', '--snapshots', '5,20'], 2, /--snapshots: step 20 is after the last step \(--steps 10\)/],
     [['--snapshots', '5,x'], 2, /--snapshots: 'x' is not a step number/],
     [['--seed=-1'], 2, /--seed: -1 is below 0/],
+    [['--backend', 'webgl'], 2, /--backend: 'webgl' is not wasm or cpu/],
   ])('refuses %j', (extra, status, message) => {
     const out = join(dir, `bad-${Math.random().toString(36).slice(2)}`);
     const r = train([...common, ...extra, '--out', out]);
