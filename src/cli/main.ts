@@ -19,6 +19,10 @@ const commands: Record<string, { summary: string; load: () => Promise<{ command:
     load: () => import('./commands/profile'),
   },
   publish: { summary: 'publish a result document to a server', load: () => import('./commands/publish') },
+  reproduce: {
+    summary: "the paper's experiment: many trainings, every snapshot analysed, the emergence table",
+    load: () => import('./commands/reproduce'),
+  },
   train: {
     summary: 'train CNNs (cpu) and write their conv kernels at snapshot steps',
     load: () => import('./commands/train'),

@@ -135,7 +135,7 @@ async function readDocument(file: string): Promise<string> {
   return JSON.stringify(v.value);
 }
 
-function serverUrl(raw: string): URL {
+export function serverUrl(raw: string): URL {
   let url: URL;
   try {
     url = new URL(raw);
@@ -148,12 +148,13 @@ function serverUrl(raw: string): URL {
   return url;
 }
 
-interface Reply {
+export interface Reply {
   status: number;
   body: Record<string, unknown>;
 }
 
-async function send(url: URL, body: string, token?: string): Promise<Reply> {
+/** POSTs a JSON body (with the owner token for a new version); a refusal or no answer is one CliError line. */
+export async function send(url: URL, body: string, token?: string): Promise<Reply> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
   let res: Response;

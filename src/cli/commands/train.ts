@@ -11,11 +11,12 @@ import { loadMnistNode } from '../../lib/nn/datasets/mnistNode';
 import { train, normaliseConfig, TrainingConfigError, type Checkpoint, type TrainConfig } from '../../lib/nn/training';
 import { encodeNpy } from '../../lib/nn/npy';
 import { decodeCheckpoint, encodeCheckpoint, CheckpointFileError } from '../../lib/nn/checkpointFile';
+import { isInitialisation, startCheckpoint, type Initialisation } from '../../lib/nn/initialisation';
 import { manifestSchema, MANIFEST_FORMAT, kernelPath, checkpointPath, type Manifest } from '../../lib/nn/manifest';
 
 const usage =
   'kleinscope train --dataset mnist|cifar10:PATH --arch mnist-paper|cifar-paper|custom:F1,F2 --runs N --steps S ' +
-  '--batch B --snapshots a,b,c --seed X --out DIR [--lr R] [--ensemble K] [--eval N] [--backend wasm|cpu] [--quiet]';
+  '--batch B --snapshots a,b,c --seed X --out DIR [--lr R] [--ensemble K] [--eval N] [--backend wasm|cpu] [--init glorot|pytorch] [--quiet]';
 
 /** Writes through a temporary name, so a crash never leaves a half-written file under the real name. */
 function writeAtomic(path: string, data: Uint8Array | string): void {
@@ -90,6 +91,16 @@ function parseBackend(raw: string | undefined): BackendName {
   return name;
 }
 
+function parseInit(raw: string | undefined, snapshots: number[]): Initialisation {
+  const name = raw ?? 'glorot';
+  if (!isInitialisation(name)) throw new CliError(`--init: '${name}' is not glorot or pytorch`, 2);
+  // train() reports a step-0 snapshot only for a run it initialised itself.
+  if (name !== 'glorot' && snapshots.includes(0)) {
+    throw new CliError(`--snapshots: step 0 is not recorded with --init ${name}; start the schedule at step 1`, 2);
+  }
+  return name;
+}
+
 /** Creates --out and proves it writable before any training, so a bad folder fails in a second, not an hour. */
 function prepareOut(dir: string): void {
   try {
@@ -115,6 +126,7 @@ const sameTraining = (a: Manifest, b: Manifest) =>
     a.seed,
     a.evalSize,
     a.snapshotSteps,
+    a.init ?? 'glorot',
   ]) ===
   JSON.stringify([
     b.datasetArg,
@@ -126,6 +138,7 @@ const sameTraining = (a: Manifest, b: Manifest) =>
     b.seed,
     b.evalSize,
     b.snapshotSteps,
+    b.init ?? 'glorot',
   ]);
 
 function readExisting(dir: string): Manifest | null {
@@ -167,6 +180,7 @@ export const command: Command = {
         ensemble: { type: 'string' },
         eval: { type: 'string' },
         backend: { type: 'string' },
+        init: { type: 'string' },
         quiet: { type: 'boolean' },
       },
       usage,
@@ -182,6 +196,7 @@ export const command: Command = {
     const evalRequested = numberOption('eval', values.eval, 1000, { integer: true, min: 1 });
     const snapshots = parseSnapshots(values.snapshots, steps);
     const wanted = parseBackend(values.backend);
+    const init = parseInit(values.init, snapshots);
     const datasetArg = values.dataset ?? 'mnist';
     const dataset = loadDataset(datasetArg);
     const arch = loadArchitecture(values.arch ?? 'mnist-paper', dataset);
@@ -229,6 +244,7 @@ export const command: Command = {
       seed,
       evalSize: normal.evalSize,
       snapshotSteps: normal.snapshots,
+      ...(init !== 'glorot' ? { init } : {}),
       snapshots: [],
     };
 
@@ -258,6 +274,13 @@ export const command: Command = {
       process.stderr.write(
         `resuming ${out}: ${resume.length} of ${runs} runs have checkpoints (earliest step ${at})\n`,
       );
+    }
+
+    // Glorot is train()'s own start; any other start is handed over as each fresh run's step-0 checkpoint.
+    if (init !== 'glorot') {
+      for (let r = 0; r < runs; r++) {
+        if (!resume.some((c) => c.run === r)) resume.push(startCheckpoint(arch, seed, r, init));
+      }
     }
 
     const saveManifest = () => {

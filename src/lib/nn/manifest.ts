@@ -37,6 +37,8 @@ export const manifestSchema = z.object({
   seed: nat,
   evalSize: int.positive(),
   snapshotSteps: z.array(nat),
+  /** How the weights started (src/lib/nn/initialisation.ts); absent means glorot, train()'s own. */
+  init: z.enum(['glorot', 'pytorch']).optional(),
   snapshots: z.array(
     z.object({
       run: nat,

@@ -1,0 +1,409 @@
+/**
+ * `kleinscope reproduce`: the paper's experiment end to end. Many trainings of the paper's net (through
+ * `kleinscope train`, so DIR is an ordinary training folder that `kleinscope analyze DIR --layer L --step S` reads),
+ * every snapshot of every conv layer analysed into a result document, and the emergence table of figure 5 printed
+ * and saved. Every stage resumes: training from its checkpoints, analysis by skipping the documents already written.
+ * `photos:DIR` is the 2008 natural-patches analysis instead: no training, one document.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from '../main';
+import { parse, numberOption } from '../args';
+import { CliError, at } from '../errors';
+import { command as trainCommand } from './train';
+import { send, serverUrl, defaultServer } from './publish';
+import { loadSnapshotDir, readManifest } from '../inputs/snapshotDir';
+import { readPhotoFolder } from '../inputs/photos';
+import { AnalysisError, analyzeFilters, type AnalysisOptions } from '../../lib/analysis/pipeline';
+import {
+  emergenceRows,
+  formatEmergenceTable,
+  meanAccuracyByStep,
+  type EmergenceRow,
+} from '../../lib/analysis/emergence';
+import { highContrastPatches } from '../../lib/nn/datasets/patches';
+import { DatasetError } from '../../lib/nn/datasets/dataset';
+import { validateResult } from '../../lib/result/validate';
+import type { ResultDocument } from '../../lib/result/schema';
+import { PersistenceTooLargeError } from '../../lib/tda/ripsCohomology';
+
+const usage =
+  'kleinscope reproduce mnist|cifar10:PATH|photos:DIR --out DIR [--runs 30] [--steps 100,200,400,800] [--batch 64] ' +
+  '[--lr 0.001] [--seed 0] [--k 50] [--p 30] [--backend wasm|cpu] [--init pytorch|glorot] [--ensemble K] [--publish [--server URL]] [--quiet]\n' +
+  '  mnist            30 trainings of mnist-paper (the paper and its sanity check), layers 1 and 2 analysed\n' +
+  '  cifar10:PATH     the same with cifar-paper on CIFAR-10 binary batches (a file or a folder of them)\n' +
+  '  photos:DIR       high-contrast 3x3 patches of the JPEG/PNG photos in DIR, analysed as X(300,30) (2008)\n' +
+  '  --steps a,b,c    snapshot steps; training runs to the last one\n' +
+  '  --init NAME      how weights start: pytorch (default; the reference reproduction) or glorot (Keras)\n' +
+  '  --k, --p         the density core X(k,p) of every analysis (photos: 300, 30)\n' +
+  '  --publish        publish the documents as the versions of one link (the server of `npm start` by default)';
+
+export const SUMMARY_FORMAT = 'kleinscope/emergence@1';
+export const SUMMARY_FILE = 'emergence.json';
+const PUBLISHED_FILE = 'published.json';
+
+export interface ReproduceSummary {
+  format: typeof SUMMARY_FORMAT;
+  /** The command line that made it, to rerun or resume. */
+  command: string;
+  target: string;
+  dataset: string;
+  architecture: string | null;
+  runs: number | null;
+  batchSize: number | null;
+  snapshotSteps: number[];
+  analysis: { k: number; p: number };
+  /** Wall seconds spent training and analysing (summed over resumed invocations). */
+  seconds: { training: number; analysis: number };
+  /** Result documents, relative to DIR, in the order of rows. */
+  results: string[];
+  rows: EmergenceRow[];
+}
+
+/** Where the document of (step, layer) lives, relative to DIR. */
+export const resultPath = (step: number, layer: number) =>
+  `results/step-${String(step).padStart(7, '0')}-layer${layer}.json`;
+
+function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    mkdirSync(join(path, '..'), { recursive: true });
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw new CliError(at(path, undefined, `cannot write (${(e as NodeJS.ErrnoException).code ?? e})`));
+  }
+}
+
+function parseSteps(raw: string | undefined): number[] {
+  const text = raw ?? '100,200,400,800';
+  const steps = text.split(',').map((s) => {
+    const t = s.trim();
+    if (!/^\d+$/.test(t) || Number(t) < 1) throw new CliError(`--steps: '${s}' is not a positive step number`, 2);
+    return Number(t);
+  });
+  return [...new Set(steps)].sort((a, b) => a - b);
+}
+
+/** A document written earlier for the same analysis, or null when it is missing, broken or made differently. */
+function readDocument(path: string, k: number, p: number): ResultDocument | null {
+  if (!existsSync(path)) return null;
+  try {
+    const checked = validateResult(JSON.parse(readFileSync(path, 'utf8')));
+    if (!checked.ok) return null;
+    const doc = checked.value;
+    return doc.preprocessing.p === p && (doc.preprocessing.k === k || doc.preprocessing.nKept <= k) ? doc : null;
+  } catch {
+    return null;
+  }
+}
+
+function readSummary(dir: string): ReproduceSummary | null {
+  try {
+    const s = JSON.parse(readFileSync(join(dir, SUMMARY_FILE), 'utf8')) as ReproduceSummary;
+    return s.format === SUMMARY_FORMAT ? s : null;
+  } catch {
+    return null;
+  }
+}
+
+async function analyse(
+  filters: ArrayLike<number>,
+  source: ResultDocument['source'],
+  options: AnalysisOptions,
+  signal: AbortSignal,
+  what: string,
+): Promise<ResultDocument> {
+  let doc: ResultDocument;
+  try {
+    doc = await analyzeFilters(filters, source, options, { signal });
+  } catch (e) {
+    if (e instanceof AnalysisError || e instanceof DatasetError) throw new CliError(`${what}: ${e.message}`);
+    if (e instanceof PersistenceTooLargeError) throw new CliError(`${what}: persistent homology: ${e.message}`);
+    throw e;
+  }
+  const checked = validateResult(doc);
+  if (!checked.ok) {
+    throw new CliError(`internal error: ${what} fails the result schema at ${checked.field}: ${checked.message}`, 70);
+  }
+  return doc;
+}
+
+/**
+ * Publishes the documents as versions of one link, remembering in DIR/published.json what went out, so a rerun
+ * after a failure sends only the rest and never makes a second link.
+ */
+async function publishAll(dir: string, files: string[], server: string, say: (s: string) => void): Promise<void> {
+  const base = serverUrl(server);
+  const statePath = join(dir, PUBLISHED_FILE);
+  let state: { server: string; id: string; token: string; files: string[] } | null = null;
+  if (existsSync(statePath)) {
+    try {
+      state = JSON.parse(readFileSync(statePath, 'utf8'));
+    } catch {
+      throw new CliError(at(statePath, undefined, 'not valid JSON; delete it to publish as a new link'));
+    }
+    if (state && state.server !== base.origin) state = null;
+  }
+  for (const file of files) {
+    if (state?.files.includes(file)) continue;
+    const body = readFileSync(join(dir, file), 'utf8');
+    if (!state) {
+      const { body: reply } = await send(new URL('/api/results', base), body);
+      state = { server: base.origin, id: String(reply.id), token: String(reply.token), files: [file] };
+      say(`published ${file}: ${String(reply.url)} (owner token in ${statePath})`);
+    } else {
+      const { body: reply } = await send(new URL(`/api/results/${state.id}/versions`, base), body, state.token);
+      state.files.push(file);
+      say(`published ${file} as version ${String(reply.version)} of ${state.id}`);
+    }
+    writeAtomic(statePath, JSON.stringify(state, null, 1) + '\n');
+  }
+  if (state) say(`link: ${new URL(`/r/${state.id}`, base).href}`);
+}
+
+export const command: Command = {
+  summary: "the paper's experiment end to end: many trainings, every snapshot analysed, the emergence table",
+  usage,
+  async run(argv) {
+    const { values, positionals } = parse(
+      argv,
+      {
+        out: { type: 'string' },
+        runs: { type: 'string' },
+        steps: { type: 'string' },
+        batch: { type: 'string' },
+        lr: { type: 'string' },
+        seed: { type: 'string' },
+        k: { type: 'string' },
+        p: { type: 'string' },
+        backend: { type: 'string' },
+        init: { type: 'string' },
+        ensemble: { type: 'string' },
+        publish: { type: 'boolean' },
+        server: { type: 'string' },
+        quiet: { type: 'boolean' },
+      },
+      usage,
+    );
+    if (positionals.length !== 1)
+      throw new CliError(`expected one target (mnist, cifar10:PATH or photos:DIR)\nusage: ${usage}`, 2);
+    const target = positionals[0]!;
+    if (!values.out) throw new CliError(`--out DIR is required\nusage: ${usage}`, 2);
+    const out = values.out;
+    const isPhotos = target.startsWith('photos:');
+    if (!isPhotos && target !== 'mnist' && !target.startsWith('cifar10:')) {
+      throw new CliError(`'${target}' is not mnist, cifar10:PATH or photos:DIR`, 2);
+    }
+    const k = numberOption('k', values.k, isPhotos ? 300 : 50, { integer: true, min: 1, max: 100_000 });
+    const p = numberOption('p', values.p, 30, { min: 0.001, max: 100 });
+    const seed = numberOption('seed', values.seed, 0, { integer: true, min: 0, max: 2 ** 31 - 1 });
+    if (values.server !== undefined && !values.publish)
+      throw new CliError('--server only makes sense with --publish', 2);
+    const server = values.server ?? defaultServer();
+    if (values.publish) serverUrl(server);
+    const say = (line: string) => {
+      if (!values.quiet) process.stdout.write(line + '\n');
+    };
+    const commandLine = ['kleinscope', 'reproduce', ...argv.filter((a) => a !== '--publish' && a !== '--quiet')].join(
+      ' ',
+    );
+    const previous = readSummary(out);
+    const abort = new AbortController();
+
+    if (isPhotos) {
+      for (const name of ['runs', 'steps', 'batch', 'lr', 'backend', 'init', 'ensemble'] as const) {
+        if (values[name] !== undefined)
+          throw new CliError(`--${name} has no meaning for photos (nothing is trained)`, 2);
+      }
+      const dir = target.slice('photos:'.length);
+      if (!dir) throw new CliError('photos:DIR needs the folder of the photographs', 2);
+      const started = performance.now();
+      const images = readPhotoFolder(dir);
+      let patches: Float32Array;
+      try {
+        patches = highContrastPatches(images, { seed });
+      } catch (e) {
+        if (e instanceof DatasetError) throw new CliError(e.message);
+        throw e;
+      }
+      mkdirSync(out, { recursive: true });
+      const file = 'results/photos.json';
+      let doc = readDocument(join(out, file), k, p);
+      if (!doc) {
+        say(`analysing ${patches.length / 9} high-contrast patches of ${images.length} photos as X(${k},${p}) ...`);
+        doc = await analyse(
+          patches,
+          {
+            kind: 'file',
+            dataset: 'photographs',
+            file: images
+              .map((i) => (i.name ?? '').split('/').pop())
+              .join(', ')
+              .slice(0, 500),
+          },
+          { k, p, seed, title: `High-contrast 3x3 patches of ${images.length} photographs, X(${k},${p})` },
+          abort.signal,
+          dir,
+        );
+        writeAtomic(join(out, file), JSON.stringify(doc));
+      }
+      const rows = emergenceRows([doc]);
+      const summary: ReproduceSummary = {
+        format: SUMMARY_FORMAT,
+        command: commandLine,
+        target,
+        dataset: 'photographs',
+        architecture: null,
+        runs: null,
+        batchSize: null,
+        snapshotSteps: [],
+        analysis: { k: doc.preprocessing.k, p },
+        seconds: { training: 0, analysis: (previous?.seconds.analysis ?? 0) + (performance.now() - started) / 1000 },
+        results: [file],
+        rows,
+      };
+      writeAtomic(join(out, SUMMARY_FILE), JSON.stringify(summary, null, 1) + '\n');
+      process.stdout.write(formatEmergenceTable(rows) + '\n');
+      if (values.publish) await publishAll(out, [file], server, say);
+      return 0;
+    }
+
+    const snapshotSteps = parseSteps(values.steps);
+    const runs = numberOption('runs', values.runs, 30, { integer: true, min: 1, max: 10_000 });
+    const arch = target === 'mnist' ? 'mnist-paper' : 'cifar-paper';
+    const trainArgs = [
+      '--dataset',
+      target,
+      '--arch',
+      arch,
+      '--runs',
+      String(runs),
+      '--steps',
+      String(snapshotSteps.at(-1)),
+      '--snapshots',
+      snapshotSteps.join(','),
+      '--batch',
+      values.batch ?? '64',
+      '--lr',
+      values.lr ?? '0.001',
+      '--seed',
+      String(seed),
+      '--out',
+      out,
+      '--init',
+      values.init ?? 'pytorch',
+      ...(values.backend !== undefined ? ['--backend', values.backend] : []),
+      ...(values.ensemble !== undefined ? ['--ensemble', values.ensemble] : []),
+      ...(values.quiet ? ['--quiet'] : []),
+    ];
+    let trainingSeconds = previous?.seconds.training ?? 0;
+    const complete = existsSync(join(out, 'manifest.json')) && readManifest(out).complete;
+    if (!complete) {
+      say(
+        `training ${runs} runs of ${arch} to step ${snapshotSteps.at(-1)} (snapshots ${snapshotSteps.join(', ')}) in ${out}`,
+      );
+      const started = performance.now();
+      const code = await trainCommand.run(trainArgs);
+      trainingSeconds += (performance.now() - started) / 1000;
+      const partial = readSummary(out);
+      writeAtomic(
+        join(out, SUMMARY_FILE),
+        JSON.stringify(
+          {
+            ...(partial ?? {}),
+            format: SUMMARY_FORMAT,
+            command: commandLine,
+            target,
+            seconds: { training: trainingSeconds, analysis: partial?.seconds?.analysis ?? 0 },
+          },
+          null,
+          1,
+        ) + '\n',
+      );
+      if (code !== 0) return code;
+    }
+    const manifest = readManifest(out);
+    if (manifest.runs !== runs || manifest.datasetArg !== target) {
+      throw new CliError(
+        `--out ${out}: holds a different training (${manifest.runs} runs of ${manifest.datasetArg}); choose another folder`,
+      );
+    }
+    const layers = manifest.architecture.conv.length;
+    const accuracy = meanAccuracyByStep(manifest.snapshots);
+
+    const onSignal = () => abort.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const docs: ResultDocument[] = [];
+    const files: string[] = [];
+    let analysisSeconds = previous?.seconds.analysis ?? 0;
+    try {
+      for (const step of snapshotSteps) {
+        for (let layer = 1; layer <= layers; layer++) {
+          const file = resultPath(step, layer);
+          let doc = readDocument(join(out, file), k, p);
+          if (!doc) {
+            const started = performance.now();
+            const { filters, source } = loadSnapshotDir(out, { layer, step });
+            say(
+              `analysing step ${step}, layer ${layer}: ${filters.length / 9} filters of ${source.runs} runs, X(${k},${p}) ...`,
+            );
+            doc = await analyse(
+              filters,
+              source,
+              {
+                k,
+                p,
+                seed: 1,
+                title: `${manifest.dataset} ${manifest.architecture.name}, layer ${layer} at step ${step} (${source.runs} runs)`,
+              },
+              abort.signal,
+              `step ${step}, layer ${layer}`,
+            );
+            writeAtomic(join(out, file), JSON.stringify(doc));
+            analysisSeconds += (performance.now() - started) / 1000;
+          }
+          docs.push(doc);
+          files.push(file);
+        }
+      }
+    } catch (e) {
+      if (abort.signal.aborted) {
+        process.stderr.write('kleinscope reproduce: interrupted; rerun the same command to resume\n');
+        return 130;
+      }
+      throw e;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    const rows = emergenceRows(docs, (step) => accuracy.get(step) ?? null);
+    const summary: ReproduceSummary = {
+      format: SUMMARY_FORMAT,
+      command: commandLine,
+      target,
+      dataset: manifest.dataset,
+      architecture: manifest.architecture.name,
+      runs: manifest.runs,
+      batchSize: manifest.batchSize,
+      snapshotSteps,
+      analysis: { k, p },
+      seconds: { training: Math.round(trainingSeconds), analysis: Math.round(analysisSeconds) },
+      results: files,
+      rows,
+    };
+    writeAtomic(join(out, SUMMARY_FILE), JSON.stringify(summary, null, 1) + '\n');
+    process.stdout.write(
+      `\nemergence of the primary circle: ${manifest.runs} runs of ${manifest.architecture.name}, core X(${k},${p})\n`,
+    );
+    process.stdout.write(formatEmergenceTable(rows) + '\n');
+    process.stdout.write(
+      `training ${(trainingSeconds / 60).toFixed(1)} min, analysis ${(analysisSeconds / 60).toFixed(1)} min; ` +
+        `summary ${join(out, SUMMARY_FILE)}\n`,
+    );
+    if (values.publish) await publishAll(out, files, server, say);
+    return 0;
+  },
+};
