@@ -155,11 +155,13 @@ describe('options and lenses', () => {
 
   test('defaults match the issue', () => {
     expect(DEFAULT_OPTIONS).toMatchObject({
-      k: 200,
+      k: 50,
       p: 30,
       lens: 'pca',
-      resolution: 30,
-      gain: 3,
+      resolution: 'auto',
+      gain: 'auto',
+      epsilon: 'auto',
+      bootstrap: 0,
       maxDim: 1,
       modulus: 2,
     });

@@ -7,13 +7,14 @@ import { findLoader, type LoadedFilters } from '../inputs/index';
 import { AnalysisError, analyzeFilters, DEFAULT_OPTIONS, parseLens } from '../../lib/analysis/pipeline';
 import { FilterValueError } from '../../lib/analysis/preprocess';
 import { validateResult } from '../../lib/result/validate';
+import type { ResultDocument } from '../../lib/result/schema';
 import { DEFAULT_MAX_FILTERS } from '../../lib/nn/modelImport';
 import { seededSample } from '../../lib/nn/convLayers';
 import { PersistenceTooLargeError } from '../../lib/tda/ripsCohomology';
 
 const usage =
-  'kleinscope analyze INPUT [--layer N] [--step S] [--k 200] [--p 30] [--lens pca|pca:i,j|codensity|angle|circular] ' +
-  '[--resolution 30] [--gain 3] [--dim 1] [--modulus 2] [--landmarks 500] [--seed 1] [--title T] [--max-filters 50000] --out RESULT.json';
+  'kleinscope analyze INPUT [--layer N] [--step S] [--k 50] [--p 30] [--lens pca|pca:i,j|codensity|angle|circular|ball] ' +
+  '[--resolution auto|N] [--gain auto|G] [--epsilon auto|X] [--bootstrap 0] [--dim 1] [--modulus 2] [--landmarks 500] [--seed 1] [--title T] [--max-filters 50000] --out RESULT.json';
 
 /** Option names as the CLI spells them, for errors raised inside the pipeline. */
 const flag: Record<string, string> = {
@@ -24,6 +25,8 @@ const flag: Record<string, string> = {
   modulus: '--modulus',
   resolution: '--resolution',
   gain: '--gain',
+  epsilon: '--epsilon',
+  bootstrap: '--bootstrap',
   landmarks: '--landmarks',
   seed: '--seed',
 };
@@ -66,6 +69,20 @@ function subsample(loaded: LoadedFilters, maxFilters: number, seed: number): Loa
   return { filters, source: { ...loaded.source, subsample: { of: n, taken: pick.length, seed } } };
 }
 
+/** 'auto' or a number within the checks. */
+function autoOption(
+  name: string,
+  raw: string | undefined,
+  fallback: number | 'auto',
+  check: { integer?: boolean; min?: number; max?: number },
+): number | 'auto' {
+  if (raw === 'auto') return 'auto';
+  if (raw === undefined) return fallback;
+  if (!Number.isFinite(Number(raw)) || raw.trim() === '')
+    throw new CliError(`--${name}: '${raw}' is neither 'auto' nor a number`, 2);
+  return numberOption(name, raw, 0, check);
+}
+
 export const command: Command = {
   summary: 'filters (CSV, JSON, .npy, a training folder or a model) -> Mapper graph, barcodes, model fit',
   usage,
@@ -80,6 +97,8 @@ export const command: Command = {
         lens: { type: 'string' },
         resolution: { type: 'string' },
         gain: { type: 'string' },
+        epsilon: { type: 'string' },
+        bootstrap: { type: 'string' },
         dim: { type: 'string' },
         modulus: { type: 'string' },
         landmarks: { type: 'string' },
@@ -104,8 +123,10 @@ export const command: Command = {
       k: numberOption('k', values.k, d.k, { integer: true, min: 1, max: 100_000 }),
       p: numberOption('p', values.p, d.p, { max: 100 }),
       lens: values.lens ?? d.lens,
-      resolution: numberOption('resolution', values.resolution, d.resolution, { integer: true, min: 1, max: 1000 }),
-      gain: numberOption('gain', values.gain, d.gain, { min: 1, max: 100 }),
+      resolution: autoOption('resolution', values.resolution, d.resolution, { integer: true, min: 1, max: 1000 }),
+      gain: autoOption('gain', values.gain, d.gain, { min: 1, max: 100 }),
+      epsilon: autoOption('epsilon', values.epsilon, d.epsilon, { min: Number.MIN_VALUE }),
+      bootstrap: numberOption('bootstrap', values.bootstrap, d.bootstrap, { integer: true, min: 0, max: 1000 }),
       maxDim: numberOption('dim', values.dim, d.maxDim, { integer: true, min: 0, max: 2 }),
       modulus: numberOption('modulus', values.modulus, d.modulus, { integer: true, min: 2, max: 251 }),
       landmarks: numberOption('landmarks', values.landmarks, d.landmarks, { integer: true, min: 2, max: 5000 }),
@@ -155,9 +176,23 @@ export const command: Command = {
     process.stdout.write(
       `${out}: ${doc.preprocessing.nKept}/${doc.preprocessing.nInput} filters kept, core ${doc.preprocessing.nCore} ` +
         `(k=${doc.preprocessing.k}, p=${doc.preprocessing.p}); Mapper ${doc.mapper.nodes.length} nodes, ` +
-        `${doc.mapper.edges.length} edges; ${doc.persistence.complex} H1 ${h1.length} bars, longest ${longest.toFixed(3)}; ` +
+        `${doc.mapper.edges.length} edges, ${doc.mapper.loops} loop${doc.mapper.loops === 1 ? '' : 's'} ` +
+        `(${doc.mapper.chosen === 'auto' ? 'automatic' : 'fixed'}: ${mapperChoice(doc.mapper)}); ` +
+        `${bootstrapLine(doc.mapper.bootstrap)}${doc.persistence.complex} H1 ${h1.length} bars, longest ${longest.toFixed(3)}; ` +
         `${Math.round(doc.timings.total)} ms\n`,
     );
     return 0;
   },
 };
+
+function mapperChoice(m: ResultDocument['mapper']): string {
+  if (m.lens === 'ball') return `epsilon ${m.scale}`;
+  const r = m.resolutions?.join('x') ?? String(m.resolution);
+  return `resolution ${r}, gain ${m.gain}${m.chosen === 'auto' ? `, scale ${m.scale}` : ''}`;
+}
+
+function bootstrapLine(b: ResultDocument['mapper']['bootstrap']): string {
+  if (!b) return '';
+  const loops = b.loops.map((l) => `${Math.round(l.survival * 100)}%`).join(', ');
+  return `bootstrap ${b.resamples} resamples, loops survive ${loops || '(no loops)'}; `;
+}

@@ -6,7 +6,8 @@
 import { densityCoreSearch } from '../tda/codensity';
 import { fromDct } from '../tda/dct';
 import { pca, project } from '../tda/pca';
-import { mapper, MapperTooLargeError } from '../tda/mapper';
+import { MapperTooLargeError } from '../tda/mapper';
+import { mapperStage, type Auto } from './mapperGraph';
 import { fitKleinBottle, fitPrimaryCircle } from '../tda/patchModels';
 import { circularCoordinates, circularCoordinatesOfMatrix } from '../tda/circularCoordinates';
 import { abortError, ripsPersistence, type PersistenceResult } from '../tda/ripsCohomology';
@@ -28,10 +29,15 @@ import { histogram } from './histogram';
 export interface AnalysisOptions {
   k?: number;
   p?: number;
-  /** 'pca' (= PC1-2) | 'pca:i,j' (1-based) | 'codensity' | 'angle' | 'circular' */
+  /** 'pca' (= PC1-2) | 'pca:i,j' (1-based) | 'codensity' | 'angle' | 'circular' | 'ball' (Ball Mapper) */
   lens?: string;
-  resolution?: number;
-  gain?: number;
+  /** 'auto': chosen from the data with the clustering scale (Carriere-Michel-Oudot); a number keeps it fixed. */
+  resolution?: Auto;
+  gain?: Auto;
+  /** Ball Mapper's radius. */
+  epsilon?: Auto;
+  /** Resamples for the bootstrap of the graph's loops; 0 skips it. */
+  bootstrap?: number;
   maxDim?: number;
   modulus?: number;
   /** Cores larger than this go to the witness complex. */
@@ -48,12 +54,20 @@ export interface AnalysisHooks {
   signal?: AbortSignal;
 }
 
+/**
+ * One set of defaults for the CLI and the lab. k=50: the lab's trainings give a few hundred to a few thousand
+ * filters, and the paper's sanity check pools about 1,900; k must stay a small share of n for rho_k to be a local
+ * density (k=200 on 1,900 filters averages over a tenth of them and blurs the over-represented orientations), and
+ * on 100k filters k=50 is still a smooth estimate. Mapper's cover and scale are chosen from the data.
+ */
 export const DEFAULT_OPTIONS: Required<Omit<AnalysisOptions, 'title'>> = {
-  k: 200,
+  k: 50,
   p: 30,
   lens: 'pca',
-  resolution: 30,
-  gain: 3,
+  resolution: 'auto',
+  gain: 'auto',
+  epsilon: 'auto',
+  bootstrap: 0,
   maxDim: 1,
   modulus: 2,
   // Rips on 1920 core points (6,400 filters at p=30) took minutes with the current engine; 1000 takes seconds.
@@ -75,11 +89,15 @@ export class AnalysisError extends Error {
 }
 
 export type Lens =
-  { kind: 'pca'; axes: [number, number] } | { kind: 'codensity' } | { kind: 'angle' } | { kind: 'circular' };
+  | { kind: 'pca'; axes: [number, number] }
+  | { kind: 'codensity' }
+  | { kind: 'angle' }
+  | { kind: 'circular' }
+  | { kind: 'ball' };
 
 export function parseLens(text: string): Lens {
   if (text === 'pca') return { kind: 'pca', axes: [0, 1] };
-  if (text === 'codensity' || text === 'angle' || text === 'circular') return { kind: text };
+  if (text === 'codensity' || text === 'angle' || text === 'circular' || text === 'ball') return { kind: text };
   const m = /^pca:(\d),(\d)$/.exec(text);
   if (m) {
     const a = Number(m[1]);
@@ -87,7 +105,7 @@ export function parseLens(text: string): Lens {
     if (a >= 1 && a <= 8 && b >= 1 && b <= 8 && a !== b) return { kind: 'pca', axes: [a - 1, b - 1] };
   }
   throw new AnalysisError(
-    `lens '${text}' is not one of pca, pca:i,j (two different axes 1..8), codensity, angle, circular`,
+    `lens '${text}' is not one of pca, pca:i,j (two different axes 1..8), codensity, angle, circular, ball`,
     'lens',
   );
 }
@@ -99,14 +117,20 @@ function checkOptions(o: Required<Omit<AnalysisOptions, 'title'>>): void {
       throw new AnalysisError(`${name} must be an integer in ${min}..${max}, got ${v}`, name);
   };
   int('k', 1, 100_000);
-  int('resolution', 1, 1000);
+  if (o.resolution !== 'auto') int('resolution', 1, 1000);
+  int('bootstrap', 0, 1000);
   int('maxDim', 0, 2);
   int('modulus', 2, 251);
   int('ripsMaxPoints', 1, 20_000);
   int('landmarks', 2, 5000);
   int('seed', -(2 ** 31), 2 ** 31 - 1);
   if (!(o.p > 0 && o.p <= 100)) throw new AnalysisError(`p must be a percentage in (0, 100], got ${o.p}`, 'p');
-  if (!(o.gain >= 1 && o.gain <= 100)) throw new AnalysisError(`gain must be in [1, 100], got ${o.gain}`, 'gain');
+  if (o.gain !== 'auto' && !(o.gain >= 1 && o.gain <= 100))
+    throw new AnalysisError(`gain must be 'auto' or in [1, 100], got ${o.gain}`, 'gain');
+  if (o.resolution === 'auto' && o.gain === 1)
+    throw new AnalysisError('gain 1 with an automatic resolution: the intervals must overlap (gain above 1)', 'gain');
+  if (o.epsilon !== 'auto' && !(o.epsilon > 0 && Number.isFinite(o.epsilon)))
+    throw new AnalysisError(`epsilon must be 'auto' or a positive number, got ${o.epsilon}`, 'epsilon');
   if (!(o.normThreshold >= 0 && o.normThreshold < 1))
     throw new AnalysisError(`normThreshold must be in [0, 1), got ${o.normThreshold}`, 'normThreshold');
   let prime = o.modulus >= 2;
@@ -217,8 +241,9 @@ export async function analyzeFilters(
   let lensValues: Float64Array;
   let lensDim = 1;
   let periods: Array<number | null> = [null];
-  if (lens.kind === 'pca') {
-    lensValues = project(coords, nCore, pcaModel, lens.axes);
+  if (lens.kind === 'pca' || lens.kind === 'ball') {
+    // Ball Mapper has no lens; its nodes still carry their mean position on PC1-2 for the views.
+    lensValues = project(coords, nCore, pcaModel, lens.kind === 'pca' ? lens.axes : [0, 1]);
     lensDim = 2;
     periods = [null, null];
   } else if (lens.kind === 'codensity') lensValues = coreRho;
@@ -229,27 +254,64 @@ export async function analyzeFilters(
     lensValues = circular!;
     periods = [TWO_PI];
   }
-  let graph;
+  let built;
   try {
-    graph = mapper(coords, 8, lensValues, lensDim, nCore, {
-      resolution: o.resolution,
-      gain: o.gain,
+    built = mapperStage(
+      coords,
+      8,
+      nCore,
+      lensValues,
+      lensDim,
       periods,
-      maxNodes: MAX_NODES,
-      maxEdges: MAX_EDGES,
-    });
+      project(coords, nCore, pcaModel, [0]),
+      {
+        ball: lens.kind === 'ball',
+        resolution: o.resolution,
+        gain: o.gain,
+        epsilon: o.epsilon,
+        bootstrap: o.bootstrap,
+        seed: o.seed,
+        maxNodes: MAX_NODES,
+        maxEdges: MAX_EDGES,
+      },
+      (done) => onProgress?.('bootstrap', 0.8 + (0.15 * done) / o.bootstrap),
+    );
   } catch (e) {
     if (e instanceof MapperTooLargeError) throw new AnalysisError(e.message, e.option);
     throw e;
   }
+  const graph = built.graph;
+  const choice = built.choice;
   const corePatches = fromDct(coords, nCore);
   let rhoMin = Infinity;
   for (const r of coreRho) rhoMin = Math.min(rhoMin, r);
   const mapperDoc: MapperGraph = {
     lens: o.lens,
-    resolution: o.resolution,
-    gain: o.gain,
-    clustering: 'single-linkage (gap heuristic, 10 bins)',
+    resolution: Math.max(1, ...choice.resolutions),
+    gain: choice.gain,
+    clustering: choice.clustering,
+    chosen: choice.chosen,
+    ...(choice.resolutions.length ? { resolutions: choice.resolutions } : {}),
+    ...(choice.scale !== undefined ? { scale: round(choice.scale) } : {}),
+    ...(choice.selection ? { selection: choice.selection } : {}),
+    loops: built.loops,
+    components: built.components,
+    largestComponentShare: round(built.largestComponentShare),
+    ...(built.bootstrap
+      ? {
+          bootstrap: {
+            resamples: built.bootstrap.resamples,
+            height: 'PC1',
+            distances: roundAll(built.bootstrap.distances),
+            loops: built.bootstrap.loops.map((l) => ({
+              birth: round(l.birth),
+              death: round(l.death),
+              persistence: round(l.persistence),
+              survival: round(l.survival),
+            })),
+          },
+        }
+      : {}),
     nodes: graph.nodes.map((node, id) => {
       const mean = new Float64Array(9);
       const lensMean = new Float64Array(lensDim);

@@ -57,9 +57,46 @@ export const mapperNodeSchema = z.object({
 
 export const mapperSchema = z.object({
   lens: text(40),
+  /** Intervals per lens axis (the largest, when `resolutions` differ); 1 for Ball Mapper, which has no cover. */
   resolution: z.number().int().positive().max(1000),
   gain: num.positive().max(100),
   clustering: text(40),
+  // The fields below are absent from documents made before the automatic choice; all are optional.
+  /** 'auto': resolution, gain and scale were chosen from the data (Carriere-Michel-Oudot); 'fixed': given. */
+  chosen: z.enum(['auto', 'fixed']).optional(),
+  resolutions: z.array(z.number().int().positive().max(1000)).max(8).optional(),
+  /** The single-linkage cut height (automatic choice), or Ball Mapper's epsilon. */
+  scale: num.nonnegative().optional(),
+  selection: z
+    .object({
+      method: text(100),
+      repetitions: count,
+      subsampleSize: count,
+      estimatedOn: count,
+      overlap: num.min(0).max(1),
+      lensSpread: z.array(num.nonnegative()).max(8),
+      /** The rule's own resolution per axis, before the cap on cover sets. */
+      finest: z.array(z.number().int().positive()).max(8).optional(),
+    })
+    .optional(),
+  /** Betti numbers of the graph's flag complex: components and independent loops not filled by triangles. */
+  components: count.optional(),
+  loops: count.optional(),
+  /** Share of the core in the component that holds the most of it. */
+  largestComponentShare: num.min(0).max(1).optional(),
+  bootstrap: z
+    .object({
+      resamples: count,
+      /** The node height of the extended persistence diagrams. */
+      height: text(40),
+      /** Bottleneck distance of each resample's graph to this one. */
+      distances: z.array(num.nonnegative()).max(1000),
+      /** The graph's loops, longest first, with the share of resamples each survives (persistence > 2 d_b). */
+      loops: z
+        .array(z.object({ birth: num, death: num, persistence: num.nonnegative(), survival: num.min(0).max(1) }))
+        .max(MAX_EDGES),
+    })
+    .optional(),
   nodes: z.array(mapperNodeSchema).max(MAX_NODES),
   edges: z.array(z.tuple([count, count, num.nonnegative()])).max(MAX_EDGES),
 });

@@ -6,14 +6,16 @@ import { singleLinkageClusters } from './singleLinkage';
  */
 
 export interface MapperOptions {
-  /** Intervals per lens dimension. */
-  resolution: number;
+  /** Intervals per lens dimension: one count for every axis, or one per axis. */
+  resolution: number | readonly number[];
   /** Each point lies in about `gain` intervals per dimension: an interval is `gain` steps long. */
   gain: number;
   /** Per lens dimension: a period (the lens is an angle, and its cover wraps round) or null. */
   periods?: ReadonlyArray<number | null>;
   /** Bins of the gap histogram. */
   bins?: number;
+  /** Cut every cover set's single-linkage dendrogram at this height instead of by the gap histogram. */
+  clusterScale?: number;
   /** Refuse (MapperTooLargeError) a graph with more nodes or edges than this; default unlimited. */
   maxNodes?: number;
   maxEdges?: number;
@@ -24,7 +26,7 @@ export class MapperTooLargeError extends RangeError {
   constructor(
     message: string,
     /** The option to lower. */
-    readonly option: 'gain' | 'resolution',
+    readonly option: 'gain' | 'resolution' | 'epsilon',
   ) {
     super(message);
     this.name = 'MapperTooLargeError';
@@ -34,7 +36,7 @@ export class MapperTooLargeError extends RangeError {
 export interface MapperNodeRaw {
   /** Point indices, ascending. */
   members: Uint32Array;
-  /** The cover cube's multi-index, one interval index per lens dimension. */
+  /** The cover cube's multi-index, one interval index per lens dimension (the first cube, for a merged node). */
   cube: number[];
 }
 
@@ -101,14 +103,21 @@ export function mapper(
   n: number,
   options: MapperOptions,
 ): MapperOutput {
-  const { resolution: r, gain: g } = options;
-  if (!(Number.isInteger(r) && r >= 1)) throw new RangeError(`mapper: resolution must be a positive integer, got ${r}`);
+  const { gain: g } = options;
+  const rs = typeof options.resolution === 'number' ? new Array<number>(lensDim).fill(options.resolution) : options.resolution;
+  // For messages: the one count, or the per-axis counts.
+  const r = rs.every((x) => x === rs[0]) ? String(rs[0]) : rs.join('x');
+  if (rs.length !== lensDim) throw new RangeError(`mapper: ${rs.length} resolutions for a ${lensDim}-D lens`);
+  for (const ri of rs)
+    if (!(Number.isInteger(ri) && ri >= 1)) throw new RangeError(`mapper: resolution must be a positive integer, got ${ri}`);
   if (!(g >= 1)) throw new RangeError(`mapper: gain must be at least 1, got ${g}`);
   if (lens.length !== n * lensDim) throw new RangeError('mapper: lens has the wrong length');
+  const scale = options.clusterScale;
+  if (scale !== undefined && !(scale >= 0)) throw new RangeError(`mapper: clusterScale must be >= 0, got ${scale}`);
   const axes: Axis[] = [];
   for (let j = 0; j < lensDim; j++) {
     const period = options.periods?.[j] ?? null;
-    axes.push(period ? periodicAxis(period, r, g) : intervalAxis(lens, lensDim, j, n, r, g));
+    axes.push(period ? periodicAxis(period, rs[j], g) : intervalAxis(lens, lensDim, j, n, rs[j], g));
   }
 
   const maxNodes = options.maxNodes ?? Infinity;
@@ -154,6 +163,9 @@ export function mapper(
   }
 
   const nodes: MapperNodeRaw[] = [];
+  // Clusters of overlapping cubes often hold exactly the same points (a cluster that lies wholly inside an
+  // overlap); they are one node, not a clique of copies. Keyed by the member list.
+  const seen = new Set<string>();
   const ids = [...cubes.keys()].sort((a, b) => a - b);
   for (const id of ids) {
     const members = cubes.get(id)!;
@@ -163,10 +175,16 @@ export function mapper(
       cube[j] = rest % axes[j].count;
       rest = Math.floor(rest / axes[j].count);
     }
-    const { labels, count } = singleLinkageClusters(points, dim, members, options.bins);
+    const { labels, count } = singleLinkageClusters(points, dim, members, options.bins, scale);
     const groups: number[][] = Array.from({ length: count }, () => []);
     members.forEach((p, t) => groups[labels[t]].push(p));
-    for (const group of groups) nodes.push({ members: Uint32Array.from(group), cube });
+    for (const group of groups) {
+      // Members arrive in ascending point order, so equal sets give equal keys.
+      const key = group.join(',');
+      if (seen.has(key)) continue;
+      seen.add(key);
+      nodes.push({ members: Uint32Array.from(group), cube });
+    }
     if (nodes.length > maxNodes)
       throw new MapperTooLargeError(
         `resolution ${r} with gain ${g} makes more than ${maxNodes} Mapper nodes; lower the resolution`,
@@ -174,7 +192,25 @@ export function mapper(
       );
   }
 
-  // The nerve: two nodes are joined when they share points; the weight counts the shared points.
+  const edges = nerve(nodes, n, maxEdges, (count) => {
+    throw new MapperTooLargeError(
+      `resolution ${r} with gain ${g} makes ${count} Mapper edges, more than ${maxEdges}; lower the gain`,
+      'gain',
+    );
+  });
+  return { nodes, edges };
+}
+
+/**
+ * The nerve of a cover by nodes as a graph: two nodes are joined when they share points, and the weight counts
+ * the shared points. `tooMany` is called (and must throw) when there would be more than maxEdges edges.
+ */
+export function nerve(
+  nodes: ReadonlyArray<MapperNodeRaw>,
+  n: number,
+  maxEdges: number,
+  tooMany: (edges: number) => never,
+): Array<[number, number, number]> {
   const nodesOf: number[][] = Array.from({ length: n }, () => []);
   nodes.forEach((node, id) => {
     for (const p of node.members) nodesOf[p].push(id);
@@ -187,13 +223,8 @@ export function mapper(
         const key = list[a] * N + list[b];
         shared.set(key, (shared.get(key) ?? 0) + 1);
       }
-  if (shared.size > maxEdges)
-    throw new MapperTooLargeError(
-      `resolution ${r} with gain ${g} makes ${shared.size} Mapper edges, more than ${maxEdges}; lower the gain`,
-      'gain',
-    );
-  const edges: Array<[number, number, number]> = [...shared.entries()]
+  if (shared.size > maxEdges) tooMany(shared.size);
+  return [...shared.entries()]
     .sort((x, y) => x[0] - y[0])
     .map(([key, w]) => [Math.floor(key / N), key % N, w]);
-  return { nodes, edges };
 }

@@ -117,18 +117,21 @@ export function gapThreshold(heights: Float64Array, maxBins = 10, minRatio = 2):
 }
 
 /**
- * Cluster labels (0..count-1, one per subset position) of the subset's single-linkage clustering, cut by the
- * gap heuristic. Labels are numbered in order of each cluster's first member.
+ * Cluster labels (0..count-1, one per subset position) of the subset's single-linkage clustering. With `scale`
+ * the dendrogram is cut there (points closer than or at `scale` share a cluster, as in Carriere-Michel-Oudot's
+ * automatic Mapper); without it, by the gap heuristic. Labels are numbered in order of each cluster's first member.
  */
 export function singleLinkageClusters(
   points: ArrayLike<number>,
   dim: number,
   subset: ArrayLike<number>,
   bins = 10,
+  scale?: number,
 ): { labels: Uint32Array; count: number } {
   const m = subset.length;
   const tree = minimumSpanningTree(points, dim, subset);
-  const cut = gapThreshold(tree.length, bins);
+  const cut = scale ?? gapThreshold(tree.length, bins);
+  const join = scale === undefined ? (h: number) => h < cut : (h: number) => h <= cut;
   const parent = new Int32Array(m);
   for (let i = 0; i < m; i++) parent[i] = i;
   const find = (x: number) => {
@@ -139,7 +142,7 @@ export function singleLinkageClusters(
     return x;
   };
   for (let e = 0; e < tree.length.length; e++)
-    if (tree.length[e] < cut) {
+    if (join(tree.length[e])) {
       const x = find(tree.a[e]);
       const y = find(tree.b[e]);
       if (x !== y) parent[Math.max(x, y)] = Math.min(x, y);

@@ -1,0 +1,189 @@
+/**
+ * The Mapper stage of the pipeline: the cover and clustering scale (fixed, or chosen from the data), the graph,
+ * its flag complex's homology and, on request, the bootstrap of its loops.
+ */
+import { mapper, type MapperOutput } from '../tda/mapper';
+import { ballMapper } from '../tda/ballMapper';
+import { autoMapperParameters, estimateScale, AUTO_DEFAULTS } from '../tda/mapperParameters';
+import { componentsByPoints, flagHomology } from '../tda/graphHomology';
+import { mapperBootstrap, type BootstrapResult } from '../tda/mapperBootstrap';
+
+export type Auto = number | 'auto';
+
+export interface MapperStageOptions {
+  /** 'ball' for Ball Mapper; anything else is a lens given by `lens`. */
+  ball: boolean;
+  resolution: Auto;
+  gain: Auto;
+  epsilon: Auto;
+  bootstrap: number;
+  seed: number;
+  maxNodes: number;
+  maxEdges: number;
+}
+
+export interface MapperChoice {
+  chosen: 'auto' | 'fixed';
+  /** Intervals per lens axis (a Ball Mapper has none). */
+  resolutions: number[];
+  gain: number;
+  /** Single-linkage cut height (auto), or the Ball Mapper's radius. */
+  scale?: number;
+  clustering: string;
+  selection?: {
+    method: string;
+    repetitions: number;
+    subsampleSize: number;
+    estimatedOn: number;
+    overlap: number;
+    lensSpread: number[];
+    /** The rule's resolution per axis before the cap on the number of cover sets. */
+    finest?: number[];
+  };
+}
+
+export interface MapperStage {
+  graph: MapperOutput;
+  choice: MapperChoice;
+  loops: number;
+  components: number;
+  /** Share of the points in the component holding the most of them. */
+  largestComponentShare: number;
+  bootstrap?: BootstrapResult;
+}
+
+const round = (x: number) => Math.round(x * 1e6) / 1e6;
+
+function choose(
+  coords: Float64Array,
+  dim: number,
+  n: number,
+  lens: Float64Array,
+  lensDim: number,
+  periods: Array<number | null>,
+  o: MapperStageOptions,
+): MapperChoice {
+  const method = `Carriere-Michel-Oudot 2018 (C=${AUTO_DEFAULTS.C}, beta=${AUTO_DEFAULTS.beta})`;
+  if (o.ball) {
+    if (o.epsilon !== 'auto')
+      return { chosen: 'fixed', resolutions: [], gain: 1, scale: o.epsilon, clustering: `ball mapper, epsilon ${round(o.epsilon)}` };
+    const sample = Math.min(n, AUTO_DEFAULTS.maxPoints);
+    // Ball Mapper's radius at delta: the balls then cover the points at the scale a sparser sample of the same
+    // shape covers it, and no finer; balls holding points within delta of each other are joined too.
+    const { delta, m } = estimateScale(subsample(coords, dim, n, sample, o.seed), dim, sample, { seed: o.seed });
+    return {
+      chosen: 'auto',
+      resolutions: [],
+      gain: 1,
+      scale: delta,
+      clustering: `ball mapper, epsilon ${round(delta)}, joined`,
+      selection: { method, repetitions: AUTO_DEFAULTS.repetitions, subsampleSize: m, estimatedOn: sample, overlap: 0, lensSpread: [] },
+    };
+  }
+  if (o.resolution === 'auto') {
+    const overlap = o.gain === 'auto' ? AUTO_DEFAULTS.overlap : 1 - 1 / o.gain;
+    const auto = autoMapperParameters(coords, dim, n, lens, lensDim, { overlap, periods, seed: o.seed });
+    return {
+      chosen: 'auto',
+      resolutions: auto.resolution,
+      gain: o.gain === 'auto' ? round(auto.gain) : o.gain,
+      scale: auto.delta,
+      clustering: `single-linkage at ${round(auto.delta)}`,
+      selection: {
+        method,
+        repetitions: auto.repetitions,
+        subsampleSize: auto.subsampleSize,
+        estimatedOn: auto.estimatedOn,
+        overlap: round(auto.overlap),
+        lensSpread: auto.lensSpread.map(round),
+        finest: auto.finest,
+      },
+    };
+  }
+  return {
+    chosen: 'fixed',
+    resolutions: new Array<number>(lensDim).fill(o.resolution),
+    gain: o.gain === 'auto' ? round(1 / (1 - AUTO_DEFAULTS.overlap)) : o.gain,
+    clustering: 'single-linkage (gap heuristic, 10 bins)',
+  };
+}
+
+function subsample(coords: Float64Array, dim: number, n: number, take: number, seed: number): Float64Array {
+  if (take >= n) return coords;
+  const out = new Float64Array(take * dim);
+  // An even stride: deterministic, and spread over the whole cloud whatever its order.
+  for (let i = 0; i < take; i++) {
+    const p = (Math.floor((i * n) / take) + (seed >>> 0)) % n;
+    out.set(coords.subarray(p * dim, p * dim + dim), i * dim);
+  }
+  return out;
+}
+
+function build(
+  coords: Float64Array,
+  dim: number,
+  n: number,
+  lens: Float64Array,
+  lensDim: number,
+  periods: Array<number | null>,
+  choice: MapperChoice,
+  o: MapperStageOptions,
+): MapperOutput {
+  const limits = { maxNodes: o.maxNodes, maxEdges: o.maxEdges };
+  if (o.ball) return ballMapper(coords, dim, n, choice.scale!, { ...limits, join: choice.chosen === 'auto' ? choice.scale : 0 });
+  return mapper(coords, dim, lens, lensDim, n, {
+    resolution: choice.resolutions,
+    gain: choice.gain,
+    periods,
+    ...(choice.chosen === 'auto' ? { clusterScale: choice.scale } : {}),
+    ...limits,
+  });
+}
+
+export function mapperStage(
+  coords: Float64Array,
+  dim: number,
+  n: number,
+  lens: Float64Array,
+  lensDim: number,
+  periods: Array<number | null>,
+  /** The per-point height of the bootstrap's extended persistence. */
+  height: Float64Array,
+  o: MapperStageOptions,
+  onBootstrap?: (done: number) => void,
+): MapperStage {
+  const choice = choose(coords, dim, n, lens, lensDim, periods, o);
+  const graph = build(coords, dim, n, lens, lensDim, periods, choice, o);
+  const { components, loops } = flagHomology(graph.nodes.length, graph.edges);
+  const parts = componentsByPoints(graph.nodes, graph.edges, n);
+  const stage: MapperStage = {
+    graph,
+    choice,
+    loops,
+    components,
+    largestComponentShare: n ? (parts.points[0] ?? 0) / n : 0,
+  };
+  if (o.bootstrap > 0) {
+    stage.bootstrap = mapperBootstrap(
+      n,
+      graph,
+      height,
+      (subset) => {
+        const m = subset.length;
+        const c = new Float64Array(m * dim);
+        const l = new Float64Array(m * lensDim);
+        subset.forEach((p, i) => {
+          c.set(coords.subarray(p * dim, p * dim + dim), i * dim);
+          l.set(lens.subarray(p * lensDim, p * lensDim + lensDim), i * lensDim);
+        });
+        // As GUDHI's bootstrap does, an automatic choice is made again on each resample: the question is how
+        // stable the whole procedure is, not one cover on thinner data.
+        const again = choice.chosen === 'auto' ? choose(c, dim, m, l, lensDim, periods, o) : choice;
+        const g = build(c, dim, m, l, lensDim, periods, again, o);
+        return { nodes: g.nodes.map((node) => ({ ...node, members: node.members.map((i) => subset[i]) })), edges: g.edges };
+      },
+      { resamples: o.bootstrap, seed: o.seed, onResample: onBootstrap },
+    );
+  }
+  return stage;
+}
