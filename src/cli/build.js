@@ -9,7 +9,8 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
 
 await build({
   absWorkingDir: root,
-  entryPoints: ['src/cli/main.ts'],
+  // profileWorker runs in worker threads of `kleinscope profile`, so it is an entry of its own.
+  entryPoints: ['src/cli/main.ts', 'src/cli/profileWorker.ts'],
   outdir: 'node_modules/.kleinscope/cli',
   bundle: true,
   splitting: true,

@@ -4,7 +4,7 @@
 // with fewer edges deeper in, as in trained networks. References in the same run: the issue's target of 3 minutes
 // (printed as measured/target), and one 65,536-filter layer through `kleinscope analyze` with the single-layer
 // defaults (printed as the profile's mean time per such layer / analyze's).
-import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -145,8 +145,25 @@ try {
   process.stdout.write = quiet;
   if (refCode !== 0) throw new Error(`kleinscope analyze exited with ${refCode}`);
 
+  // The profile's lighter persistence (fewer landmarks) against analyze's default on the same layer.
+  /** @param {string} file */
+  const bars = (file) => {
+    const doc = JSON.parse(readFileSync(file, 'utf8'));
+    const t = doc.persistence.threshold ?? Infinity;
+    /** @type {number[]} */
+    const lengths = doc.persistence.diagrams[1].map((/** @type {[number, number | null]} */ [b, d]) => (d ?? t) - b);
+    lengths.sort((a, b) => b - a);
+    return `longest H1 bar ${lengths[0]?.toFixed(3)}, next ${lengths[1]?.toFixed(3)} (${doc.persistence.landmarks} landmarks)`;
+  };
+  const profiled = readdirSync(out).find(
+    (f) => f === `layer-${String(lastBig).padStart(String(nLayers).length, '0')}.json`,
+  );
   process.stdout.write(
-    `\nprofile: ${wall.toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU; ` +
+    `\nlayer ${lastBig}: profile ${profiled ? bars(join(out, profiled)) : '(no document)'}; ` +
+      `analyze ${bars(join(work, 'ref.json'))}\n`,
+  );
+  process.stdout.write(
+    `profile: ${wall.toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU; ` +
       `wrote profile.svg: ${written.includes('profile.svg')}, profile.csv: ${written.includes('profile.csv')}, ` +
       `${docs} result documents\n`,
   );

@@ -171,7 +171,7 @@ describe('kleinscope profile', () => {
     ];
     const m = writeManifest(join(root, 'model'), 'two', [tensors]);
     const out = join(root, 'out');
-    const r = await kleinscope('profile', m.path, '--out', out, '--dataset', 'synthetic');
+    const r = await kleinscope('profile', m.path, '--out', out, '--dataset', 'synthetic', '--jobs', '2');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(readdirSync(out).sort()).toEqual(['layer-1.json', 'layer-3.json', 'profile.csv', 'profile.svg']);
@@ -200,6 +200,17 @@ describe('kleinscope profile', () => {
     expect(svg).toContain('Layer profile: two-weights_manifest.json');
     expect(svg.match(/class="thumb"/g)).toHaveLength(2);
     expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/profile.csv: 2 of 2 3x3 layers analysed in [\d.]+ s$/);
+
+    // One thread gives the same documents as two (the worker threads run the same code on the same bytes).
+    const serial = join(root, 'serial');
+    const one = await kleinscope('profile', m.path, '--out', serial, '--dataset', 'synthetic', '--jobs', '1');
+    expect(one.code).toBe(0);
+    const strip = (d: ResultDocument) => ({ ...d, createdAt: '', timings: {} });
+    for (const i of [1, 3]) {
+      const doc = JSON.parse(readFileSync(join(serial, `layer-${i}.json`), 'utf8')) as ResultDocument;
+      expect(strip(doc)).toEqual(strip(docs[i === 1 ? 0 : 1]));
+    }
+    expect(readFileSync(join(serial, 'profile.csv'), 'utf8')).toBe(readFileSync(join(out, 'profile.csv'), 'utf8'));
   });
 
   test('bad input: one line naming the file or flag, non-zero exit, nothing written', async () => {
@@ -216,6 +227,7 @@ describe('kleinscope profile', () => {
       [[m.path, '--out', aFile], /^kleinscope profile: --out .*a-file: is a file, not a folder\n$/],
       [[m.path, '--out', join(root, 'no', 'such')], /^kleinscope profile: --out .*: the folder .*no does not exist\n$/],
       [[m.path, '--out', fresh, '--landmarks', '1'], /^kleinscope profile: --landmarks: 1 is below 2\n$/],
+      [[m.path, '--out', fresh, '--jobs', '0'], /^kleinscope profile: --jobs: 0 is below 1\n$/],
       [
         [only1x1.path, '--out', fresh],
         /^kleinscope profile: .*pw-weights_manifest.json: none of its 1 conv layer has 3x3 kernels\n$/,

@@ -6,6 +6,7 @@ import { CliError, at } from '../errors';
 import { findLoader, type LoadedFilters } from '../inputs/index';
 import { AnalysisError, analyzeFilters, DEFAULT_OPTIONS, parseLens } from '../../lib/analysis/pipeline';
 import { FilterValueError } from '../../lib/analysis/preprocess';
+import { ANALYSIS_LIMITS } from '../../lib/analysis/limits';
 import { validateResult } from '../../lib/result/validate';
 import type { ResultDocument } from '../../lib/result/schema';
 import { DEFAULT_MAX_FILTERS } from '../../lib/nn/modelImport';
@@ -120,20 +121,19 @@ export const command: Command = {
     const step =
       values.step === undefined ? undefined : numberOption('step', values.step, 0, { integer: true, min: 0 });
     const options = {
-      k: numberOption('k', values.k, d.k, { integer: true, min: 1, max: 100_000 }),
-      p: numberOption('p', values.p, d.p, { max: 100 }),
+      k: numberOption('k', values.k, d.k, ANALYSIS_LIMITS.k),
+      p: numberOption('p', values.p, d.p, ANALYSIS_LIMITS.p),
       lens: values.lens ?? d.lens,
-      resolution: autoOption('resolution', values.resolution, d.resolution, { integer: true, min: 1, max: 1000 }),
-      gain: autoOption('gain', values.gain, d.gain, { min: 1, max: 100 }),
+      resolution: autoOption('resolution', values.resolution, d.resolution, ANALYSIS_LIMITS.resolution),
+      gain: autoOption('gain', values.gain, d.gain, ANALYSIS_LIMITS.gain),
       epsilon: autoOption('epsilon', values.epsilon, d.epsilon, { min: Number.MIN_VALUE }),
       bootstrap: numberOption('bootstrap', values.bootstrap, d.bootstrap, { integer: true, min: 0, max: 1000 }),
-      maxDim: numberOption('dim', values.dim, d.maxDim, { integer: true, min: 0, max: 2 }),
-      modulus: numberOption('modulus', values.modulus, d.modulus, { integer: true, min: 2, max: 251 }),
+      maxDim: numberOption('dim', values.dim, d.maxDim, ANALYSIS_LIMITS.maxDim),
+      modulus: numberOption('modulus', values.modulus, d.modulus, ANALYSIS_LIMITS.modulus),
       landmarks: numberOption('landmarks', values.landmarks, d.landmarks, { integer: true, min: 2, max: 5000 }),
       seed: numberOption('seed', values.seed, d.seed, { integer: true, min: -(2 ** 31), max: 2 ** 31 - 1 }),
       ...(values.title !== undefined ? { title: values.title } : {}),
     };
-    if (!(options.p > 0)) throw new CliError(`--p: ${values.p} is not above 0 (a percentage in (0, 100])`, 2);
     if (values.title !== undefined && values.title.length > 200)
       throw new CliError('--title: at most 200 characters', 2);
     try {

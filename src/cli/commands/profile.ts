@@ -3,17 +3,20 @@
  * (figure 6 of the paper) plus its numbers and one result document per layer.
  */
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { Command } from '../main';
 import { parse, numberOption } from '../args';
 import { CliError, at } from '../errors';
 import { DEFAULT_MAX_FILTERS, ModelImportError } from '../../lib/nn/modelImport';
 import { openModelFile } from '../../lib/nn/modelImportNode';
-import { analyzeModelLayers, type LayerAnalysis } from '../../lib/analysis/modelLayers';
+import { analyzeModelLayers, type LayerAnalysis, type ModelLayersOptions } from '../../lib/analysis/modelLayers';
 import { layerProfile, profileCsv } from '../../lib/analysis/layerProfile';
 import { AnalysisError, DEFAULT_OPTIONS } from '../../lib/analysis/pipeline';
 import { graphThumbnail, profileToSvg } from '../../lib/export/profileSvg';
 import { validateResult } from '../../lib/result/validate';
+import type { ProfileReply, ProfileWorkerData } from '../profileWorker';
 
 /**
  * Landmarks of the witness complex for each layer. The profile needs only H1's two longest bars, and on a core of
@@ -22,9 +25,69 @@ import { validateResult } from '../../lib/result/validate';
  */
 export const PROFILE_LANDMARKS = 200;
 
+/** Layers analysed at once, each in a worker thread: one per core, up to two (the machine this was built on). */
+export const DEFAULT_JOBS = Math.max(1, Math.min(2, availableParallelism()));
+
 const usage =
   'kleinscope profile MODEL.json|WEIGHTS_MANIFEST.json --out DIR [--max-filters 50000] [--seed 1] ' +
-  `[--landmarks ${PROFILE_LANDMARKS}] [--dataset NAME]`;
+  `[--landmarks ${PROFILE_LANDMARKS}] [--jobs ${DEFAULT_JOBS}] [--dataset NAME]`;
+
+/**
+ * Analyses `layers` on `jobs` worker threads (each opens the model itself), calling `onLayer` as each finishes;
+ * the results come back in the order of `layers`. A worker that fails stops the run.
+ */
+function analyzeInWorkers(
+  path: string,
+  layers: number[],
+  options: Omit<ModelLayersOptions, 'layers'>,
+  jobs: number,
+  onLayer: (result: LayerAnalysis) => void,
+): Promise<LayerAnalysis[]> {
+  const results = new Map<number, LayerAnalysis>();
+  const queue = [...layers];
+  const workers: Worker[] = [];
+  return new Promise<LayerAnalysis[]>((resolvePool, rejectPool) => {
+    let failed = false;
+    const fail = (e: unknown) => {
+      if (failed) return;
+      failed = true;
+      for (const w of workers) void w.terminate();
+      rejectPool(e);
+    };
+    const next = (worker: Worker) => {
+      const index = queue.shift();
+      if (index !== undefined) worker.postMessage(index);
+      else void worker.terminate();
+    };
+    const data: ProfileWorkerData = { path, options };
+    for (let j = 0; j < Math.min(jobs, layers.length); j++) {
+      const worker = new Worker(new URL('./profileWorker.js', import.meta.url), { workerData: data });
+      workers.push(worker);
+      worker.on('error', (e) => fail(new CliError(`internal error: a worker thread failed: ${e.message}`, 70)));
+      worker.on('message', (reply: ProfileReply) => {
+        if (failed) return;
+        if ('error' in reply) {
+          if (reply.kind === 'import') return fail(new CliError(reply.error));
+          if (reply.kind === 'options')
+            return fail(new CliError(`${reply.field ? `--${reply.field}: ` : ''}${reply.error}`, 2));
+          return fail(new CliError(`internal error: layer ${reply.index}: ${reply.error}`, 70));
+        }
+        results.set(reply.index, reply.result);
+        try {
+          onLayer(reply.result);
+        } catch (e) {
+          return fail(e);
+        }
+        if (results.size === layers.length) {
+          for (const w of workers) void w.terminate();
+          return resolvePool(layers.map((i) => results.get(i)!));
+        }
+        next(worker);
+      });
+      next(worker);
+    }
+  });
+}
 
 function writeAtomically(path: string, text: string): void {
   const temp = `${path}.${process.pid}.tmp`;
@@ -73,6 +136,7 @@ export const command: Command = {
         'max-filters': { type: 'string' },
         seed: { type: 'string' },
         landmarks: { type: 'string' },
+        jobs: { type: 'string', short: 'j' },
         dataset: { type: 'string' },
       },
       usage,
@@ -95,6 +159,7 @@ export const command: Command = {
       min: 2,
       max: 5000,
     });
+    const jobs = numberOption('jobs', values.jobs, DEFAULT_JOBS, { integer: true, min: 1, max: 64 });
     if (values.dataset !== undefined && values.dataset.length > 80)
       throw new CliError('--dataset: at most 80 characters', 2);
 
@@ -113,48 +178,43 @@ export const command: Command = {
     prepareOutDir(out);
 
     const started = performance.now();
-    let layerStart = started;
     const pad = String(Math.max(...layers)).length;
     const docName = (index: number) => `layer-${String(index).padStart(pad, '0')}.json`;
     const thumbnails = new Map<number, string>();
+    const options: Omit<ModelLayersOptions, 'layers'> = {
+      maxFilters,
+      seed,
+      ...(values.dataset !== undefined ? { dataset: values.dataset } : {}),
+      // Everything else is the pipeline's own default, so the profile follows it.
+      analysis: { landmarks, seed },
+    };
     let results: LayerAnalysis[];
     try {
-      results = await analyzeModelLayers(
-        model,
-        {
-          layers,
-          maxFilters,
-          seed,
-          ...(values.dataset !== undefined ? { dataset: values.dataset } : {}),
-          // Everything else is the pipeline's own default, so the profile follows it.
-          analysis: { landmarks, seed },
-        },
-        {
-          onLayer: (r) => {
-            const took = seconds(performance.now() - layerStart);
-            layerStart = performance.now();
-            const head = `layer ${r.layer.index} (${r.layer.name})`;
-            if (r.status !== 'done') {
-              process.stdout.write(`${head}: ${r.status === 'failed' ? r.error : r.reason}\n`);
-              return;
-            }
-            const checked = validateResult(r.document);
-            if (!checked.ok)
-              throw new CliError(
-                `internal error: layer ${r.layer.index}'s result fails its schema at ${checked.field}: ${checked.message}`,
-                70,
-              );
-            const file = join(out, docName(r.layer.index));
-            writeAtomically(file, JSON.stringify(r.document));
-            thumbnails.set(r.layer.index, graphThumbnail(r.document));
-            const d = r.document;
-            process.stdout.write(
-              `${head}: ${d.preprocessing.nInput} filters, core ${d.preprocessing.nCore}, ` +
-                `Mapper ${d.mapper.nodes.length} nodes; ${took} -> ${file}\n`,
-            );
-          },
-        },
-      );
+      const onLayer = (r: LayerAnalysis) => {
+        const head = `layer ${r.layer.index} (${r.layer.name})`;
+        if (r.status !== 'done') {
+          process.stdout.write(`${head}: ${r.status === 'failed' ? r.error : r.reason}\n`);
+          return;
+        }
+        const checked = validateResult(r.document);
+        if (!checked.ok)
+          throw new CliError(
+            `internal error: layer ${r.layer.index}'s result fails its schema at ${checked.field}: ${checked.message}`,
+            70,
+          );
+        const file = join(out, docName(r.layer.index));
+        writeAtomically(file, JSON.stringify(r.document));
+        thumbnails.set(r.layer.index, graphThumbnail(r.document));
+        const d = r.document;
+        process.stdout.write(
+          `${head}: ${d.preprocessing.nInput} filters, core ${d.preprocessing.nCore}, ` +
+            `Mapper ${d.mapper.nodes.length} nodes; ${seconds(d.timings.total)} -> ${file}\n`,
+        );
+      };
+      results =
+        jobs === 1
+          ? await analyzeModelLayers(model, { ...options, layers }, { onLayer })
+          : await analyzeInWorkers(path, layers, options, jobs, onLayer);
     } catch (e) {
       if (e instanceof ModelImportError) throw new CliError(e.message);
       if (e instanceof AnalysisError) throw new CliError(`${e.field ? `--${e.field}: ` : ''}${e.message}`, 2);

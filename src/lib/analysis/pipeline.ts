@@ -23,6 +23,7 @@ import {
   type Source,
 } from '../result/schema';
 import { preprocess } from './preprocess';
+import { limitProblem, type LimitedParam } from './limits';
 import { documentCocycles } from './cocycles';
 import { histogram } from './histogram';
 
@@ -116,17 +117,21 @@ function checkOptions(o: Required<Omit<AnalysisOptions, 'title'>>): void {
     if (!Number.isInteger(v) || v < min || v > max)
       throw new AnalysisError(`${name} must be an integer in ${min}..${max}, got ${v}`, name);
   };
-  int('k', 1, 100_000);
-  if (o.resolution !== 'auto') int('resolution', 1, 1000);
+  // The parameters a person picks share their bounds with the lab's form and the CLI (see limits.ts).
+  const limited = (name: LimitedParam) => {
+    const problem = limitProblem(name, o[name]);
+    if (problem) throw new AnalysisError(`${name} ${problem}`, name);
+  };
+  limited('k');
+  if (o.resolution !== 'auto') limited('resolution');
   int('bootstrap', 0, 1000);
-  int('maxDim', 0, 2);
-  int('modulus', 2, 251);
+  limited('maxDim');
+  limited('modulus');
   int('ripsMaxPoints', 1, 20_000);
   int('landmarks', 2, 5000);
   int('seed', -(2 ** 31), 2 ** 31 - 1);
-  if (!(o.p > 0 && o.p <= 100)) throw new AnalysisError(`p must be a percentage in (0, 100], got ${o.p}`, 'p');
-  if (o.gain !== 'auto' && !(o.gain >= 1 && o.gain <= 100))
-    throw new AnalysisError(`gain must be 'auto' or in [1, 100], got ${o.gain}`, 'gain');
+  limited('p');
+  if (o.gain !== 'auto') limited('gain');
   if (o.resolution === 'auto' && o.gain === 1)
     throw new AnalysisError('gain 1 with an automatic resolution: the intervals must overlap (gain above 1)', 'gain');
   if (o.epsilon !== 'auto' && !(o.epsilon > 0 && Number.isFinite(o.epsilon)))
