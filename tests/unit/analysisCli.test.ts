@@ -70,7 +70,75 @@ describe('kleinscope analyze', () => {
     expect(doc.preprocessing.nInput).toBe(400);
   });
 
+  test('no Mapper options: the cover is chosen from the data and the summary says so; --bootstrap and Ball Mapper', () => {
+    const r = run(join(dir, 'good.csv'), '--k', '20', '--dim', '0', '--bootstrap', '4', '--out', 'auto.json');
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(
+      /Mapper \d+ nodes, \d+ edges, \d+ loops? \(automatic: resolution \d+x\d+, gain 3, scale [\d.]+\)/,
+    );
+    expect(r.stdout).toMatch(/bootstrap 4 resamples/);
+    const doc = JSON.parse(readFileSync(join(dir, 'auto.json'), 'utf8'));
+    expect(validateResult(doc).ok).toBe(true);
+    expect(doc.mapper).toMatchObject({
+      chosen: 'auto',
+      gain: 3,
+      clustering: expect.stringMatching(/^single-linkage at /),
+    });
+    expect(doc.mapper.bootstrap.resamples).toBe(4);
+    expect(doc.mapper.bootstrap.distances).toHaveLength(4);
+    const same = run(
+      join(dir, 'good.csv'),
+      '--k',
+      '20',
+      '--dim',
+      '0',
+      '--resolution',
+      'auto',
+      '--gain',
+      'auto',
+      '--out',
+      'a2.json',
+    );
+    expect(same.code).toBe(0);
+    const doc2 = JSON.parse(readFileSync(join(dir, 'a2.json'), 'utf8'));
+    expect(doc2.mapper.nodes).toEqual(doc.mapper.nodes);
+    const ball = run(
+      join(dir, 'good.csv'),
+      '--k',
+      '20',
+      '--dim',
+      '0',
+      '--lens',
+      'ball',
+      '--epsilon',
+      '0.5',
+      '--out',
+      'b.json',
+    );
+    expect(ball.stdout).toMatch(/fixed: epsilon 0\.5/);
+    const b = JSON.parse(readFileSync(join(dir, 'b.json'), 'utf8'));
+    expect(b.mapper).toMatchObject({ lens: 'ball', chosen: 'fixed', scale: 0.5 });
+  });
+
   const bad: Array<[string, () => string[], RegExp, number?]> = [
+    [
+      '--resolution many',
+      () => ['good.csv', '--resolution', 'many', '--out', 'o.json'],
+      /--resolution: 'many' is neither 'auto' nor a number/,
+      2,
+    ],
+    [
+      '--epsilon 0',
+      () => ['good.csv', '--lens', 'ball', '--epsilon', '0', '--out', 'o.json'],
+      /--epsilon: 0 is below/,
+      2,
+    ],
+    [
+      '--bootstrap 1.5',
+      () => ['good.csv', '--bootstrap', '1.5', '--out', 'o.json'],
+      /--bootstrap: '1\.5' is not an integer/,
+      2,
+    ],
     ['a missing file', () => ['nope.csv', '--out', 'o.json'], /nope\.csv: no such file/],
     [
       'a short CSV line',
@@ -123,7 +191,7 @@ describe('kleinscope analyze', () => {
     ['two inputs', () => ['good.csv', 'good.csv', '--out', 'o.json'], /expected one INPUT, got 2/, 2],
     ['an unknown option', () => ['good.csv', '--kk', '3', '--out', 'o.json'], /Unknown option '--kk'/, 2],
     ['a non-numeric --k', () => ['good.csv', '--k', 'many', '--out', 'o.json'], /--k: 'many' is not a number/, 2],
-    ['--p 0', () => ['good.csv', '--p', '0', '--out', 'o.json'], /--p: 0 is not above 0/, 2],
+    ['--p 0', () => ['good.csv', '--p', '0', '--out', 'o.json'], /--p: 0 is below 0.1/, 2],
     ['--p 101', () => ['good.csv', '--p', '101', '--out', 'o.json'], /--p: 101 is above 100/, 2],
     [
       'a composite --modulus',
