@@ -218,7 +218,7 @@ describe('options and lenses', () => {
   test('bad options are refused with the option named', async () => {
     await expect(analyzeFilters(filters, source, { lens: 'umap' })).rejects.toThrow(/lens 'umap'/);
     await expect(analyzeFilters(filters, source, { lens: 'pca:1,1' })).rejects.toThrow(AnalysisError);
-    await expect(analyzeFilters(filters, source, { p: 0 })).rejects.toThrow(/p must be/);
+    await expect(analyzeFilters(filters, source, { p: 0 })).rejects.toThrow(/p 0 is below 0.1/);
     await expect(analyzeFilters(filters, source, { modulus: 4 })).rejects.toThrow(/prime/);
     await expect(analyzeFilters(filters, source, { resolution: 2.5 })).rejects.toThrow(/resolution/);
     await expect(analyzeFilters(new Float64Array(18).fill(1), source)).rejects.toThrow(/at least 3/);

@@ -58,9 +58,9 @@ describe('lab settings', () => {
   test('out-of-range values are refused with the field name', () => {
     expect(() => validateRunSettings({ ...defaultRunSettings(), runs: 0 })).toThrow(/Runs/);
     expect(() => validateRunSettings({ ...defaultRunSettings(), steps: 1.5 })).toThrow(/Steps per run/);
-    expect(() => validateAnalysisParams({ ...defaultAnalysisParams(), p: 0 })).toThrow(/p must/);
+    expect(() => validateAnalysisParams({ ...defaultAnalysisParams(), p: 0 })).toThrow(/p: 0 is below 0.1/);
     expect(() => validateAnalysisParams({ ...defaultAnalysisParams(), modulus: 1 })).toThrow(/Modulus/);
-    expect(() => validateAnalysisParams({ ...defaultAnalysisParams(), k: Number.NaN })).toThrow(/k must/);
+    expect(() => validateAnalysisParams({ ...defaultAnalysisParams(), k: Number.NaN })).toThrow(/k: 'NaN' is not a number/);
   });
 });
 

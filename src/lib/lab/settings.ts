@@ -1,6 +1,7 @@
 // The lab's settings as the form edits them. Validation happens once, when a run starts, so a half-typed value
 // never throws while the person is still typing.
 import { parseSchedule } from './eta';
+import { ANALYSIS_LIMITS, limitProblem, type LimitedParam } from '../analysis/limits';
 
 export interface RunSettings {
   architecture: string;
@@ -13,11 +14,15 @@ export interface RunSettings {
 export interface AnalysisParams {
   k: number;
   p: number;
-  lens: 'pca' | 'codensity' | 'angle' | 'circular';
+  lens: 'pca' | 'codensity' | 'angle' | 'circular' | 'ball';
+  /** 'auto': the cover and clustering scale come from the data (Carriere-Michel-Oudot); 'fixed': the two fields. */
+  cover: 'auto' | 'fixed';
   resolution: number;
   gain: number;
   maxDim: number;
   modulus: number;
+  /** Resamples for the bootstrap of the Mapper graph's loops; 0 skips it (the result view's button sets it). */
+  bootstrap: number;
 }
 
 export const LENSES: Array<{ value: AnalysisParams['lens']; label: string }> = [
@@ -25,6 +30,7 @@ export const LENSES: Array<{ value: AnalysisParams['lens']; label: string }> = [
   { value: 'codensity', label: 'codensity' },
   { value: 'angle', label: 'primary-circle angle' },
   { value: 'circular', label: 'circular coordinate (H1)' },
+  { value: 'ball', label: 'none (Ball Mapper)' },
 ];
 
 export function defaultRunSettings(): RunSettings {
@@ -32,7 +38,7 @@ export function defaultRunSettings(): RunSettings {
 }
 
 export function defaultAnalysisParams(): AnalysisParams {
-  return { k: 50, p: 30, lens: 'pca', resolution: 30, gain: 3, maxDim: 1, modulus: 2 };
+  return { k: 50, p: 30, lens: 'pca', cover: 'auto', resolution: 10, gain: 3, maxDim: 1, modulus: 2, bootstrap: 0 };
 }
 
 export interface ValidRunSettings extends Omit<RunSettings, 'schedule'> {
@@ -56,23 +62,26 @@ export function validateRunSettings(s: RunSettings): ValidRunSettings {
   };
 }
 
+/** Checks the form against the same bounds as its fields and the pipeline (src/lib/analysis/limits.ts). */
 export function validateAnalysisParams(p: AnalysisParams): AnalysisParams {
+  const checked = (name: LimitedParam, label: string, value: unknown): number => {
+    const problem = limitProblem(name, value);
+    if (problem) {
+      const { min, max } = ANALYSIS_LIMITS[name];
+      throw new Error(`${label}: ${problem} (allowed: ${min} to ${max})`);
+    }
+    return Number(value);
+  };
   return {
-    k: whole('k', p.k, 1, 1000),
-    p: (() => {
-      const v = Number(p.p);
-      if (!(v > 0 && v <= 100)) throw new Error('p must be a percentage in (0, 100]');
-      return v;
-    })(),
+    k: checked('k', 'k', p.k),
+    p: checked('p', 'p', p.p),
     lens: p.lens,
-    resolution: whole('Resolution', p.resolution, 1, 1000),
-    gain: (() => {
-      const v = Number(p.gain);
-      if (!(v >= 1 && v <= 100)) throw new Error('Gain must be in 1..100');
-      return v;
-    })(),
-    maxDim: whole('Dimension', p.maxDim, 0, 2),
-    modulus: whole('Modulus', p.modulus, 2, 255),
+    cover: p.cover === 'fixed' ? 'fixed' : 'auto',
+    resolution: checked('resolution', 'Resolution', p.resolution),
+    gain: checked('gain', 'Gain', p.gain),
+    maxDim: checked('maxDim', 'Dimension', p.maxDim),
+    modulus: checked('modulus', 'Modulus', p.modulus),
+    bootstrap: whole('Bootstrap resamples', p.bootstrap ?? 0, 0, 1000),
   };
 }
 
