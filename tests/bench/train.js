@@ -1,11 +1,18 @@
-// `npm run bench -- train`: training speed of mnist-paper at batch 128, one network at a time vs batched
-// ensembles of 8 (and 32 with --full), in Node (cpu) and in headless Chromium (cpu, webgl via SwiftShader, and
-// webgpu where the browser offers an adapter). Prints run-steps/s and images/s, and each ensemble's ratio to
-// one-at-a-time on the same backend in the same run. Flags: --full (ensembles of 32 too), --node, --browser,
-// --backend=NAME (one Chromium backend).
+// `npm run bench -- train`: training speed of mnist-paper at batch 64 on the cpu and wasm backends, in one run:
+//   1. the issue's target: `kleinscope train --runs 8 --ensemble 8 --steps 30 --batch 64` timed whole (start-up
+//      included) with --backend wasm and --backend cpu, and their ratio;
+//   2. the library's train() in Node: 8 runs one at a time and as one ensemble of 8, cpu vs wasm;
+//   3. the same in headless Chromium on the page's main thread: cpu, wasm single-threaded and wasm with 2 threads
+//      (the page is cross-origin isolated), and with --full WebGL (SwiftShader) and WebGPU (software) too.
+// Each line gives images/s (wall; in Node also per CPU-second, steadier on a shared machine), the ensemble's
+// ratio to one-at-a-time and wasm's ratio to cpu on the same platform. The load average is printed with each
+// part. Flags: --cli, --node, --browser (only those parts), --full (ensembles of 32, GPU backends in Chromium).
 import { build } from 'esbuild';
 import { createServer } from 'node:http';
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -13,73 +20,138 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const outDir = `${root}node_modules/.kleinscope/bench-train/`;
 const args = process.argv.slice(2);
 const full = args.includes('--full');
-const only = args.includes('--node') ? 'node' : args.includes('--browser') ? 'browser' : 'both';
-const BATCH = 128;
+const parts = ['--cli', '--node', '--browser'].filter((p) => args.includes(p));
+const want = (/** @type {string} */ part) => parts.length === 0 || parts.includes(part);
+const BATCH = 64;
 const ensembles = full ? [8, 32] : [8];
-/** --backend=cpu|webgl|webgpu: only that one in Chromium. */
-const wanted = args.find((a) => a.startsWith('--backend='))?.slice('--backend='.length);
-const LIMIT_S = 300;
+const LIMIT_S = 400;
+/** Timed steps per run: the cpu backend is slow, wasm needs more steps for a steady number. */
+const STEPS = { cpu: 2, wasm: 10, webgl: 2, webgpu: 1 };
 
-// One entry for both platforms: measure(backendOrder, ensembles, steps) trains real runs with the library.
+// One entry for both platforms: measure() trains real runs with the library.
 const entry = `
 import { selectBackend } from '${root}src/lib/nn/backends';
 import { mnistPaper } from '${root}src/lib/nn/architectures';
 import { train } from '${root}src/lib/nn/training';
 import { decodeMnist } from '${root}src/lib/nn/datasets/mnist';
+import * as tf from '@tensorflow/tfjs';
+import { setThreadsCount, getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 
-export async function measure(mnistBytes, order, ensembles, steps, batch) {
-  const backend = (await selectBackend(order)).name;
-  if (backend !== order[0]) return { backend, rows: [], skipped: order[0] + ' unavailable, got ' + backend };
+const cpuMs = () => {
+  const p = globalThis.process;
+  if (!p?.cpuUsage) return NaN;
+  const u = p.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+export async function measure(mnistBytes, backend, ensembles, steps, batch, threads = 0) {
+  if (backend === 'wasm') {
+    if (threads > 1) setThreadsCount(threads);
+    else tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  }
+  const choice = await selectBackend([backend]);
+  if (choice.name !== backend) return { backend, rows: [], skipped: backend + ' unavailable: ' + choice.reason };
+  const label = backend === 'wasm' ? 'wasm ' + getThreadsCount() + 't' : backend;
   const dataset = decodeMnist(mnistBytes);
   const rows = [];
   const time = async (runs, ensemble) => {
     const config = { arch: mnistPaper, dataset, runs, steps, batchSize: batch, snapshots: [], seed: 1, ensemble, progressEvery: steps };
-    await train({ ...config, steps: 1 }); // warm-up: shader compilation, first allocations
+    await train({ ...config, steps: 1 }); // warm-up: compilation, first allocations
+    const cpu0 = cpuMs();
     const r = await train(config);
-    return r.elapsedMs;
+    return { ms: r.elapsedMs, cpu: cpuMs() - cpu0 };
   };
   for (const size of ensembles) {
     const one = await time(size, 1);
     const together = await time(size, size);
-    for (const [label, ms] of [['1 at a time', one], ['ensemble ' + size, together]]) {
-      const stepsPerS = (size * steps) / (ms / 1000);
-      rows.push({ backend, label, runs: size, stepsPerS, imagesPerS: stepsPerS * batch, ratio: one / ms });
+    for (const [kind, t] of [['1 at a time', one], ['ensemble ' + size, together]]) {
+      const images = size * steps * batch;
+      rows.push({ backend: label, kind, runs: size, imagesPerS: images / (t.ms / 1000), perCpuS: images / (t.cpu / 1000), ratio: one.ms / t.ms });
     }
   }
-  return { backend, rows };
+  return { backend: label, rows };
 }
 `;
 
 /**
- * @typedef {{backend: string, label: string, runs: number, stepsPerS: number, imagesPerS: number, ratio: number}} Row
- * @param {string} where
- * @param {{backend: string, rows: Row[], skipped?: string}} result
+ * @typedef {{backend: string, kind: string, runs: number, imagesPerS: number, perCpuS: number, ratio: number}} Row
+ * @typedef {{backend: string, rows: Row[], skipped?: string}} Result
  */
-function print(where, result) {
-  if (result.skipped) {
-    process.stdout.write(`${where.padEnd(9)} ${result.skipped}: skipped\n`);
-    return;
-  }
-  for (const r of result.rows) {
-    process.stdout.write(
-      `${where.padEnd(9)} ${r.backend.padEnd(7)} ${r.label.padEnd(12)} runs ${String(r.runs).padStart(3)}  ` +
-        `${r.stepsPerS.toFixed(2).padStart(8)} run-steps/s  ${r.imagesPerS.toFixed(0).padStart(8)} images/s  ` +
-        `x${r.ratio.toFixed(2)} vs 1 at a time\n`,
-    );
+
+const load = () => `load average ${loadavg()[0].toFixed(1)}`;
+const say = (/** @type {string} */ line) => process.stdout.write(line + '\n');
+
+/** Prints rows, with wasm's throughput over cpu's for the same kind of row on the same platform. */
+function print(/** @type {string} */ where, /** @type {Result[]} */ results) {
+  const cpu = results.find((r) => r.backend === 'cpu');
+  for (const result of results) {
+    if (result.skipped) {
+      say(`${where.padEnd(9)} ${result.backend}: skipped (${result.skipped})`);
+      continue;
+    }
+    for (const r of result.rows) {
+      const base = cpu?.rows.find((c) => c.kind === r.kind);
+      const vsCpu = base && result !== cpu ? `  x${(r.imagesPerS / base.imagesPerS).toFixed(1)} vs cpu` : '';
+      const perCpu = Number.isFinite(r.perCpuS) ? `  ${r.perCpuS.toFixed(0).padStart(6)} per CPU-s` : '';
+      say(
+        `${where.padEnd(9)} ${r.backend.padEnd(8)} ${r.kind.padEnd(12)} runs ${String(r.runs).padStart(2)}  ` +
+          `${r.imagesPerS.toFixed(0).padStart(6)} images/s${perCpu}  x${r.ratio.toFixed(2)} vs 1 at a time${vsCpu}`,
+      );
+    }
   }
 }
 
-mkdirSync(outDir, { recursive: true });
-writeFileSync(`${outDir}entry.ts`, entry);
 const mnistFile = `${root}static/data/mnist.bin`;
 if (!existsSync(mnistFile)) {
   process.stderr.write('bench train: static/data/mnist.bin is missing; run npm run prepare first\n');
   process.exit(1);
 }
 const mnist = new Uint8Array(readFileSync(mnistFile));
-process.stdout.write(`mnist-paper, batch ${BATCH}; ratio = ensemble throughput / one-at-a-time on the same backend\n`);
+mkdirSync(outDir, { recursive: true });
+writeFileSync(`${outDir}entry.ts`, entry);
+say(`mnist-paper, batch ${BATCH}; wall images/s unless marked per CPU-s`);
 
-if (only !== 'browser') {
+if (want('--cli')) {
+  const cli = `${root}src/cli/kleinscope.js`;
+  if (!existsSync(`${root}node_modules/.kleinscope/cli/main.js`)) {
+    process.stderr.write('bench train: the CLI is not built; run npm run prepare first\n');
+    process.exit(1);
+  }
+  const command = ['train', '--dataset', 'mnist', '--arch', 'mnist-paper', '--runs', '8', '--ensemble', '8'];
+  command.push('--steps', '30', '--batch', String(BATCH), '--quiet');
+  say(`\ncli: kleinscope ${command.join(' ')} --backend B, timed whole (${load()})`);
+  const images = 8 * 30 * BATCH;
+  /** @type {Record<string, number>} */
+  const rate = {};
+  for (const backend of ['wasm', 'cpu']) {
+    const out = mkdtempSync(join(tmpdir(), 'kleinscope-bench-'));
+    const timed = existsSync('/usr/bin/time');
+    const argv = [process.execPath, cli, ...command, '--backend', backend, '--out', out];
+    const started = performance.now();
+    const r = timed
+      ? spawnSync('/usr/bin/time', ['-f', 'cpu %U %S', ...argv], { encoding: 'utf8' })
+      : spawnSync(argv[0], argv.slice(1), { encoding: 'utf8' });
+    const seconds = (performance.now() - started) / 1000;
+    rmSync(out, { recursive: true, force: true });
+    if (r.status !== 0) {
+      say(`cli       ${backend}: failed (${r.stderr.trim().split('\n')[0]})`);
+      continue;
+    }
+    const cpu = /cpu ([\d.]+) ([\d.]+)/.exec(r.stderr);
+    const cpuS = cpu ? Number(cpu[1]) + Number(cpu[2]) : NaN;
+    rate[backend] = images / seconds;
+    say(
+      `cli       ${backend.padEnd(8)} ${seconds.toFixed(1).padStart(6)} s  ${rate[backend].toFixed(0).padStart(6)} images/s` +
+        (Number.isFinite(cpuS) ? `  (${cpuS.toFixed(1)} CPU-s, ${(images / cpuS).toFixed(0)} per CPU-s)` : '') +
+        `  [${load()}]`,
+    );
+  }
+  if (rate.wasm && rate.cpu) {
+    say(`cli       wasm/cpu = ${(rate.wasm / rate.cpu).toFixed(1)}x  (target: wasm >= 400 images/s, wasm/cpu >= 10)`);
+  }
+}
+
+if (want('--node')) {
   await build({
     entryPoints: [`${outDir}entry.ts`],
     outfile: `${outDir}node.mjs`,
@@ -90,11 +162,16 @@ if (only !== 'browser') {
     logLevel: 'warning',
   });
   const { measure } = await import(pathToFileURL(`${outDir}node.mjs`).href);
-  // The pure-JS cpu backend is slow: 2 timed steps per run keep this to a minute or two.
-  print('node', await measure(mnist, ['cpu'], ensembles, 2, BATCH));
+  say(`\nnode: library train(), 8 runs (${load()}); tfjs never uses wasm threads in Node`);
+  /** @type {Result[]} */
+  const results = [];
+  for (const backend of /** @type {const} */ (['cpu', 'wasm'])) {
+    results.push(await measure(mnist, backend, ensembles, STEPS[backend], BATCH));
+  }
+  print('node', results);
 }
 
-if (only !== 'node') {
+if (want('--browser')) {
   await build({
     entryPoints: [`${outDir}entry.ts`],
     outfile: `${outDir}browser.js`,
@@ -104,16 +181,27 @@ if (only !== 'node') {
     logLevel: 'error',
     define: { 'process.env.NODE_ENV': '"production"' },
   });
+  const wasmDir = `${root}node_modules/@tensorflow/tfjs-backend-wasm/dist/`;
   /** @type {Record<string, [string, string | Uint8Array]>} */
   const files = {
     '/': ['text/html', '<!doctype html><script type="module">import * as b from "/b.js"; window.bench = b;</script>'],
     '/b.js': ['text/javascript', readFileSync(`${outDir}browser.js`)],
     '/mnist.bin': ['application/octet-stream', mnist],
   };
+  // The binaries where the app serves them (WASM_URL_PREFIX), so selectBackend's default path is exercised.
+  for (const name of [
+    'tfjs-backend-wasm.wasm',
+    'tfjs-backend-wasm-simd.wasm',
+    'tfjs-backend-wasm-threaded-simd.wasm',
+  ]) {
+    files[`/tfjs-wasm/${name}`] = ['application/wasm', readFileSync(wasmDir + name)];
+  }
+  // Cross-origin isolation, so the page may use SharedArrayBuffer and the threaded wasm build.
+  const isolation = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
   const server = createServer((req, res) => {
     const f = files[req.url ?? '/'];
     if (!f) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': f[0] }).end(f[1]);
+    res.writeHead(200, { 'content-type': f[0], ...isolation }).end(f[1]);
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
   const address = server.address();
@@ -128,35 +216,38 @@ if (only !== 'node') {
       '--enable-unsafe-swiftshader',
     ],
   });
+  say(`\nchromium: library train() on the page's main thread, 8 runs (${load()})`);
   try {
-    // A fresh page per backend: tfjs keeps one backend per page. WebGPU without a GPU is a software adapter
-    // at best, so it gets a smoke-test size (2 runs, 1 step) and every backend a time limit.
-    /** @type {Array<[string[], number[], number]>} */
+    // A fresh page per backend: tfjs keeps one backend per page.
+    /** @type {Array<[string, number[], number, number]>} */
     const plan = [
-      [['cpu'], ensembles, 2],
-      [['webgl', 'cpu'], ensembles, 2],
-      [['webgpu', 'cpu'], [2], 1],
+      ['cpu', ensembles, STEPS.cpu, 0],
+      ['wasm', ensembles, STEPS.wasm, 0],
+      ['wasm', ensembles, STEPS.wasm, 2],
     ];
-    for (const [order, sizes, steps] of plan) {
-      if (wanted && wanted !== order[0]) continue;
+    if (full) plan.push(['webgl', ensembles, STEPS.webgl, 0], ['webgpu', [2], STEPS.webgpu, 0]);
+    /** @type {Result[]} */
+    const results = [];
+    for (const [backend, sizes, steps, threads] of plan) {
       const page = await browser.newPage();
       await page.goto(url);
       await page.waitForFunction(() => 'bench' in window);
-      const run = page.evaluate(async ([o, e, s, b]) => {
+      const run = page.evaluate(async ([b, e, s, n, t]) => {
         const bytes = new Uint8Array(await (await fetch('/mnist.bin')).arrayBuffer());
         // @ts-expect-error set by the page's module script
-        return window.bench.measure(bytes, o, e, s, b);
-      }, /** @type {[string[], number[], number, number]} */ ([order, sizes, steps, BATCH]));
+        return window.bench.measure(bytes, b, e, s, n, t);
+      }, /** @type {[string, number[], number, number, number]} */ ([backend, sizes, steps, BATCH, threads]));
       /** @type {Promise<null>} */
       const limit = new Promise((resolve) => setTimeout(() => resolve(null), LIMIT_S * 1000).unref());
       const result = await Promise.race([run, limit]).catch((/** @type {Error} */ e) => ({
-        backend: order[0],
+        backend,
         rows: [],
-        skipped: `${order[0]} failed (${e.message.split('\n')[0]})`,
+        skipped: `failed: ${e.message.split('\n')[0]}`,
       }));
-      print('chromium', result ?? { backend: order[0], rows: [], skipped: `${order[0]} over ${LIMIT_S} s` });
+      results.push(result ?? { backend, rows: [], skipped: `over ${LIMIT_S} s` });
       await page.close().catch(() => {});
     }
+    print('chromium', results);
   } finally {
     await browser.close();
     server.close();

@@ -1,6 +1,7 @@
 // Training on the wasm backend gives the cpu backend's numbers: the same losses step by step, ensembles that
 // match one-at-a-time training, and checkpoints that resume on the other backend.
 import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type BackendName } from '../../src/lib/nn/backends';
 import { customArchitecture } from '../../src/lib/nn/architectures';
 import { loadMnistNode } from '../../src/lib/nn/datasets/mnistNode';
@@ -73,7 +74,10 @@ describe('training on wasm', () => {
   it('trains an ensemble (one conv stack per run) to the numbers of one run at a time', async () => {
     const config = base({ runs: 3, steps: 4, snapshots: [4] });
     const one = await on('wasm', config);
+    const held = tf.engine().backend.numDataIds();
     const together = await on('wasm', { ...config, ensemble: 3 });
+    // Nothing the kernels made along the way is left on the wasm heap.
+    expect(tf.engine().backend.numDataIds()).toBe(held);
     for (let r = 0; r < 3; r++) {
       expect(maxDiff(together.losses[r], one.losses[r])).toBeLessThan(1e-5);
       for (let l = 0; l < 2; l++) {

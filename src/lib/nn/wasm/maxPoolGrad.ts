@@ -33,11 +33,11 @@ export function maxPoolGrad({ inputs, attrs, backend }: KernelArgs): tf.TensorIn
   const x = f32(backend, input);
   const g = f32(backend, dy);
   const out = f32(backend, dx);
-  out.fill(0);
   if (fh === 2 && fw === 2 && sh === 2 && sw === 2 && top === 0 && left === 0 && dilH === 1 && dilW === 1) {
     pool2x2(x, g, out, n, h, w, c, oh, ow);
     return dx;
   }
+  out.fill(0);
   let k = 0;
   for (let b = 0; b < n; b++) {
     for (let y = 0; y < oh; y++) {
@@ -68,7 +68,11 @@ export function maxPoolGrad({ inputs, attrs, backend }: KernelArgs): tf.TensorIn
   return dx;
 }
 
-/** The training graph's case, 2x2 windows with stride 2 and no padding, unrolled: four candidates per window. */
+/**
+ * The training graph's case, 2x2 windows with stride 2 and no padding, unrolled: four candidates per window.
+ * Windows do not overlap, so each writes all four of its cells (no separate zeroing pass over dx); only a last
+ * odd row or column, which no window covers, is zeroed apart.
+ */
 function pool2x2(
   x: Float32Array,
   g: Float32Array,
@@ -103,9 +107,18 @@ function pool2x2(
             best = at + down;
           }
           if (x[at + down + c] > v) best = at + down + c;
-          if (best >= 0) out[best] += g[k];
+          out[at] = 0;
+          out[at + c] = 0;
+          out[at + down] = 0;
+          out[at + down + c] = 0;
+          if (best >= 0) out[best] = g[k];
         }
       }
     }
+  }
+  for (let b = 0; b < n; b++) {
+    if (2 * oh < h) out.fill(0, (b * h + 2 * oh) * w * c, (b + 1) * h * w * c);
+    if (2 * ow < w)
+      for (let y = 0; y < 2 * oh; y++) out.fill(0, ((b * h + y) * w + 2 * ow) * c, (b * h + y + 1) * w * c);
   }
 }
