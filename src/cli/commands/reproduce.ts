@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import type { Command } from '../main';
 import { parse, numberOption } from '../args';
 import { CliError, at } from '../errors';
+import { availableParallelism } from 'node:os';
 import { command as trainCommand } from './train';
+import { trainInParallel } from '../parallelTraining';
 import { send, serverUrl, defaultServer } from './publish';
 import { loadSnapshotDir, readManifest } from '../inputs/snapshotDir';
 import { readPhotoFolder } from '../inputs/photos';
@@ -29,12 +31,13 @@ import { PersistenceTooLargeError } from '../../lib/tda/ripsCohomology';
 
 const usage =
   'kleinscope reproduce mnist|cifar10:PATH|photos:DIR --out DIR [--runs 30] [--steps 100,200,400,800] [--batch 64] ' +
-  '[--lr 0.001] [--seed 0] [--k 50] [--p 30] [--backend wasm|cpu] [--init pytorch|glorot] [--ensemble K] [--publish [--server URL]] [--quiet]\n' +
+  '[--lr 0.001] [--seed 0] [--k 50] [--p 30] [--backend wasm|cpu] [--init pytorch|glorot] [--ensemble K] [--workers W] [--publish [--server URL]] [--quiet]\n' +
   '  mnist            30 trainings of mnist-paper (the paper and its sanity check), layers 1 and 2 analysed\n' +
   '  cifar10:PATH     the same with cifar-paper on CIFAR-10 binary batches (a file or a folder of them)\n' +
   '  photos:DIR       high-contrast 3x3 patches of the JPEG/PNG photos in DIR, analysed as X(300,30) (2008)\n' +
   '  --steps a,b,c    snapshot steps; training runs to the last one\n' +
   '  --init NAME      how weights start: pytorch (default; the reference reproduction) or glorot (Keras)\n' +
+  '  --workers W      training processes (default: one per core); each trains its share of the runs\n' +
   '  --k, --p         the density core X(k,p) of every analysis (photos: 300, 30)\n' +
   '  --publish        publish the documents as the versions of one link (the server of `npm start` by default)';
 
@@ -181,6 +184,7 @@ export const command: Command = {
         backend: { type: 'string' },
         init: { type: 'string' },
         ensemble: { type: 'string' },
+        workers: { type: 'string' },
         publish: { type: 'boolean' },
         server: { type: 'string' },
         quiet: { type: 'boolean' },
@@ -213,7 +217,7 @@ export const command: Command = {
     const abort = new AbortController();
 
     if (isPhotos) {
-      for (const name of ['runs', 'steps', 'batch', 'lr', 'backend', 'init', 'ensemble'] as const) {
+      for (const name of ['runs', 'steps', 'batch', 'lr', 'backend', 'init', 'ensemble', 'workers'] as const) {
         if (values[name] !== undefined)
           throw new CliError(`--${name} has no meaning for photos (nothing is trained)`, 2);
       }
@@ -272,6 +276,11 @@ export const command: Command = {
 
     const snapshotSteps = parseSteps(values.steps);
     const runs = numberOption('runs', values.runs, 30, { integer: true, min: 1, max: 10_000 });
+    const workers = numberOption('workers', values.workers, Math.min(runs, availableParallelism()), {
+      integer: true,
+      min: 1,
+      max: 64,
+    });
     const arch = target === 'mnist' ? 'mnist-paper' : 'cifar-paper';
     const trainArgs = [
       '--dataset',
@@ -290,8 +299,6 @@ export const command: Command = {
       values.lr ?? '0.001',
       '--seed',
       String(seed),
-      '--out',
-      out,
       '--init',
       values.init ?? 'pytorch',
       ...(values.backend !== undefined ? ['--backend', values.backend] : []),
@@ -305,7 +312,11 @@ export const command: Command = {
         `training ${runs} runs of ${arch} to step ${snapshotSteps.at(-1)} (snapshots ${snapshotSteps.join(', ')}) in ${out}`,
       );
       const started = performance.now();
-      const code = await trainCommand.run(trainArgs);
+      // A folder trained in one process goes on in one process; otherwise the runs are shared among the workers.
+      const single = workers === 1 || (existsSync(join(out, 'manifest.json')) && !existsSync(join(out, 'parts')));
+      const code = single
+        ? await trainCommand.run([...trainArgs, '--out', out])
+        : await trainInParallel(process.argv[1]!, trainArgs, out, runs, workers, say);
       trainingSeconds += (performance.now() - started) / 1000;
       const partial = readSummary(out);
       writeAtomic(

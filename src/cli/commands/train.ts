@@ -16,7 +16,7 @@ import { manifestSchema, MANIFEST_FORMAT, kernelPath, checkpointPath, type Manif
 
 const usage =
   'kleinscope train --dataset mnist|cifar10:PATH --arch mnist-paper|cifar-paper|custom:F1,F2 --runs N --steps S ' +
-  '--batch B --snapshots a,b,c --seed X --out DIR [--lr R] [--ensemble K] [--eval N] [--backend wasm|cpu] [--init glorot|pytorch] [--quiet]';
+  '--batch B --snapshots a,b,c --seed X --out DIR [--lr R] [--ensemble K] [--eval N] [--backend wasm|cpu] [--init glorot|pytorch] [--run-range A:B] [--quiet]';
 
 /** Writes through a temporary name, so a crash never leaves a half-written file under the real name. */
 function writeAtomic(path: string, data: Uint8Array | string): void {
@@ -101,6 +101,17 @@ function parseInit(raw: string | undefined, snapshots: number[]): Initialisation
   return name;
 }
 
+/** `A:B`: this process trains only runs A..B-1 of the N-run training (the others run elsewhere, in parallel). */
+function parseRunRange(raw: string | undefined, runs: number): [number, number] | null {
+  if (raw === undefined) return null;
+  const m = /^(\d+):(\d+)$/.exec(raw.trim());
+  if (!m) throw new CliError(`--run-range: '${raw}' is not A:B (runs A to B-1, counting from 0)`, 2);
+  const a = Number(m[1]);
+  const b = Number(m[2]);
+  if (!(a < b && b <= runs)) throw new CliError(`--run-range: ${raw} is not a non-empty range within 0:${runs}`, 2);
+  return [a, b];
+}
+
 /** Creates --out and proves it writable before any training, so a bad folder fails in a second, not an hour. */
 function prepareOut(dir: string): void {
   try {
@@ -127,6 +138,7 @@ const sameTraining = (a: Manifest, b: Manifest) =>
     a.evalSize,
     a.snapshotSteps,
     a.init ?? 'glorot',
+    a.runRange ?? null,
   ]) ===
   JSON.stringify([
     b.datasetArg,
@@ -139,6 +151,7 @@ const sameTraining = (a: Manifest, b: Manifest) =>
     b.evalSize,
     b.snapshotSteps,
     b.init ?? 'glorot',
+    b.runRange ?? null,
   ]);
 
 function readExisting(dir: string): Manifest | null {
@@ -181,6 +194,7 @@ export const command: Command = {
         eval: { type: 'string' },
         backend: { type: 'string' },
         init: { type: 'string' },
+        'run-range': { type: 'string' },
         quiet: { type: 'boolean' },
       },
       usage,
@@ -197,6 +211,7 @@ export const command: Command = {
     const snapshots = parseSnapshots(values.snapshots, steps);
     const wanted = parseBackend(values.backend);
     const init = parseInit(values.init, snapshots);
+    const runRange = parseRunRange(values['run-range'], runs);
     const datasetArg = values.dataset ?? 'mnist';
     const dataset = loadDataset(datasetArg);
     const arch = loadArchitecture(values.arch ?? 'mnist-paper', dataset);
@@ -245,6 +260,7 @@ export const command: Command = {
       evalSize: normal.evalSize,
       snapshotSteps: normal.snapshots,
       ...(init !== 'glorot' ? { init } : {}),
+      ...(runRange ? { runRange } : {}),
       snapshots: [],
     };
 
@@ -280,6 +296,16 @@ export const command: Command = {
     if (init !== 'glorot') {
       for (let r = 0; r < runs; r++) {
         if (!resume.some((c) => c.run === r)) resume.push(startCheckpoint(arch, seed, r, init));
+      }
+    }
+
+    // Runs outside --run-range are handed over as already finished, which train() skips; they train elsewhere.
+    if (runRange) {
+      for (let r = 0; r < runs; r++) {
+        if (r >= runRange[0] && r < runRange[1]) continue;
+        const others = resume.filter((c) => c.run !== r);
+        resume.length = 0;
+        resume.push(...others, { ...startCheckpoint(arch, seed, r, init), step: steps });
       }
     }
 

@@ -39,6 +39,8 @@ export const manifestSchema = z.object({
   snapshotSteps: z.array(nat),
   /** How the weights started (src/lib/nn/initialisation.ts); absent means glorot, train()'s own. */
   init: z.enum(['glorot', 'pytorch']).optional(),
+  /** Set when this folder holds only runs A..B-1 of the training (`train --run-range`, one part of a parallel run). */
+  runRange: z.tuple([nat, nat]).optional(),
   snapshots: z.array(
     z.object({
       run: nat,
