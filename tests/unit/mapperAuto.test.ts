@@ -9,6 +9,9 @@ import { estimateScale, subsampleSize } from '../../src/lib/tda/mapperParameters
 import { validateResult } from '../../src/lib/result/validate';
 import { gaussian, rng } from './analysisSamples';
 import { trainedFirstLayer } from './realisticSamples';
+import { standoutBars } from '../../src/lib/components/mapperAgreement';
+import { toPipelineOptions } from '../../src/lib/lab/options';
+import { defaultAnalysisParams, validateAnalysisParams } from '../../src/lib/lab/settings';
 
 const defaults: MapperStageOptions = {
   ball: false,
@@ -44,10 +47,19 @@ const circleAt =
 
 /** The automatic Mapper with the coordinates themselves as the 2-D lens (what PC1-2 are for planar data). */
 function autoGraph({ points, n }: { points: Float64Array; n: number }, options: Partial<MapperStageOptions> = {}) {
-  return mapperStage(points, 2, n, points, 2, [null, null], points.filter((_, i) => i % 2 === 0), {
-    ...defaults,
-    ...options,
-  });
+  return mapperStage(
+    points,
+    2,
+    n,
+    points,
+    2,
+    [null, null],
+    points.filter((_, i) => i % 2 === 0),
+    {
+      ...defaults,
+      ...options,
+    },
+  );
 }
 
 describe('flag complex homology of a graph', () => {
@@ -206,11 +218,15 @@ describe("the bootstrap of the graph's loops", () => {
 
 describe('the pipeline with its defaults', () => {
   test('filters like those of 30 MNIST trainings: a few dozen nodes, one loop, one component holding the core', async () => {
-    const doc = await analyzeFilters(trainedFirstLayer({ seed: 3 }), { kind: 'synthetic', dataset: 'mnist-like' }, {
-      k: 50,
-      p: 30,
-      maxDim: 0,
-    });
+    const doc = await analyzeFilters(
+      trainedFirstLayer({ seed: 3 }),
+      { kind: 'synthetic', dataset: 'mnist-like' },
+      {
+        k: 50,
+        p: 30,
+        maxDim: 0,
+      },
+    );
     const m = doc.mapper;
     expect(m.chosen).toBe('auto');
     expect(m.nodes.length).toBeGreaterThanOrEqual(15);
@@ -237,5 +253,55 @@ describe('the pipeline with its defaults', () => {
     expect(validateResult(JSON.parse(JSON.stringify(ball))).ok).toBe(true);
     await expect(analyzeFilters(filters, source, { epsilon: -1 })).rejects.toThrow(/epsilon/);
     await expect(analyzeFilters(filters, source, { gain: 1 })).rejects.toThrow(/overlap/);
+  });
+});
+
+describe('what the result page and the lab say', () => {
+  test('standout H1 bars: one dominant bar, two, or none among gradual ones', () => {
+    expect(
+      standoutBars(
+        [
+          [0, 1.3],
+          [0.1, 0.21],
+          [0.1, 0.19],
+        ],
+        2,
+      ).count,
+    ).toBe(1);
+    expect(
+      standoutBars(
+        [
+          [0, 1],
+          [0, 0.9],
+          [0.1, 0.2],
+          [0, 0.05],
+        ],
+        2,
+      ).count,
+    ).toBe(2);
+    const gradual = Array.from({ length: 30 }, (_, i) => [0, 0.3 - 0.005 * i] as [number, number]);
+    expect(standoutBars(gradual, 1).count).toBe(0);
+    // An essential bar runs to the threshold.
+    expect(
+      standoutBars(
+        [
+          [0.2, null],
+          [0, 0.1],
+        ],
+        1,
+      ),
+    ).toEqual({ count: 1, lengths: [0.8, 0.1] });
+    expect(standoutBars([], null).count).toBe(0);
+  });
+
+  test("the lab's automatic cover reaches the pipeline as 'auto', a fixed one as its numbers", () => {
+    const p = defaultAnalysisParams();
+    expect(p).toMatchObject({ k: 50, cover: 'auto', bootstrap: 0 });
+    expect(toPipelineOptions(p)).toMatchObject({ k: 50, resolution: 'auto', gain: 'auto', bootstrap: 0 });
+    expect(toPipelineOptions({ ...p, cover: 'fixed', resolution: 12, gain: 2 })).toMatchObject({
+      resolution: 12,
+      gain: 2,
+    });
+    expect(() => validateAnalysisParams({ ...p, bootstrap: -1 })).toThrow(/Bootstrap/);
   });
 });
