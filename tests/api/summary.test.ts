@@ -48,6 +48,20 @@ test('mapperSummary counts components and independent cycles', () => {
       ]),
     ),
   ).toEqual({ nodes: 4, edges: 5, components: 1, cycles: 2 });
+  // A document that carries its flag complex's loops is counted by them: the two triangles are filled, no loop.
+  const filled = graph(4, [
+    [0, 1],
+    [1, 2],
+    [2, 0],
+    [1, 3],
+    [3, 2],
+  ]);
+  expect(mapperSummary({ ...filled, loops: 0, components: 1 })).toEqual({
+    nodes: 4,
+    edges: 5,
+    components: 1,
+    cycles: 0,
+  });
 });
 
 test('topBars puts essential classes first, then the longest bars', () => {

@@ -6,7 +6,10 @@ export interface MapperSummary {
   edges: number;
   /** Connected components of the graph. */
   components: number;
-  /** Independent cycles of the graph (its first Betti number: edges - nodes + components). */
+  /**
+   * Loops of the graph: its flag complex's first Betti number where the document carries it (`mapper.loops`),
+   * else the graph's own cycle count (edges - nodes + components), which also counts the triangles of the nerve.
+   */
   cycles: number;
 }
 
@@ -69,7 +72,12 @@ export function mapperSummary(graph: MapperGraph): MapperSummary {
       components--;
     }
   }
-  return { nodes: graph.nodes.length, edges, components, cycles: edges - graph.nodes.length + components };
+  return {
+    nodes: graph.nodes.length,
+    edges,
+    components,
+    cycles: graph.loops ?? edges - graph.nodes.length + components,
+  };
 }
 
 function persistence(bar: Bar): number {
