@@ -3,10 +3,13 @@
 //      included) with --backend wasm and --backend cpu, and their ratio;
 //   2. the library's train() in Node: 8 runs one at a time and as one ensemble of 8, cpu vs wasm;
 //   3. the same in headless Chromium on the page's main thread: cpu, wasm single-threaded and wasm with 2 threads
-//      (the page is cross-origin isolated), and with --full WebGL (SwiftShader) and WebGPU (software) too.
+//      (the page is cross-origin isolated), and with --full WebGL (SwiftShader) and WebGPU (software) too;
+//   4. the lab in headless Chromium: today's path before the training worker (cpu on the page, one run at a time)
+//      against the lab's training worker and client as the lab drives them (the backend it picks with no GPU,
+//      wasm, with ensembles), single-threaded and with 2 threads, and their ratio.
 // Each line gives images/s (wall; in Node also per CPU-second, steadier on a shared machine), the ensemble's
 // ratio to one-at-a-time and wasm's ratio to cpu on the same platform. The load average is printed with each
-// part. Flags: --cli, --node, --browser (only those parts), --full (ensembles of 32, GPU backends in Chromium).
+// part. Flags: --cli, --node, --browser, --lab (only those parts), --full (ensembles of 32, GPU backends in Chromium).
 import { build } from 'esbuild';
 import { createServer } from 'node:http';
 import { spawnSync } from 'node:child_process';
@@ -20,7 +23,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const outDir = `${root}node_modules/.kleinscope/bench-train/`;
 const args = process.argv.slice(2);
 const full = args.includes('--full');
-const parts = ['--cli', '--node', '--browser'].filter((p) => args.includes(p));
+const parts = ['--cli', '--node', '--browser', '--lab'].filter((p) => args.includes(p));
 const want = (/** @type {string} */ part) => parts.length === 0 || parts.includes(part);
 const BATCH = 64;
 const ensembles = full ? [8, 32] : [8];
@@ -52,6 +55,10 @@ export async function measure(mnistBytes, backend, ensembles, steps, batch, thre
   const choice = await selectBackend([backend]);
   if (choice.name !== backend) return { backend, rows: [], skipped: backend + ' unavailable: ' + choice.reason };
   const label = backend === 'wasm' ? 'wasm ' + getThreadsCount() + 't' : backend;
+  const note = backend === 'wasm' && threads > 1
+    ? 'asked for ' + threads + ' threads; cross-origin isolated: ' + globalThis.crossOriginIsolated +
+      ', tfjs multithread support: ' + (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'))
+    : undefined;
   const dataset = decodeMnist(mnistBytes);
   const rows = [];
   const time = async (runs, ensemble) => {
@@ -69,13 +76,13 @@ export async function measure(mnistBytes, backend, ensembles, steps, batch, thre
       rows.push({ backend: label, kind, runs: size, imagesPerS: images / (t.ms / 1000), perCpuS: images / (t.cpu / 1000), ratio: one.ms / t.ms });
     }
   }
-  return { backend: label, rows };
+  return { backend: label, rows, note };
 }
 `;
 
 /**
  * @typedef {{backend: string, kind: string, runs: number, imagesPerS: number, perCpuS: number, ratio: number}} Row
- * @typedef {{backend: string, rows: Row[], skipped?: string}} Result
+ * @typedef {{backend: string, rows: Row[], skipped?: string, note?: string}} Result
  */
 
 const load = () => `load average ${loadavg()[0].toFixed(1)}`;
@@ -89,6 +96,7 @@ function print(/** @type {string} */ where, /** @type {Result[]} */ results) {
       say(`${where.padEnd(9)} ${result.backend}: skipped (${result.skipped})`);
       continue;
     }
+    if (result.note) say(`${where.padEnd(9)} ${result.backend}: ${result.note}`);
     for (const r of result.rows) {
       const base = cpu?.rows.find((c) => c.kind === r.kind);
       const vsCpu = base && result !== cpu ? `  x${(r.imagesPerS / base.imagesPerS).toFixed(1)} vs cpu` : '';
@@ -230,6 +238,14 @@ if (want('--browser')) {
     const results = [];
     for (const [backend, sizes, steps, threads] of plan) {
       const page = await browser.newPage();
+      // The threaded wasm build sizes its worker pool from the core count (half of it: 1 on this 2-core
+      // machine), so to try 2 threads the page reports twice the cores.
+      if (threads > 1) {
+        await page.addInitScript(
+          (n) => Object.defineProperty(navigator, 'hardwareConcurrency', { get: () => n }),
+          2 * threads,
+        );
+      }
       await page.goto(url);
       await page.waitForFunction(() => 'bench' in window);
       const run = page.evaluate(async ([b, e, s, n, t]) => {
@@ -248,6 +264,144 @@ if (want('--browser')) {
       await page.close().catch(() => {});
     }
     print('chromium', results);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
+if (want('--lab')) {
+  // The lab's own worker and client, bundled as the app bundles them (one file for the worker).
+  const labEntry = `
+import { TrainingClient } from '${root}src/lib/worker/trainingClient';
+import { mnistPaper } from '${root}src/lib/nn/architectures';
+import { selectBackend } from '${root}src/lib/nn/backends';
+import { train } from '${root}src/lib/nn/training';
+import { decodeMnist } from '${root}src/lib/nn/datasets/mnist';
+
+const job = (runs, steps, batch, ensemble) =>
+  ({ arch: mnistPaper, data: { kind: 'mnist', url: '/mnist.bin' }, runs, steps, batchSize: batch, snapshots: [], seed: 1, ensemble, progressEvery: 1 });
+
+/** Before the worker: the lab trained on the page's main thread, cpu, one run at a time. */
+export async function page(runs, steps, batch) {
+  await selectBackend(['cpu']);
+  const dataset = decodeMnist(new Uint8Array(await (await fetch('/mnist.bin')).arrayBuffer()));
+  const config = { arch: mnistPaper, dataset, runs, steps, batchSize: batch, snapshots: [], seed: 1, ensemble: 1 };
+  await train({ ...config, runs: 1, steps: 1 });
+  const r = await train(config);
+  return { backend: 'cpu', reason: 'the page, before the worker', ms: r.elapsedMs };
+}
+
+/** Now: the training worker, with the options the lab passes (none) or a thread setting. */
+export async function worker(runs, steps, batch, threads) {
+  const client = new TrainingClient({
+    backend: threads === undefined ? {} : { threads },
+    spawn: () => new Worker('/w.js', { type: 'module' }),
+  });
+  try {
+    const choice = await client.backend();
+    await client.dataset({ kind: 'mnist', url: '/mnist.bin' });
+    const ensemble = choice.name === 'cpu' ? 1 : Math.min(runs, 8);
+    await client.train(job(1, 1, batch, 1));
+    const started = performance.now();
+    let reports = 0;
+    await client.train(job(runs, steps, batch, ensemble), { onStep: () => void reports++ });
+    return { backend: choice.name, reason: choice.reason, ms: performance.now() - started, reports };
+  } finally {
+    client.dispose();
+  }
+}
+`;
+  writeFileSync(`${outDir}lab.ts`, labEntry);
+  const common = /** @type {const} */ ({
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    logLevel: 'error',
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+  await build({ ...common, entryPoints: [`${outDir}lab.ts`], outfile: `${outDir}lab.js` });
+  await build({ ...common, entryPoints: [`${root}src/lib/worker/training.worker.ts`], outfile: `${outDir}worker.js` });
+  const wasmDir = `${root}node_modules/@tensorflow/tfjs-backend-wasm/dist/`;
+  /** @type {Record<string, [string, string | Uint8Array]>} */
+  const files = {
+    '/': ['text/html', '<!doctype html><script type="module">import * as b from "/b.js"; window.bench = b;</script>'],
+    '/b.js': ['text/javascript', readFileSync(`${outDir}lab.js`)],
+    '/w.js': ['text/javascript', readFileSync(`${outDir}worker.js`)],
+    '/mnist.bin': ['application/octet-stream', mnist],
+  };
+  for (const name of [
+    'tfjs-backend-wasm.wasm',
+    'tfjs-backend-wasm-simd.wasm',
+    'tfjs-backend-wasm-threaded-simd.wasm',
+  ]) {
+    files[`/tfjs-wasm/${name}`] = ['application/wasm', readFileSync(wasmDir + name)];
+  }
+  // As static/_headers serves the app: cross-origin isolated, so the worker may use wasm threads.
+  const isolation = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+  const server = createServer((req, res) => {
+    const f = files[req.url ?? '/'];
+    if (!f) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': f[0], ...isolation }).end(f[1]);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  const address = server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
+  // No GPU flags: what the lab sees in headless Chromium on a machine without a GPU.
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox'] });
+  const RUNS = 4;
+  const LAB_STEPS = { page: 2, worker: 20 };
+  say(`\nlab: ${RUNS} runs of mnist-paper at batch ${BATCH} in headless Chromium, no GPU flags (${load()})`);
+  try {
+    /** @type {Array<[string, string, number, (number | false)?]>} */
+    const plan = [
+      ['page', 'before: cpu on the page', LAB_STEPS.page],
+      ['worker', 'now: the worker, as the lab starts it', LAB_STEPS.worker],
+      ['worker', 'the worker, wasm single-threaded', LAB_STEPS.worker, false],
+      ['worker', 'the worker, wasm 2 threads', LAB_STEPS.worker, 2],
+    ];
+    /** @type {number | null} */
+    let before = null;
+    for (const [where, label, steps, threads] of plan) {
+      const page = await browser.newPage();
+      // The threaded wasm build sizes its worker pool from the core count (half of it: 1 on this 2-core
+      // machine), so to try 2 threads the page reports twice the cores.
+      if (threads > 1) {
+        await page.addInitScript(
+          (n) => Object.defineProperty(navigator, 'hardwareConcurrency', { get: () => n }),
+          2 * threads,
+        );
+      }
+      await page.goto(url);
+      await page.waitForFunction(() => 'bench' in window);
+      const run = page.evaluate(
+        ([w, r, s, b, t]) =>
+          // @ts-expect-error set by the page's module script
+          w === 'page' ? window.bench.page(r, s, b) : window.bench.worker(r, s, b, t ?? undefined),
+        /** @type {[string, number, number, number, number | false | null]} */ ([
+          where,
+          RUNS,
+          steps,
+          BATCH,
+          threads ?? null,
+        ]),
+      );
+      /** @type {Promise<null>} */
+      const limit = new Promise((resolve) => setTimeout(() => resolve(null), LIMIT_S * 1000).unref());
+      /** @type {{backend: string, reason: string, ms: number} | null | Error} */
+      const r = await Promise.race([run, limit]).catch((/** @type {Error} */ e) => e);
+      await page.close().catch(() => {});
+      if (!r || r instanceof Error) {
+        say(`lab       ${label}: ${r ? `failed (${r.message.split('\n')[0]})` : `over ${LIMIT_S} s`}`);
+        continue;
+      }
+      const rate = (RUNS * steps * BATCH) / (r.ms / 1000);
+      before ??= where === 'page' ? rate : null;
+      const ratio = before && where !== 'page' ? `  x${(rate / before).toFixed(1)} vs before` : '';
+      say(`lab       ${label.padEnd(40)} ${r.backend.padEnd(5)} ${rate.toFixed(0).padStart(6)} images/s${ratio}`);
+      say(`            (${r.reason})`);
+    }
+    say(`lab       target: now/before >= 10 (${load()})`);
   } finally {
     await browser.close();
     server.close();
