@@ -10,7 +10,12 @@ import { MapperTooLargeError } from '../tda/mapper';
 import { mapperStage, type Auto } from './mapperGraph';
 import { fitKleinBottle, fitPrimaryCircle } from '../tda/patchModels';
 import { circularCoordinates, circularCoordinatesOfMatrix } from '../tda/circularCoordinates';
-import { abortError, ripsPersistence, type PersistenceResult } from '../tda/ripsCohomology';
+import {
+  abortError,
+  ripsPersistence,
+  type PersistenceProgress,
+  type PersistenceResult,
+} from '../tda/ripsCohomology';
 import { lazyWitnessPersistence, lazyWitnessWeights } from '../tda/witness';
 import {
   MAX_EDGES,
@@ -227,7 +232,8 @@ export async function analyzeFilters(
 
   await stage('ph', 0.45);
   // Cocycles of H1 let the document point from a bar to the Mapper nodes its class runs through.
-  const ph = persistence(coords, nCore, o, o.maxDim >= 1, signal);
+  // Persistence is the longest stage: it reports its own progress, so the bar moves instead of standing at 45%.
+  const ph = persistence(coords, nCore, o, o.maxDim >= 1, signal, (f) => onProgress?.('ph', 0.45 + 0.3 * f));
   done('ph');
 
   let circular: Float64Array | undefined;
@@ -444,8 +450,17 @@ function persistence(
   o: Required<Omit<AnalysisOptions, 'title'>>,
   cocycles: boolean,
   signal: AbortSignal | undefined,
+  onFraction?: (fraction: number) => void,
 ): PersistenceOutcome {
-  const common = { maxDim: o.maxDim, modulus: o.modulus, cocycles, signal };
+  let reported = 0;
+  // Each dimension's reduction is an equal share; reports are thinned to whole percents.
+  const onProgress = onFraction
+    ? (p: PersistenceProgress) => {
+        const f = Math.min(1, (p.dim + p.done / Math.max(1, p.total)) / (o.maxDim + 1));
+        if (f >= reported + 0.01) onFraction((reported = f));
+      }
+    : undefined;
+  const common = { maxDim: o.maxDim, modulus: o.modulus, cocycles, signal, onProgress };
   if (n <= o.ripsMaxPoints) {
     const result = ripsPersistence({ kind: 'points', n, dim: 8, coords }, common);
     return {
