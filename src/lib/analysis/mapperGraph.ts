@@ -66,7 +66,13 @@ function choose(
   const method = `Carriere-Michel-Oudot 2018 (C=${AUTO_DEFAULTS.C}, beta=${AUTO_DEFAULTS.beta})`;
   if (o.ball) {
     if (o.epsilon !== 'auto')
-      return { chosen: 'fixed', resolutions: [], gain: 1, scale: o.epsilon, clustering: `ball mapper, epsilon ${round(o.epsilon)}` };
+      return {
+        chosen: 'fixed',
+        resolutions: [],
+        gain: 1,
+        scale: o.epsilon,
+        clustering: `ball mapper, epsilon ${round(o.epsilon)}`,
+      };
     const sample = Math.min(n, AUTO_DEFAULTS.maxPoints);
     // Ball Mapper's radius at delta: the balls then cover the points at the scale a sparser sample of the same
     // shape covers it, and no finer; balls holding points within delta of each other are joined too.
@@ -77,7 +83,14 @@ function choose(
       gain: 1,
       scale: delta,
       clustering: `ball mapper, epsilon ${round(delta)}, joined`,
-      selection: { method, repetitions: AUTO_DEFAULTS.repetitions, subsampleSize: m, estimatedOn: sample, overlap: 0, lensSpread: [] },
+      selection: {
+        method,
+        repetitions: AUTO_DEFAULTS.repetitions,
+        subsampleSize: m,
+        estimatedOn: sample,
+        overlap: 0,
+        lensSpread: [],
+      },
     };
   }
   if (o.resolution === 'auto') {
@@ -130,7 +143,8 @@ function build(
   o: MapperStageOptions,
 ): MapperOutput {
   const limits = { maxNodes: o.maxNodes, maxEdges: o.maxEdges };
-  if (o.ball) return ballMapper(coords, dim, n, choice.scale!, { ...limits, join: choice.chosen === 'auto' ? choice.scale : 0 });
+  if (o.ball)
+    return ballMapper(coords, dim, n, choice.scale!, { ...limits, join: choice.chosen === 'auto' ? choice.scale : 0 });
   return mapper(coords, dim, lens, lensDim, n, {
     resolution: choice.resolutions,
     gain: choice.gain,
@@ -180,7 +194,10 @@ export function mapperStage(
         // stable the whole procedure is, not one cover on thinner data.
         const again = choice.chosen === 'auto' ? choose(c, dim, m, l, lensDim, periods, o) : choice;
         const g = build(c, dim, m, l, lensDim, periods, again, o);
-        return { nodes: g.nodes.map((node) => ({ ...node, members: node.members.map((i) => subset[i]) })), edges: g.edges };
+        return {
+          nodes: g.nodes.map((node) => ({ ...node, members: node.members.map((i) => subset[i]) })),
+          edges: g.edges,
+        };
       },
       { resamples: o.bootstrap, seed: o.seed, onResample: onBootstrap },
     );

@@ -10,12 +10,7 @@ import { MapperTooLargeError } from '../tda/mapper';
 import { mapperStage, type Auto } from './mapperGraph';
 import { fitKleinBottle, fitPrimaryCircle } from '../tda/patchModels';
 import { circularCoordinates, circularCoordinatesOfMatrix } from '../tda/circularCoordinates';
-import {
-  abortError,
-  ripsPersistence,
-  type PersistenceProgress,
-  type PersistenceResult,
-} from '../tda/ripsCohomology';
+import { abortError, ripsPersistence, type PersistenceProgress, type PersistenceResult } from '../tda/ripsCohomology';
 import { lazyWitnessPersistence, lazyWitnessWeights } from '../tda/witness';
 import {
   MAX_EDGES,

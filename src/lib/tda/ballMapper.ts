@@ -26,7 +26,8 @@ export function ballMapper(
     join?: number;
   } = {},
 ): MapperOutput {
-  if (!(epsilon > 0) || !Number.isFinite(epsilon)) throw new RangeError(`ball mapper: epsilon must be > 0, got ${epsilon}`);
+  if (!(epsilon > 0) || !Number.isFinite(epsilon))
+    throw new RangeError(`ball mapper: epsilon must be > 0, got ${epsilon}`);
   const limit = epsilon * epsilon;
   const d2 = (a: number, b: number) => {
     let s = 0;
@@ -50,7 +51,8 @@ export function ballMapper(
       );
   }
   const members: number[][] = centres.map(() => []);
-  for (let i = 0; i < n; i++) for (let c = 0; c < centres.length; c++) if (d2(i, centres[c]) <= limit) members[c].push(i);
+  for (let i = 0; i < n; i++)
+    for (let c = 0; c < centres.length; c++) if (d2(i, centres[c]) <= limit) members[c].push(i);
   const nodes: MapperNodeRaw[] = [];
   const seen = new Set<string>();
   for (const list of members) {

@@ -85,7 +85,12 @@ export function extendedPersistence(
   descending.forEach((s, p) => (posCone[s] = S + 1 + p));
   const total = 2 * S + 1;
   const columns: number[][] = new Array(total);
-  ascending.forEach((s, p) => (columns[p] = facesOf(s).map((f) => posUp[f]).sort((a, b) => a - b)));
+  ascending.forEach(
+    (s, p) =>
+      (columns[p] = facesOf(s)
+        .map((f) => posUp[f])
+        .sort((a, b) => a - b)),
+  );
   columns[S] = [];
   descending.forEach((s, p) => {
     // d(w * sigma) = sigma + w * d(sigma) over Z/2; a vertex's cone edge has w itself as its other face.

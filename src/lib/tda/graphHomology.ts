@@ -16,7 +16,10 @@ export interface FlagHomology {
  * Betti numbers 0 and 1 of a graph's flag complex, by the Rips cohomology engine on the graph with every edge at
  * length 1: each essential bar is a class of the complex.
  */
-export function flagHomology(nodeCount: number, edges: ReadonlyArray<readonly [number, number, number?]>): FlagHomology {
+export function flagHomology(
+  nodeCount: number,
+  edges: ReadonlyArray<readonly [number, number, number?]>,
+): FlagHomology {
   if (nodeCount === 0) return { components: 0, loops: 0 };
   const m = edges.length;
   const i = new Uint32Array(m);

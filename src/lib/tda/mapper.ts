@@ -104,12 +104,14 @@ export function mapper(
   options: MapperOptions,
 ): MapperOutput {
   const { gain: g } = options;
-  const rs = typeof options.resolution === 'number' ? new Array<number>(lensDim).fill(options.resolution) : options.resolution;
+  const rs =
+    typeof options.resolution === 'number' ? new Array<number>(lensDim).fill(options.resolution) : options.resolution;
   // For messages: the one count, or the per-axis counts.
   const r = rs.every((x) => x === rs[0]) ? String(rs[0]) : rs.join('x');
   if (rs.length !== lensDim) throw new RangeError(`mapper: ${rs.length} resolutions for a ${lensDim}-D lens`);
   for (const ri of rs)
-    if (!(Number.isInteger(ri) && ri >= 1)) throw new RangeError(`mapper: resolution must be a positive integer, got ${ri}`);
+    if (!(Number.isInteger(ri) && ri >= 1))
+      throw new RangeError(`mapper: resolution must be a positive integer, got ${ri}`);
   if (!(g >= 1)) throw new RangeError(`mapper: gain must be at least 1, got ${g}`);
   if (lens.length !== n * lensDim) throw new RangeError('mapper: lens has the wrong length');
   const scale = options.clusterScale;
@@ -224,7 +226,5 @@ export function nerve(
         shared.set(key, (shared.get(key) ?? 0) + 1);
       }
   if (shared.size > maxEdges) tooMany(shared.size);
-  return [...shared.entries()]
-    .sort((x, y) => x[0] - y[0])
-    .map(([key, w]) => [Math.floor(key / N), key % N, w]);
+  return [...shared.entries()].sort((x, y) => x[0] - y[0]).map(([key, w]) => [Math.floor(key / N), key % N, w]);
 }
