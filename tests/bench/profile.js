@@ -1,4 +1,4 @@
-// `npm run bench -- profile [--layers=28] [--keep=DIR]`: `kleinscope profile` end to end on a generated VGG-sized model, a bare
+// `npm run bench -- profile [--layers=28] [--jobs=N] [--keep=DIR]`: `kleinscope profile` end to end on a generated VGG-sized model, a bare
 // weights manifest with 28 3x3 layers (3->64 up to 256->256, i.e. 192 to 65,536 filters each) stored as uint8,
 // uint16, float16 and float32 tensors. Each layer mixes edge filters (the primary circle), line filters and noise,
 // with fewer edges deeper in, as in trained networks. References in the same run: the issue's target of 3 minutes
@@ -11,7 +11,8 @@ import { join } from 'node:path';
 const TARGET_S = 180;
 const arg = process.argv.find((a) => a.startsWith('--layers='));
 const nLayers = arg ? Number(arg.slice('--layers='.length)) : 28;
-// --keep=DIR keeps the chart, the CSV and the result documents there, to look at.
+// --keep=DIR keeps the chart, the CSV and the result documents there, to look at; --jobs=N is the CLI's --jobs.
+const jobs = process.argv.find((a) => a.startsWith('--jobs='))?.slice('--jobs='.length);
 const keep = process.argv.find((a) => a.startsWith('--keep='))?.slice('--keep='.length);
 if (!Number.isInteger(nLayers) || nLayers < 1) {
   process.stderr.write('bench profile: --layers=N takes a positive integer\n');
@@ -127,7 +128,7 @@ try {
   const quiet = process.stdout.write.bind(process.stdout);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const code = await main(['profile', manifest, '--out', out]);
+  const code = await main(['profile', manifest, '--out', out, ...(jobs ? ['--jobs', jobs] : [])]);
   const wall = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   if (code !== 0) throw new Error(`kleinscope profile exited with ${code}`);
@@ -163,7 +164,7 @@ try {
       `analyze ${bars(join(work, 'ref.json'))}\n`,
   );
   process.stdout.write(
-    `profile: ${wall.toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU; ` +
+    `profile (--jobs ${jobs ?? 'default'}): ${wall.toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU; ` +
       `wrote profile.svg: ${written.includes('profile.svg')}, profile.csv: ${written.includes('profile.csv')}, ` +
       `${docs} result documents\n`,
   );
