@@ -1,8 +1,46 @@
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { sveltekit } from '@sveltejs/kit/vite';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+
+/**
+ * Copies tfjs-backend-wasm's binaries into static/tfjs-wasm/ (gitignored; WASM_URL_PREFIX in src/lib/nn/backends.ts), so the app serves them from its own origin
+ * and the service worker precaches them with the other static files. It runs in the `config` hook, before
+ * SvelteKit lists the static files for the service worker, and on every build, so the copies always match the
+ * installed package.
+ */
+function wasmBinaries(): Plugin {
+  return {
+    name: 'kleinscope-wasm-binaries',
+    enforce: 'pre',
+    config() {
+      const from = fileURLToPath(new URL('node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url));
+      const to = fileURLToPath(new URL('static/tfjs-wasm/', import.meta.url));
+      mkdirSync(to, { recursive: true });
+      for (const file of readdirSync(from)) if (file.endsWith('.wasm')) copyFileSync(from + file, to + file);
+    },
+  };
+}
 
 export default defineConfig({
-  plugins: [sveltekit()],
-  worker: { format: 'es' },
-  server: { host: '127.0.0.1' },
+  plugins: [wasmBinaries(), sveltekit()],
+  worker: {
+    format: 'es',
+    rolldownOptions: {
+      output: {
+        // One file per worker, listed in the service worker's precache: chunks of a worker are not, and a worker
+        // started before the service worker controlled the page fetches them past it (offline, they'd be missing).
+        codeSplitting: false,
+        // No compression: the threaded wasm backend starts its threads from the source text of one function
+        // (Function.toString), and compression rewrites its `typeof _scriptDir !== 'undefined'` into a bare
+        // reference to a variable that only exists in the bundle ("e is not defined" in every thread).
+        minify: { compress: false, mangle: true, codegen: { removeWhitespace: true } },
+      },
+    },
+  },
+  server: {
+    host: '127.0.0.1',
+    // The same cross-origin isolation as production (static/_headers): the wasm backend's threads need it.
+    headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },
+  },
 });

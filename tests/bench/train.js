@@ -358,7 +358,7 @@ export async function worker(runs, steps, batch, threads) {
       ['page', 'before: cpu on the page', LAB_STEPS.page],
       ['worker', 'now: the worker, as the lab starts it', LAB_STEPS.worker],
       ['worker', 'the worker, wasm single-threaded', LAB_STEPS.worker, false],
-      ['worker', 'the worker, wasm 2 threads', LAB_STEPS.worker, 2],
+      ['worker', 'the worker, wasm threaded build, 2 asked', LAB_STEPS.worker, 2],
     ];
     /** @type {number | null} */
     let before = null;

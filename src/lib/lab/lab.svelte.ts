@@ -1,5 +1,5 @@
-// The lab's state and what its buttons do. Training runs on the main thread (tfjs drives the GPU from there);
-// every analysis goes to the worker through `Analyses`.
+// The lab's state and what its buttons do. Training runs in the training worker (see `Training`), every
+// analysis in the analysis worker (through `Analyses`): the page only shows progress and results.
 import type { ResultDocument } from '../result/schema';
 import { validateResult } from '../result/validate';
 import { Analyses, type Subject } from './analyses.svelte';
@@ -26,6 +26,8 @@ export class Lab {
   settings = $state<RunSettings>(defaultRunSettings());
   params = $state<AnalysisParams>(defaultAnalysisParams());
   backend = $state<string | null>(null);
+  /** Why the training worker got that backend (for the badge). */
+  backendReason = $state<string | null>(null);
   phase = $state<Phase>('idle');
   error = $state<string | null>(null);
   paramsError = $state<string | null>(null);

@@ -1,14 +1,14 @@
-// Training in the lab: N runs with a snapshot schedule on the tfjs backend the page got. A snapshot step becomes
-// analysable once every run has passed it; its conv layers are then pooled over runs and queued for analysis.
-// Every snapshot, the runs' latest checkpoints and the analyses go to IndexedDB as they arrive, so a reload (or a
-// crash) keeps the timeline, and an interrupted MNIST session can resume where it stopped.
-import { getArchitecture, type Architecture } from '../nn/architectures';
-import { DEFAULT_ORDER, selectBackend, type BackendName } from '../nn/backends';
-import { fetchMnist } from '../nn/datasets/mnist';
-import { cifar10Dataset } from '../nn/datasets/cifar10';
-import type { Dataset } from '../nn/datasets/dataset';
-import { train, type Checkpoint, type Snapshot } from '../nn/training';
+// Training in the lab: N runs with a snapshot schedule, trained in the training worker (src/lib/worker) on the
+// backend it got there; the page only shows progress. A snapshot step becomes analysable once every run has passed
+// it; its conv layers are then pooled over runs and queued for analysis. Every snapshot, the runs' latest
+// checkpoints and the analyses go to IndexedDB as they arrive (the worker waits for each write), so a reload, a
+// cancel or a crashed worker keeps the timeline, and an interrupted MNIST session can resume where it stopped.
+import { getArchitecture } from '../nn/architectures';
+import type { BackendName } from '../nn/backends';
+import type { Checkpoint, Snapshot } from '../nn/training';
 import { spatialFilters } from '../nn/kernels';
+import { TrainingClient, TrainingWorkerError } from '../worker/trainingClient';
+import type { DataSource } from '../worker/trainingProtocol';
 import { openLabStore, type LabStore, type Session, type SessionConfig } from '../store';
 import { validateResult } from '../result/validate';
 import type { AnalysisCache, Subject } from './analyses.svelte';
@@ -57,10 +57,8 @@ export class Training {
 
   #lab: Lab;
   #store: Promise<LabStore> | null = null;
-  #abort: AbortController | null = null;
-  #order: BackendName[] = [...DEFAULT_ORDER];
-  #resumeGate: (() => void) | null = null;
-  #pauseRequested = false;
+  #client: TrainingClient | null = null;
+  #statusWrites: Promise<void> = Promise.resolve();
   /** Snapshots of steps that not every run has reached yet; not state, nothing renders them. */
   #pending: Record<number, Snapshot[]> = {};
   #distanceCache = new WeakMap<ResultDocument, WeakMap<ResultDocument, number>>();
@@ -117,18 +115,27 @@ export class Training {
   }
 
   /**
-   * Picks the backend once for the page. `?backend=cpu` (or webgl) in the address asks for that one first, to
-   * compare speeds or to get round a GPU driver that misbehaves.
+   * Starts the training worker, which picks its backend (the badge shows which, and why). `?backend=cpu` (or
+   * wasm, webgl) in the address asks for that one first, to compare speeds or to get round a GPU driver that
+   * misbehaves.
    */
   selectBackend(wanted: string | null = wantedBackend()) {
-    const order: BackendName[] = DEFAULT_ORDER.includes(wanted as BackendName)
-      ? [wanted as BackendName, ...DEFAULT_ORDER.filter((b) => b !== wanted)]
-      : [...DEFAULT_ORDER];
-    this.#order = order;
-    selectBackend(order).then(
-      (name) => (this.#lab.backend = name),
-      (e: unknown) => this.#lab.fail(e),
-    );
+    this.#client?.dispose();
+    this.#client = new TrainingClient({ backend: { wanted: wanted as BackendName | null } });
+    void this.#backend().catch((e: unknown) => this.#lab.fail(e));
+  }
+
+  #clientOnce(): TrainingClient {
+    this.#client ??= new TrainingClient();
+    return this.#client;
+  }
+
+  /** The worker's backend, shown on the badge; asked again after a cancel or a crash started a fresh worker. */
+  async #backend(): Promise<BackendName> {
+    const choice = await this.#clientOnce().backend();
+    this.#lab.backend = choice.name;
+    this.#lab.backendReason = choice.reason;
+    return choice.name;
   }
 
   /** The main view follows the timeline's step and the chosen layer. */
@@ -137,13 +144,12 @@ export class Training {
     if (step !== undefined) this.#lab.analyses.setFocus(this.key(step, this.#lab.layer));
   }
 
-  async #dataset(name: string): Promise<Dataset> {
-    if (name === 'mnist') return fetchMnist();
+  /** The worker fetches MNIST itself; CIFAR-10 files go to it as they are (File is a Blob, nothing is copied). */
+  #source(name: string): DataSource {
+    if (name === 'mnist') return { kind: 'mnist' };
     const files = this.#lab.files;
     if (files.length === 0) throw new Error('Choose the CIFAR-10 batch files (data_batch_1.bin, …) first.');
-    return cifar10Dataset(
-      await Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) }))),
-    );
+    return { kind: 'cifar10', files: files.map((f) => ({ name: f.name, data: f })) };
   }
 
   /** Starts a new session from the form. */
@@ -154,8 +160,10 @@ export class Training {
       const arch = getArchitecture(settings.architecture);
       lab.phase = 'training';
       lab.error = null;
-      if (!lab.backend) lab.backend = await selectBackend(this.#order);
-      const dataset = await this.#dataset(lab.source === 'mnist' ? 'mnist' : 'cifar10');
+      const backend = await this.#backend();
+      const source = this.#source(lab.source === 'mnist' ? 'mnist' : 'cifar10');
+      // Decoded (and checked) in the worker before anything is stored: a bad file leaves no session behind.
+      const dataset = await this.#clientOnce().dataset(source);
       const config: SessionConfig = {
         arch,
         dataset: dataset.name,
@@ -165,13 +173,13 @@ export class Training {
         learningRate: LEARNING_RATE,
         snapshots: settings.snapshotSteps,
         seed: SEED,
-        // Several runs in one graph keep a GPU busy; on the cpu backend im2col would only cost time.
-        ensemble: lab.backend === 'cpu' ? 1 : Math.min(settings.runs, 8),
+        // Several runs in one graph keep a GPU (or XNNPACK's matMul) busy; on plain cpu im2col only costs time.
+        ensemble: backend === 'cpu' ? 1 : Math.min(settings.runs, 8),
       };
       const store = await this.#storeOnce();
-      const session = await store.createSession(config, { backend: lab.backend ?? undefined });
+      const session = await store.createSession(config, { backend });
       this.#show(session);
-      await this.#run(store, session, dataset, []);
+      await this.#run(store, session, source, backend, []);
     } catch (e) {
       lab.fail(e);
     } finally {
@@ -187,14 +195,15 @@ export class Training {
     try {
       lab.phase = 'training';
       lab.error = null;
-      if (!lab.backend) lab.backend = await selectBackend(this.#order);
+      const backend = await this.#backend();
       const store = await this.#storeOnce();
-      const dataset = await this.#dataset(session.config.dataset);
+      const source = this.#source(session.config.dataset);
+      await this.#clientOnce().dataset(source);
       // Steps that some runs reached before the interruption complete when the others get there.
       for (const { step, runs } of await store.snapshotSteps(session.id)) {
         if (runs < session.config.runs) this.#pending[step] = await store.snapshots(session.id, step);
       }
-      await this.#run(store, session, dataset, await store.checkpoints(session.id));
+      await this.#run(store, session, source, backend, await store.checkpoints(session.id));
     } catch (e) {
       lab.fail(e);
     } finally {
@@ -205,7 +214,6 @@ export class Training {
   #stopped() {
     this.#lab.phase = 'idle';
     void this.refreshStored();
-    this.#abort = null;
     this.progress = null;
   }
 
@@ -219,9 +227,8 @@ export class Training {
     this.#lab.layer = 1;
   }
 
-  async #run(store: LabStore, session: Session, dataset: Dataset, resume: Checkpoint[]) {
+  async #run(store: LabStore, session: Session, source: DataSource, backend: BackendName, resume: Checkpoint[]) {
     const c = session.config;
-    const arch: Architecture = c.arch;
     const total = c.runs * c.steps;
     const reached = new Array<number>(c.runs).fill(0);
     for (const cp of resume) reached[cp.run] = Math.max(reached[cp.run], cp.step);
@@ -230,56 +237,72 @@ export class Training {
       reached.reduce((a, b) => a + b, 0),
       performance.now(),
     );
-    this.progress = { done: 0, total, etaSeconds: null, detail: `${arch.name} on ${dataset.name}` };
-    this.#abort = new AbortController();
-    this.#pauseRequested = false;
+    this.progress = { done: 0, total, etaSeconds: null, detail: `${c.arch.name} on ${c.dataset}` };
     this.session = await store.updateSession(session.id, { status: 'training' });
-    const result = await train(
-      {
-        arch,
-        dataset,
-        runs: c.runs,
-        steps: c.steps,
-        batchSize: c.batchSize,
-        snapshots: c.snapshots,
-        seed: c.seed,
-        learningRate: c.learningRate,
-        ensemble: c.ensemble,
-        evalSize: 500,
-        progressEvery: Math.max(1, Math.min(10, Math.floor(c.steps / 20))),
-      },
-      {
-        signal: this.#abort.signal,
-        resume,
-        onStep: async (run, step, loss) => {
-          reached[run] = step;
-          const done = reached.reduce((a, b) => a + b, 0);
-          eta.update(done, performance.now());
-          this.progress = {
-            done,
-            total,
-            etaSeconds: eta.secondsLeft(),
-            detail: `run ${run + 1}/${c.runs}, step ${step}, loss ${loss.toFixed(3)}`,
-          };
-          if (this.#pauseRequested) {
-            this.#lab.phase = 'paused';
-            this.session = await store.updateSession(session.id, { status: 'paused' });
-            await new Promise<void>((resolve) => (this.#resumeGate = resolve));
-            if (!this.#abort?.signal.aborted) {
-              this.session = await store.updateSession(session.id, { status: 'training' });
-            }
-          }
+    const gpu = backend === 'webgpu' || backend === 'webgl';
+    let result;
+    try {
+      result = await this.#clientOnce().train(
+        {
+          arch: c.arch,
+          data: source,
+          runs: c.runs,
+          steps: c.steps,
+          batchSize: c.batchSize,
+          snapshots: c.snapshots,
+          seed: c.seed,
+          learningRate: c.learningRate,
+          ensemble: c.ensemble,
+          evalSize: 500,
+          // Reading the loss back stalls a GPU; on the CPU it is free, and pause then takes effect at the next step.
+          progressEvery: gpu ? Math.max(1, Math.min(10, Math.floor(c.steps / 20))) : 1,
+          resume,
         },
-        onSnapshot: async (snapshot) => {
-          // Stored before it is shown: what the timeline shows survives a reload.
-          await store.putSnapshot(session.id, snapshot);
-          this.#addSnapshot(snapshot, c.runs);
+        {
+          onStep: (run, step, loss) => {
+            reached[run] = step;
+            const done = reached.reduce((a, b) => a + b, 0);
+            eta.update(done, performance.now());
+            this.progress = {
+              done,
+              total,
+              etaSeconds: eta.secondsLeft(),
+              detail: `run ${run + 1}/${c.runs}, step ${step}, loss ${loss.toFixed(3)}`,
+            };
+          },
+          onSnapshot: async (snapshot) => {
+            // Stored before it is shown: what the timeline shows survives a reload.
+            await store.putSnapshot(session.id, snapshot);
+            this.#addSnapshot(snapshot, c.runs);
+          },
+          onCheckpoint: (checkpoint) => store.putCheckpoint(session.id, checkpoint),
         },
-        onCheckpoint: (checkpoint) => store.putCheckpoint(session.id, checkpoint),
-      },
-    );
-    this.session = await store.updateSession(session.id, { status: result.completed ? 'complete' : 'cancelled' });
+      );
+    } catch (e) {
+      // Whatever the worker had handed over is stored; the session can go on from its runs' last checkpoints.
+      await this.#status('paused');
+      if (e instanceof TrainingWorkerError) {
+        throw new Error(
+          `${e.message}. The snapshots and checkpoints so far are kept; resume the stored training to go on.`,
+        );
+      }
+      throw e;
+    }
+    await this.#status(result.completed ? 'complete' : 'cancelled');
     if (!result.completed) this.#lab.error = 'Training cancelled; the snapshots taken so far are kept.';
+  }
+
+  /** Status writes, one after the other in the order asked for (pause and resume can follow each other fast). */
+  #status(status: Session['status']): Promise<void> {
+    const id = this.session?.id;
+    if (!id) return this.#statusWrites;
+    this.#statusWrites = this.#statusWrites
+      .then(async () => {
+        const updated = await (await this.#storeOnce()).updateSession(id, { status });
+        if (this.session?.id === id) this.session = updated;
+      })
+      .catch((e: unknown) => this.#lab.fail(e));
+    return this.#statusWrites;
   }
 
   #addSnapshot(snapshot: Snapshot, runs: number) {
@@ -428,22 +451,24 @@ export class Training {
     }
   }
 
+  /** The button answers at once; the worker stops at the end of the step it is in. */
   pause() {
-    this.#pauseRequested = true;
+    if (this.#lab.phase !== 'training') return;
+    this.#lab.phase = 'paused';
+    this.#clientOnce().pause();
+    void this.#status('paused');
   }
 
   continue() {
-    this.#pauseRequested = false;
+    if (this.#lab.phase !== 'paused') return;
     this.#lab.phase = 'training';
-    this.#resumeGate?.();
-    this.#resumeGate = null;
+    void this.#status('training');
+    this.#clientOnce().resume();
   }
 
+  /** Stops at once (the worker is ended); what it had handed over is stored already. */
   cancel() {
-    this.#abort?.abort();
-    this.#pauseRequested = false;
-    this.#resumeGate?.();
-    this.#resumeGate = null;
+    this.#client?.cancel();
   }
 
   /**
@@ -487,6 +512,6 @@ export class Training {
   }
 
   dispose() {
-    this.cancel();
+    this.#client?.dispose();
   }
 }

@@ -1,0 +1,180 @@
+// The Web Worker that trains: tfjs, its backend and the training loop all live here, so a long step (the cpu
+// backend takes seconds) never blocks the page. The page sends a job and gets progress, snapshots and checkpoints
+// back through Comlink-proxied callbacks; it stores them itself, so whatever reached it survives this worker.
+// WebGPU and WebGL (on an OffscreenCanvas) work in a worker too, and when one cannot start here selectBackend
+// falls through to the next one here, never on the page.
+import * as Comlink from 'comlink';
+import * as tf from '@tensorflow/tfjs';
+import { DEFAULT_ORDER, selectBackend, setWasmUrlPrefix, type BackendName } from '../nn/backends';
+import { train } from '../nn/training';
+import { fetchMnist } from '../nn/datasets/mnist';
+import { cifar10Dataset } from '../nn/datasets/cifar10';
+import type { Dataset } from '../nn/datasets/dataset';
+import type {
+  BackendRequest,
+  DataSource,
+  DatasetInfo,
+  TrainingEvents,
+  TrainingJob,
+  TrainResult,
+  WorkerBackend,
+} from './trainingProtocol';
+
+/** Progress crosses to the page at most this often: the page redraws the bar, nothing more is needed. */
+const PROGRESS_INTERVAL_MS = 100;
+
+let backend: Promise<WorkerBackend> | null = null;
+let loaded: { key: string; dataset: Promise<Dataset> } | null = null;
+/** The training in progress: its abort switch and pause gate. */
+let current: { abort: AbortController; pauseRequested: boolean; release: (() => void) | null } | null = null;
+
+async function startBackend(request: BackendRequest): Promise<WorkerBackend> {
+  const wanted = request.wanted && DEFAULT_ORDER.includes(request.wanted) ? request.wanted : null;
+  const order: BackendName[] = wanted ? [wanted, ...DEFAULT_ORDER.filter((b) => b !== wanted)] : [...DEFAULT_ORDER];
+  if (request.wasmPrefix) setWasmUrlPrefix(request.wasmPrefix);
+  // tfjs's wasm build caps XNNPACK at half the logical cores (it assumes two per physical core), so below 4 it
+  // runs one thread anyway, and the threaded binary's one thread was slower than the plain SIMD one (README).
+  const threads = request.threads ?? (navigator.hardwareConcurrency >= 4 ? undefined : false);
+  if (threads !== undefined && order.includes('wasm')) {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    // The flag exists once the package is loaded; false makes it pick the single-threaded SIMD binary.
+    if (threads === false) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    else wasm.setThreadsCount(threads);
+  }
+  const choice = await selectBackend(order);
+  if (choice.name !== 'wasm') return choice;
+  const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
+  const threads = getThreadsCount();
+  const threaded = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+  const note =
+    threads > 1
+      ? `${threads} threads`
+      : !self.crossOriginIsolated
+        ? 'one thread: the page is not cross-origin isolated'
+        : threads === false
+          ? `one thread: ${request.threads === false ? 'as asked' : 'threads need 4 or more logical cores'}`
+          : threaded
+            ? 'one thread'
+            : 'one thread: no WebAssembly threads here';
+  return { ...choice, reason: `${choice.reason} (${note})`, threads };
+}
+
+/** The same data gives the same key, so a second training on it skips the fetch and the decoding. */
+function sourceKey(source: DataSource): string {
+  if (source.kind === 'mnist') return `mnist:${source.url ?? ''}`;
+  const sizes = source.files.map((f) => `${f.name}:${f.data instanceof Blob ? f.data.size : f.data.length}`);
+  return `cifar10:${sizes.join(',')}`;
+}
+
+async function decode(source: DataSource): Promise<Dataset> {
+  if (source.kind === 'mnist') return source.url ? fetchMnist(source.url) : fetchMnist();
+  if (source.files.length === 0) throw new Error('Choose the CIFAR-10 batch files (data_batch_1.bin, …) first.');
+  const files = await Promise.all(
+    source.files.map(async (f) => ({
+      name: f.name,
+      bytes: f.data instanceof Blob ? new Uint8Array(await f.data.arrayBuffer()) : f.data,
+    })),
+  );
+  return cifar10Dataset(files);
+}
+
+function load(source: DataSource): Promise<Dataset> {
+  const key = sourceKey(source);
+  // A Blob of the same name and size may still hold other bytes: only MNIST, fetched from one URL, is reused.
+  if (loaded && loaded.key === key && source.kind === 'mnist') return loaded.dataset;
+  const dataset = decode(source);
+  loaded = { key, dataset };
+  dataset.catch(() => {
+    if (loaded?.dataset === dataset) loaded = null;
+  });
+  return dataset;
+}
+
+const api = {
+  /** Picks the backend once for this worker (later calls return the first answer). */
+  backend(request: BackendRequest = {}): Promise<WorkerBackend> {
+    backend ??= startBackend(request);
+    return backend;
+  },
+
+  /** Fetches or decodes a dataset and keeps it for train(); throws (a DatasetError) on a bad file. */
+  async dataset(source: DataSource): Promise<DatasetInfo> {
+    const d = await load(source);
+    return {
+      name: d.name,
+      inputShape: [...d.inputShape],
+      classes: d.classes,
+      train: d.train.count,
+      test: d.test.count,
+    };
+  },
+
+  /**
+   * Trains a job on this worker's backend (call backend() first, or the usual order is used). One job at a time;
+   * resolves with completed: false after cancel().
+   */
+  async train(job: TrainingJob, events: TrainingEvents): Promise<TrainResult> {
+    if (current) throw new Error('this worker is already training');
+    await api.backend();
+    const { data, resume, ...config } = job;
+    const dataset = await load(data);
+    const control = { abort: new AbortController(), pauseRequested: false, release: null as (() => void) | null };
+    current = control;
+    const snapshotSteps = new Set(config.snapshots);
+    let decidedStep = -1;
+    let forward = false;
+    let lastSent = 0;
+    try {
+      return await train(
+        { ...config, dataset },
+        {
+          signal: control.abort.signal,
+          resume,
+          onStep: async (run, step, loss) => {
+            // Every run of an ensemble reports the same step: decide once per step, so all or none go.
+            if (step !== decidedStep) {
+              decidedStep = step;
+              const now = performance.now();
+              forward = now - lastSent >= PROGRESS_INTERVAL_MS || step === config.steps || snapshotSteps.has(step);
+              if (forward) lastSent = now;
+            }
+            if (forward) await events.onStep(run, step, loss);
+            if (control.pauseRequested && !control.abort.signal.aborted) {
+              const gate = new Promise<void>((resolve) => (control.release = resolve));
+              await events.onPaused();
+              await gate;
+            }
+          },
+          onSnapshot: (snapshot) => events.onSnapshot(snapshot),
+          onCheckpoint: (checkpoint) => events.onCheckpoint(checkpoint),
+        },
+      );
+    } finally {
+      current = null;
+    }
+  },
+
+  /** Stops at the next step boundary (reported through onPaused) until resume() or cancel(). */
+  pause(): void {
+    if (current) current.pauseRequested = true;
+  },
+
+  resume(): void {
+    if (!current) return;
+    current.pauseRequested = false;
+    current.release?.();
+    current.release = null;
+  },
+
+  /** Stops after the current step; train() resolves with completed: false. */
+  cancel(): void {
+    if (!current) return;
+    current.abort.abort();
+    current.release?.();
+    current.release = null;
+  },
+};
+
+export type TrainingWorkerApi = typeof api;
+
+Comlink.expose(api);
