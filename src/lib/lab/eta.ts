@@ -1,7 +1,8 @@
 /**
- * Remaining-time estimate for a progress bar. It uses the recent rate (an exponential average of seconds per unit
- * of progress) rather than the average since start, because training's first steps include backend warm-up and
- * shader compilation, and the analysis stages run at very different speeds.
+ * Remaining-time estimate for a progress bar: the average rate since the first progress after the start, so the
+ * warm-up (backend start, shader compilation, the first batch) is left out. An average over the whole run, not a
+ * recent rate: training stops for a snapshot's evaluation every so often, and a recent rate turned each stop into a
+ * jump of the estimate (31 s, then 4 min, then 41 s). The average counts the stops at their real share.
  */
 export interface Eta {
   /** Record progress `done` (same unit as `total`) seen at `nowMs`. */
@@ -10,28 +11,49 @@ export interface Eta {
   secondsLeft(): number | null;
 }
 
-export function createEta(total: number, smoothing = 0.3): Eta {
-  let lastDone: number | null = null;
-  let lastMs = 0;
-  let rate: number | null = null; // ms per unit
+export function createEta(total: number): Eta {
+  let start: number | null = null;
+  // The first progress past the start: measuring from here leaves the warm-up out.
+  let refDone: number | null = null;
+  let refMs = 0;
   let done = 0;
+  let lastMs = 0;
   return {
     update(d, nowMs) {
-      if (lastDone !== null && d > lastDone && nowMs >= lastMs) {
-        const r = (nowMs - lastMs) / (d - lastDone);
-        rate = rate === null ? r : rate + smoothing * (r - rate);
-      }
-      if (lastDone === null || d !== lastDone) {
-        lastDone = d;
+      if (start === null) {
+        start = d;
+      } else if (refDone === null) {
+        if (d > start) {
+          refDone = d;
+          refMs = nowMs;
+        }
+      } else if (d > done) {
         lastMs = nowMs;
       }
       done = d;
     },
     secondsLeft() {
-      if (rate === null) return null;
+      if (refDone === null || done <= refDone || lastMs <= refMs) return null;
+      const rate = (lastMs - refMs) / (done - refDone);
       return Math.max(0, ((total - done) * rate) / 1000);
     },
   };
+}
+
+/**
+ * The training bar's words for the latest step: runs that are at the same step train together (one ensemble), so
+ * they are named as a range, not as the last of them ("run 2/2" read as if run 1 were done).
+ */
+export function trainingDetail(reached: readonly number[], run: number, step: number, loss: number): string {
+  const R = reached.length;
+  const tail = `step ${step}, loss ${loss.toFixed(3)}`;
+  if (R === 1) return tail;
+  let lo = run;
+  let hi = run;
+  while (lo > 0 && reached[lo - 1] === step) lo--;
+  while (hi < R - 1 && reached[hi + 1] === step) hi++;
+  if (lo === hi) return `run ${run + 1} of ${R}, ${tail}`;
+  return `runs ${lo + 1}–${hi + 1} of ${R} together, ${tail}`;
 }
 
 /** "12 s", "3 min 05 s", "1 h 02 min". */

@@ -12,7 +12,7 @@ import type { DataSource } from '../worker/trainingProtocol';
 import { openLabStore, type LabStore, type Session, type SessionConfig } from '../store';
 import { validateResult } from '../result/validate';
 import type { AnalysisCache, Subject } from './analyses.svelte';
-import { createEta } from './eta';
+import { createEta, trainingDetail } from './eta';
 import type { Lab } from './lab.svelte';
 import { mapOf } from './maps';
 import { validateRunSettings, wantedBackend } from './settings';
@@ -267,7 +267,7 @@ export class Training {
               done,
               total,
               etaSeconds: eta.secondsLeft(),
-              detail: `run ${run + 1}/${c.runs}, step ${step}, loss ${loss.toFixed(3)}`,
+              detail: trainingDetail(reached, run, step, loss),
             };
           },
           onSnapshot: async (snapshot) => {
