@@ -376,8 +376,18 @@ function urlFiles(url: string, fetchFn: typeof fetch): ModelFiles {
     } catch (e) {
       throw new ModelImportError(label, `cannot fetch (${(e as Error).message})`);
     }
+    if (response.status === 404 || response.status === 410)
+      throw new ModelImportError(label, `not found (HTTP ${response.status})`);
     if (!response.ok) throw new ModelImportError(label, `cannot fetch (HTTP ${response.status})`);
     return response;
+  };
+  // A web server's page for a missing file (a single-page app answers 200 with its shell) is not a model.json
+  // that failed to parse: the file is not there.
+  const readJson = async () => {
+    const response = await get(base.href, base.href);
+    if (/^text\/html\b/i.test(response.headers.get('content-type') ?? ''))
+      throw new ModelImportError(base.href, 'not found: the server answered with a web page, not a model.json');
+    return response.text();
   };
   const shard = (path: string) => {
     let p = shards.get(path);
@@ -390,7 +400,7 @@ function urlFiles(url: string, fetchFn: typeof fetch): ModelFiles {
   };
   return {
     label: base.href,
-    readJson: async () => (await get(base.href, base.href)).text(),
+    readJson,
     shardLabel: (path) => new URL(path, base).href,
     size: async (path) => (await shard(path)).byteLength,
     read: async (path, start, end) => (await shard(path)).subarray(start, end),
