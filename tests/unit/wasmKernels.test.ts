@@ -180,4 +180,19 @@ describe('wasm kernels that change how data is held', () => {
     copy.dispose();
     expect(tf.engine().backend.numDataIds()).toBe(before);
   });
+
+  it('Cast to the same dtype shares the data; to another dtype it still converts', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.engine().backend.numDataIds();
+    const x = tf.tensor1d([1.5, -2.25, 3]);
+    const same = tf.cast(x, 'float32');
+    expect(tf.engine().backend.numDataIds()).toBe(before + 1);
+    const ints = tf.cast(x, 'int32');
+    expect(ints.dtype).toBe('int32');
+    expect(Array.from(await ints.data())).toEqual([1, -2, 3]);
+    x.dispose();
+    expect(Array.from(await same.data())).toEqual([1.5, -2.25, 3]);
+    tf.dispose([same, ints]);
+    expect(tf.engine().backend.numDataIds()).toBe(before);
+  });
 });

@@ -12,3 +12,12 @@ export function identity({ inputs, backend }: KernelArgs): tf.TensorInfo {
   backend.incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
+
+/** Cast to the dtype a tensor already has (ReLU's gradient casts its float32 input) is an Identity too. */
+export function castVia(original: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const a = args as unknown as KernelArgs;
+    const { dtype } = a.attrs as { dtype: tf.DataType };
+    return a.inputs.x.dtype === dtype ? identity(a) : original(args);
+  };
+}

@@ -9,7 +9,7 @@ import { batchMatMulVia } from './batchMatMul';
 import { conv2dBackpropFilter } from './conv2dBackpropFilter';
 import { conv2dBackpropInputVia } from './conv2dBackpropInput';
 import { fusedConv2dVia } from './fusedConv2dBias';
-import { identity } from './identity';
+import { castVia, identity } from './identity';
 import { maxPoolGrad } from './maxPoolGrad';
 import { sumOverBlockVia } from './sumOverBlock';
 
@@ -24,6 +24,7 @@ export const WASM_TRAINING_KERNELS = [
   'Sum',
   'Identity',
   'FusedConv2D',
+  'Cast',
 ] as const;
 
 export function registerWasmTrainingKernels(): void {
@@ -39,5 +40,6 @@ export function registerWasmTrainingKernels(): void {
   override('Sum', (original) => sumOverBlockVia(original!.kernelFunc));
   override('Identity', () => asKernel(identity));
   override('FusedConv2D', (original) => fusedConv2dVia(original!.kernelFunc));
+  override('Cast', (original) => castVia(original!.kernelFunc));
   registered = true;
 }
