@@ -115,8 +115,8 @@ describe('flag complex homology of a graph', () => {
 
 describe('automatic cover and clustering scale (Carriere-Michel-Oudot)', () => {
   test('the subsample size follows n / log10(n) and delta shrinks as the sample grows', () => {
-    // m = n / log10(n)^(1 + beta): beta = 0.5 by default, GUDHI's beta = 0 on request.
-    expect(subsampleSize(1000)).toBe(192);
+    // m = n / log10(n)^(1 + beta): beta = 1 by default, GUDHI's beta = 0 on request.
+    expect(subsampleSize(1000)).toBe(111);
     expect(subsampleSize(1000, 10, 0)).toBe(333);
     expect(subsampleSize(5)).toBe(4);
     const coarse = curves(300, [circleAt(0, 0)], 0, 1);
