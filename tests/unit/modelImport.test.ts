@@ -352,7 +352,7 @@ describe('browser sources', () => {
     expect((await extractLayerFilters(model, 5)).filters).toEqual((await extractLayerFilters(local, 5)).filters);
     served.delete('http://models.test/vgg/weights.bin');
     await expect(loadModelFromUrl('http://models.test/vgg/model.json', { fetch: fakeFetch })).rejects.toThrow(
-      'http://models.test/vgg/weights.bin: cannot fetch (HTTP 404)',
+      'http://models.test/vgg/weights.bin: not found (HTTP 404)',
     );
   });
 

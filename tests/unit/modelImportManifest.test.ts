@@ -181,7 +181,7 @@ describe('a bare weights manifest (face-api.js style)', () => {
     expect((await extractLayerFilters(model, 4)).filters).toEqual((await extractLayerFilters(local, 4)).filters);
     served.delete(base + saved.shards[1][0]);
     await expect(loadModelFromUrl(url, { fetch: fakeFetch })).rejects.toThrow(
-      `${base}${saved.shards[1][0]}: cannot fetch (HTTP 404)`,
+      `${base}${saved.shards[1][0]}: not found (HTTP 404)`,
     );
   });
 });
