@@ -156,23 +156,32 @@ export class LabStore {
   }
 
   /**
-   * Imports an exported session in one transaction: all of it or, on any error, nothing. It never replaces a
-   * session already stored: a clash of ids gets the import a new id. Returns the stored session.
+   * Imports an exported session in one transaction: all of it or, on any error, nothing. A session this browser
+   * already has (same id, same configuration: the file was exported here) is not duplicated: the import adds the
+   * snapshots it lacks and any later checkpoints to it. A different session that happens to have the same id gets
+   * a new one; nothing stored is ever replaced by an older state. Returns the stored session.
    */
   async importSession(bytes: Uint8Array, file = 'session file'): Promise<Session> {
     const bundle = decodeSession(bytes, file);
     // Stamped now, so that the import is the most recent session, the one a reload brings back.
     const session = { ...bundle.session, updatedAt: new Date().toISOString() };
-    if (await this.getSession(session.id)) session.id = newId();
+    const existing = await this.getSession(session.id);
+    const same = existing !== undefined && JSON.stringify(existing.config) === JSON.stringify(session.config);
+    if (existing && !same) session.id = newId();
     if (session.status === 'training') session.status = 'paused';
+    if (existing && same) session.status = existing.status === 'complete' ? 'complete' : session.status;
+    const storedSteps = new Map((same ? await this.checkpoints(session.id) : []).map((c) => [c.run, c.step]));
     await writing(`the imported session from ${file}`, async () => {
       const tx = this.db.transaction(['sessions', 'snapshots', 'checkpoints'], 'readwrite');
-      await tx.objectStore('sessions').put(session);
+      await tx.objectStore('sessions').put(same ? { ...existing, ...session, createdAt: existing.createdAt } : session);
       for (const s of bundle.snapshots) await tx.objectStore('snapshots').put({ ...s, sessionId: session.id });
-      for (const c of bundle.checkpoints) await tx.objectStore('checkpoints').put({ ...c, sessionId: session.id });
+      for (const c of bundle.checkpoints) {
+        if ((storedSteps.get(c.run) ?? -1) >= c.step) continue;
+        await tx.objectStore('checkpoints').put({ ...c, sessionId: session.id });
+      }
       await tx.done;
     });
-    return session;
+    return (await this.getSession(session.id)) ?? session;
   }
 }
 
