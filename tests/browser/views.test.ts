@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launch, recordErrors } from '../support/browser';
+import { launch, recordErrors, waitForServiceWorker } from '../support/browser';
+import { startTraining } from '../support/lab';
 import { publish } from '../support/publish';
 import { circleResult } from '../support/circleResult';
 import { summarize } from '../../src/lib/result/summary';
@@ -180,6 +181,39 @@ describe('the result page for a newcomer', () => {
     await page.getByTestId('copy-link').click();
     await expect.poll(() => page.getByTestId('copy-status').textContent()).toMatch(/^Link copied: http/);
     await expect.poll(() => page.getByTestId('copy-link').textContent()).toBe('Copied ✓');
+    await close();
+  });
+});
+
+describe('the lab in its address', () => {
+  test('analysis parameters, layer and step are read from the address, written back, and kept on reload', async () => {
+    const { page, errors, close } = await newPage();
+    await page.goto(`${base}/?backend=cpu&k=8&p=60&lens=codensity`);
+    await expect.poll(() => page.getByTestId('param-k').inputValue()).toBe('8');
+    await expect.poll(() => page.getByTestId('param-lens').inputValue()).toBe('codensity');
+    await waitForServiceWorker(page);
+    await startTraining(page, { runs: 1, steps: 4, 'batch-size': 8, schedule: '2' });
+    await expect.poll(() => page.getByTestId('timeline-slider').getAttribute('max'), { timeout: 90_000 }).toBe('1');
+    await page.getByTestId('start').waitFor({ timeout: 90_000 });
+    const query = (key: string) => new URL(page.url()).searchParams.get(key);
+    await expect.poll(() => query('step')).toBe('4');
+    expect(query('layer')).toBe('1');
+    await page.getByTestId('timeline-slider').fill('0');
+    await expect.poll(() => query('step')).toBe('2');
+    await page.getByTestId('param-p').fill('50');
+    await expect.poll(() => query('p')).toBe('50');
+    expect([query('backend'), query('k'), query('lens')]).toEqual(['cpu', '8', 'codensity']);
+    await page.reload();
+    await expect.poll(() => page.getByTestId('param-p').inputValue()).toBe('50');
+    await expect
+      .poll(() => page.getByTestId('timeline').locator('strong').textContent(), { timeout: 30_000 })
+      .toBe('2');
+    // The lab has the analysed filters: a node shows its real members, not fitted model patches.
+    const node = page.getByTestId('result-view').getByTestId('mapper-node').first();
+    await node.waitFor({ timeout: 60_000 });
+    await node.click();
+    await expect.poll(() => page.getByTestId('node-details').textContent()).toMatch(/Member filters/);
+    expect(errors).toEqual([]);
     await close();
   });
 });
