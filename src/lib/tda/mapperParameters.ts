@@ -2,15 +2,16 @@ import { knn } from './knn';
 
 /**
  * Mapper's cover and clustering scale chosen from the data, after Carriere, Michel & Oudot, "Statistical analysis
- * and parameter selection for Mapper" (JMLR 19, 2018), as GUDHI's MapperComplex does when no resolution is given:
+ * and parameter selection for Mapper" (JMLR 19, 2018), as GUDHI's MapperComplex does when no resolution is given
+ * (the defaults differ from GUDHI's; the README says where and why):
  *
  * - delta, the clustering scale, is the mean over N random subsamples of size m = n / (log n / log C)^(1 + beta)
  *   of the Hausdorff distance from the points to the subsample: the scale at which a sparser sample of the same
  *   shape still covers it. Single linkage cut at delta clusters each cover set.
  * - For each lens axis, e is the largest lens difference between two points at most delta apart. Intervals
  *   overlapping by more than e keep every delta-edge inside some overlap, which is what the paper's stability
- *   result needs; with GUDHI's overlap fraction g = 1/3 the interval step is e / g, so the resolution is the
- *   lens range divided by e / g.
+ *   result needs: intervals e / g long, for an overlap fraction g, each (1 - g) of a length after the last.
+ *   The resolution is then capped (maxCubes) and floored (2G + 1 per axis, G = 1 / (1 - g)); see below.
  *
  * Large clouds are estimated on a seeded subsample of `maxPoints`. delta then is the covering scale of that many
  * points, larger than the full cloud's: the graph stays a summary (its node count stops growing with n) and the
@@ -18,7 +19,7 @@ import { knn } from './knn';
  */
 
 export interface AutoParameterOptions {
-  /** Overlap of consecutive intervals as a fraction of their length, in (0, 1/2]; GUDHI's gain. Default 1/3. */
+  /** Overlap of consecutive intervals as a fraction of their length, in (0, 1); GUDHI's gain. Default 2/3. */
   overlap?: number;
   /** Subsamples averaged for delta (GUDHI's N). */
   repetitions?: number;
