@@ -11,4 +11,9 @@ try {
   }
   throw e;
 }
+// `kleinscope layers M | head` closes the pipe early: that is the reader being done, not an error to report.
+process.stdout.on('error', (e) => {
+  if (/** @type {NodeJS.ErrnoException} */ (e).code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
 process.exitCode = await main(process.argv.slice(2));

@@ -1,5 +1,5 @@
 // `kleinscope layers` end to end through the built CLI (npm test builds it first; alone: node src/cli/build.js).
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,6 +88,17 @@ describe('kleinscope layers', () => {
       expect(r.stderr).toMatch(want);
     }
   });
+});
+
+test('a reader that stops early (kleinscope layers M | head) gets no stack trace', async () => {
+  const child = spawn(process.execPath, [cli, 'layers', modelJson]);
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  // Closing our end before the CLI writes makes its first write fail with EPIPE, as `head` exiting does.
+  child.stdout.destroy();
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  expect(stderr).toBe('');
+  expect(code).toBe(0);
 });
 
 describe('a face-api.js style weights manifest (quantized, no topology)', () => {
