@@ -24,7 +24,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ command:
     load: () => import('./commands/reproduce'),
   },
   train: {
-    summary: 'train CNNs (cpu) and write their conv kernels at snapshot steps',
+    summary: 'train CNNs (wasm or cpu) and write their conv kernels at snapshot steps',
     load: () => import('./commands/train'),
   },
 };
