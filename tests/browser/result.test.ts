@@ -88,6 +88,24 @@ test('a document from the analysis pipeline renders all its nodes and bars', asy
   expect(errors).toEqual([]);
 });
 
+test('an automatic Mapper says how it chose its cover and whether its loops agree with the barcode', async () => {
+  const analysed = await analyzeFilters(
+    gradientFilters(400),
+    { kind: 'synthetic', dataset: 'noisy gradients' },
+    { k: 20, p: 100, maxDim: 1, title: 'The primary circle, automatic Mapper' },
+  );
+  expect(analysed.mapper).toMatchObject({ chosen: 'auto', loops: 1 });
+  const { id: autoId } = await publish(base, analysed);
+  const { page, errors } = await openPage(browser, `${base}/r/${autoId}`);
+  await expect.poll(() => page.getByTestId('mapper-agreement').textContent()).toMatch(/Cover chosen from the data/);
+  await expect
+    .poll(() => page.getByTestId('mapper-verdict').textContent())
+    .toMatch(/The graph has 1 loop; H1 has 1 bar longer than 3x the next\.\s+They agree\./);
+  // A shared result has no filters to resample, so it offers no bootstrap button.
+  expect(await page.getByTestId('bootstrap-button').count()).toBe(0);
+  expect(errors).toEqual([]);
+});
+
 test('nodes are selectable by mouse and keyboard and recolour by attribute', async () => {
   const { page, errors } = await openPage(browser, `${base}/r/${id}/v/1`);
   const node = page.getByTestId('mapper-node').nth(3);
