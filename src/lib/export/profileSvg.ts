@@ -84,7 +84,10 @@ function niceCeil(v: number): number {
 
 function panels(rows: ProfileRow[]): Panel[] {
   const finiteDominance = rows.map((r) => r.measures?.dominance).filter((d): d is number => Number.isFinite(d));
-  const domHi = Math.min(DOMINANCE_CAP, Math.max(3, Math.ceil(Math.max(0, ...finiteDominance))));
+  const domMax = Math.min(DOMINANCE_CAP, Math.max(3, Math.ceil(Math.max(0, ...finiteDominance))));
+  // Whole-number ticks, at most five: the axis ends on the first tick at or above the largest ratio drawn.
+  const domStep = Math.ceil((domMax - 1) / 4);
+  const domHi = 1 + domStep * Math.ceil((domMax - 1) / domStep);
   const errHi = niceCeil(Math.max(0.1, ...rows.map((r) => r.measures?.kleinError ?? 0)));
   const spread = (lo: number, hi: number, k = 4) => Array.from({ length: k + 1 }, (_, i) => lo + ((hi - lo) * i) / k);
   return [
@@ -93,7 +96,7 @@ function panels(rows: ProfileRow[]): Panel[] {
       unit: 'longest bar / next',
       lo: 1,
       hi: domHi,
-      ticks: spread(1, domHi, domHi - 1 <= 4 ? domHi - 1 : 3),
+      ticks: spread(1, domHi, (domHi - 1) / domStep),
       value: (r) => r.measures?.dominance ?? null,
       format: (v) => (v === Infinity ? '∞' : v.toFixed(1)),
       colour: '#2a5d9f',
