@@ -28,24 +28,29 @@ function noiseKernel(length: number, seed: number): number[] {
   return Array.from({ length }, () => (s = (s * 16807) % 2147483647) % 65536);
 }
 
+/** A folder as face-api.js ships one: two manifests, extension-less quantized shards; `n` filters per layer. */
+function faceApiFolder(dir: string, n: number): void {
+  const q8 = { dtype: 'uint8' as const, scale: 3 / 255, min: -1.5 };
+  const tensors: ManifestTensor[] = [
+    { name: 'conv0/filters', shape: [3, 3, 1, n], quantization: q8, stored: circleKernel(n) },
+    { name: 'conv0/bias', shape: [n], quantization: q8, stored: new Array(n).fill(128) },
+    {
+      name: 'conv1/depthwise_filter',
+      shape: [3, 3, n, 1],
+      quantization: { dtype: 'uint16', scale: 2 / 65535, min: -1 },
+      stored: noiseKernel(9 * n, 3),
+    },
+    { name: 'conv1/pointwise_filter', shape: [1, 1, 4, 8], quantization: q8, stored: noiseKernel(32, 5) },
+  ];
+  writeManifest(dir, 'tiny_detector', [tensors]);
+  writeManifest(dir, 'other_net', [[{ name: 'w', shape: [3, 3, 1, 40], stored: noiseKernel(360, 9) }]]);
+}
+
 test('a dropped folder of manifests: choose one, and the profile shows every 3x3 layer with its exports', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kleinscope-faceapi-'));
   try {
     const n = 300;
-    const q8 = { dtype: 'uint8' as const, scale: 3 / 255, min: -1.5 };
-    const tensors: ManifestTensor[] = [
-      { name: 'conv0/filters', shape: [3, 3, 1, n], quantization: q8, stored: circleKernel(n) },
-      { name: 'conv0/bias', shape: [n], quantization: q8, stored: new Array(n).fill(128) },
-      {
-        name: 'conv1/depthwise_filter',
-        shape: [3, 3, n, 1],
-        quantization: { dtype: 'uint16', scale: 2 / 65535, min: -1 },
-        stored: noiseKernel(9 * n, 3),
-      },
-      { name: 'conv1/pointwise_filter', shape: [1, 1, 4, 8], quantization: q8, stored: noiseKernel(32, 5) },
-    ];
-    writeManifest(dir, 'tiny_detector', [tensors]);
-    writeManifest(dir, 'other_net', [[{ name: 'w', shape: [3, 3, 1, 4], stored: [...Array(36).keys()] }]]);
+    faceApiFolder(dir, n);
     const files = readdirSync(dir).map((name) => ({ name, bytes: [...readFileSync(join(dir, name))] }));
 
     await tab.page.goto(inject('baseURL') + '/?backend=cpu');
@@ -89,6 +94,31 @@ test('a dropped folder of manifests: choose one, and the profile shows every 3x3
       `1,conv0/filters,conv2d,3x3x1x${n},${n}`,
       `2,conv1/depthwise_filter,depthwise,3x3x${n}x1,${n}`,
     ]);
+    expect(tab.errors).toEqual([]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a folder picked with the folder input opens the chosen manifest', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kleinscope-faceapi-'));
+  try {
+    faceApiFolder(dir, 120);
+    await tab.page.goto(inject('baseURL') + '/?backend=cpu');
+    await tab.page.getByTestId('source-model').check();
+    await tab.page.getByTestId('model-folder').setInputFiles(dir);
+    const choices = tab.page.getByTestId('model-manifest').locator('option:not([disabled])');
+    await expect
+      .poll(() => choices.allTextContents())
+      .toEqual(['other_net-weights_manifest.json', 'tiny_detector-weights_manifest.json']);
+    // Without a choice the lab says what to do instead of guessing.
+    await tab.page.getByTestId('start').click();
+    await tab.page.getByText(/^The files hold 2 manifests \(.*\): choose one\.$/).waitFor();
+    await tab.page.getByTestId('model-manifest').selectOption('other_net-weights_manifest.json');
+    await tab.page.getByTestId('start').click();
+    await expect
+      .poll(() => tab.page.getByTestId('profile-status').textContent(), { timeout: 120_000 })
+      .toMatch(/^\s*1 of 1 3x3 layers analysed/);
     expect(tab.errors).toEqual([]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
