@@ -36,3 +36,12 @@ export function parseVersion(raw: string, what = 'version'): number {
   }
   return Number(raw);
 }
+
+/**
+ * Cache-Control of an answer about fixed versions. Their bodies never change, but whether their result is
+ * withdrawn may: caches keep the answer about a live result for an hour (then revalidate by etag, which costs no
+ * body). A withdrawal is final, so an answer about withdrawn results is immutable.
+ */
+export function pinnedCache(withdrawn: boolean): string {
+  return withdrawn ? 'public, max-age=31536000, immutable' : 'public, max-age=3600';
+}

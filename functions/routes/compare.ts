@@ -1,19 +1,13 @@
 import { Hono } from 'hono';
 import type { ResultDocument } from '../../src/lib/result/schema';
 import { mapperSummary } from '../../src/lib/result/summary';
-import { bottleneck, truncate, wasserstein, type Diagram } from '../../src/lib/tda/diagramDistance';
+import { compareDiagrams } from '../../src/lib/tda/diagramComparison';
+import type { Diagram } from '../../src/lib/tda/diagramDistance';
 import type { Env } from '../env';
-import { ApiError, checkId, parseVersion } from '../lib/http';
+import { ApiError, checkId, parseVersion, pinnedCache } from '../lib/http';
 import { methodNotAllowed } from '../middleware/methods';
 import { parseLimit, rateLimit } from '../middleware/rateLimit';
 import { ResultStore } from '../storage/results';
-
-/**
- * Exact distances cost O(n^3) (Wasserstein, Hungarian) and about O(n^2 log n) (bottleneck) in the diagram
- * sizes; past these sizes the most persistent points are compared and the answer carries an error bound.
- */
-const EXACT_BOTTLENECK_POINTS = 2000;
-const EXACT_WASSERSTEIN_POINTS = 300;
 
 const limited = rateLimit('compare', (env) => parseLimit(env.RATE_LIMIT_COMPARE, { count: 120, seconds: 600 }));
 
@@ -35,60 +29,29 @@ const toDiagram = (bars: ReadonlyArray<readonly [number, number | null]>): Diagr
 /** JSON has no Infinity: an infinite distance (different numbers of essential classes) is sent as null. */
 const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
 
-function qnorm(values: number[], q: number): number {
-  return values.reduce((s, v) => s + v ** q, 0) ** (1 / q);
-}
-
 function compareDimension(dim: number, a: Diagram, b: Diagram) {
-  const bn = distanceWithin(a, b, EXACT_BOTTLENECK_POINTS, bottleneck, (dropped) => Math.max(0, ...dropped));
-  const w1 = distanceWithin(
-    a,
-    b,
-    EXACT_WASSERSTEIN_POINTS,
-    (x, y) => wasserstein(x, y, 1),
-    (d) => qnorm(d, 1),
-  );
-  const w2 = distanceWithin(
-    a,
-    b,
-    EXACT_WASSERSTEIN_POINTS,
-    (x, y) => wasserstein(x, y, 2),
-    (d) => qnorm(d, 2),
-  );
+  const c = compareDiagrams(a, b);
+  const exact = c.errorBound.bottleneck === 0 && c.errorBound.wasserstein === 0 && c.errorBound.wasserstein2 === 0;
   return {
     dim,
     points: [a.length, b.length],
-    bottleneck: finiteOrNull(bn.value),
-    wasserstein: finiteOrNull(w1.value),
-    wasserstein2: finiteOrNull(w2.value),
-    exact: bn.bound === 0 && w1.bound === 0 && w2.bound === 0,
+    bottleneck: finiteOrNull(c.bottleneck),
+    wasserstein: finiteOrNull(c.wasserstein),
+    wasserstein2: finiteOrNull(c.wasserstein2),
+    exact,
     /** The true distance lies within value +- bound (0 when exact). */
-    errorBound: { bottleneck: bn.bound, wasserstein: w1.bound, wasserstein2: w2.bound },
+    errorBound: c.errorBound,
+    /** Finite points of each side that each distance compared (at most the caps of diagramComparison.ts). */
+    compared: c.compared,
   };
 }
 
-/**
- * A distance on the `max` most persistent points of each diagram. By the triangle inequality the true distance
- * differs from it by at most the distance of each diagram to its truncation, which `bound` computes from the
- * half-persistences of the dropped points.
- */
-function distanceWithin(
-  a: Diagram,
-  b: Diagram,
-  max: number,
-  distance: (a: Diagram, b: Diagram) => number,
-  bound: (dropped: number[]) => number,
-): { value: number; bound: number } {
-  if (a.length <= max && b.length <= max) return { value: distance(a, b), bound: 0 };
-  const ta = truncate(a, max);
-  const tb = truncate(b, max);
-  return { value: distance(ta.kept, tb.kept), bound: bound(ta.dropped) + bound(tb.dropped) };
-}
-
-function side(id: string, version: number, doc: ResultDocument) {
+function side(id: string, version: number, withdrawnAt: string | null, doc: ResultDocument) {
   return {
     id,
     version,
+    withdrawn: withdrawnAt !== null,
+    withdrawnAt,
     title: doc.title ?? null,
     source: doc.source,
     mapper: { lens: doc.mapper.lens, ...mapperSummary(doc.mapper) },
@@ -108,8 +71,9 @@ compare.get('/', limited, async (c) => {
   const b = parseRef(c.req.query('b'), 'b');
   const store = new ResultStore(c.env.RESULTS);
   const load = async (ref: Ref) => {
-    const version = ref.version ?? (await store.requireMeta(ref.id)).latest;
-    return { version, doc: await store.document(ref.id, version) };
+    const meta = await store.requireMeta(ref.id);
+    const version = ref.version ?? meta.latest;
+    return { version, withdrawnAt: meta.withdrawnAt, doc: await store.document(ref.id, version) };
   };
   const [da, db] = await Promise.all([load(a), load(b)]);
   // A dimension one side never computed has no diagram to compare, not an empty one: comparing it would report
@@ -132,10 +96,13 @@ compare.get('/', limited, async (c) => {
   }
   const modulusDiffers = da.doc.persistence.modulus !== db.doc.persistence.modulus;
   // Pinned versions never change, so neither does their comparison.
-  c.header('Cache-Control', a.version && b.version ? 'public, max-age=31536000, immutable' : 'no-cache');
+  c.header(
+    'Cache-Control',
+    a.version && b.version ? pinnedCache(da.withdrawnAt !== null && db.withdrawnAt !== null) : 'no-cache',
+  );
   return c.json({
-    a: side(a.id, da.version, da.doc),
-    b: side(b.id, db.version, db.doc),
+    a: side(a.id, da.version, da.withdrawnAt, da.doc),
+    b: side(b.id, db.version, db.withdrawnAt, db.doc),
     distances,
     notes: [...notes, ...(modulusDiffers ? ['the two diagrams were computed over different coefficient fields'] : [])],
   });

@@ -33,6 +33,27 @@ function split(diagram: Diagram, name: string): Split {
   return { finite: Float64Array.from(finite), essential: Float64Array.from(essential).sort() };
 }
 
+/**
+ * A power of two that brings every coordinate of both diagrams into [-1, 1] (at worst [-2, 2]), or 1 if they already are. Distances
+ * are homogeneous (d(sA, sB) = s d(A, B)), so computing on the scaled diagrams and scaling the answer back is the
+ * same distance; without it a squared cost above about 1e154 overflows to Infinity and the assignment cannot
+ * make progress. Dividing by a power of two is exact.
+ */
+function commonScale(a: Split, b: Split): number {
+  let max = 0;
+  for (const values of [a.finite, a.essential, b.finite, b.essential]) {
+    for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]!));
+  }
+  if (max <= 1) return 1;
+  // 2^1024 is already Infinity; 2^1023 still brings the largest double below 2.
+  return 2 ** Math.min(1023, Math.ceil(Math.log2(max)));
+}
+
+function rescale(s: Split, scale: number): Split {
+  if (scale === 1) return s;
+  return { finite: s.finite.map((x) => x / scale), essential: s.essential.map((x) => x / scale) };
+}
+
 /** Cost of the essential classes: sorted births matched in order is optimal for every q and for q = Infinity. */
 function essentialCost(a: Float64Array, b: Float64Array, q: number): number {
   if (a.length !== b.length) return Infinity;
@@ -222,11 +243,14 @@ function finiteBottleneck(a: Float64Array, b: Float64Array): number {
 
 /** Bottleneck distance between two diagrams (L-infinity ground metric). */
 export function bottleneck(a: Diagram, b: Diagram): number {
-  const sa = split(a, 'a');
-  const sb = split(b, 'b');
+  const ra = split(a, 'a');
+  const rb = split(b, 'b');
+  const scale = commonScale(ra, rb);
+  const sa = rescale(ra, scale);
+  const sb = rescale(rb, scale);
   const ess = essentialCost(sa.essential, sb.essential, Infinity);
   if (ess === Infinity) return Infinity;
-  return Math.max(ess, finiteBottleneck(sa.finite, sb.finite));
+  return Math.max(ess, finiteBottleneck(sa.finite, sb.finite)) * scale;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -256,7 +280,11 @@ export function assignmentCost(cost: Float64Array, n: number): number {
       const row = (i0 - 1) * n;
       const ui0 = u[i0]!;
       let delta = Infinity;
+      // Start from some unused column rather than none: if every reduced cost were infinite (or NaN), no
+      // comparison below would pick a column and the path would never grow. With a column added to `used` on
+      // each pass, a row takes at most n passes whatever the costs.
       let j1 = 0;
+      for (let j = 1; j <= n && j1 === 0; j++) if (!used[j]) j1 = j;
       for (let j = 1; j <= n; j++) {
         if (used[j]) continue;
         const cur = cost[row + j - 1]! - ui0 - v[j]!;
@@ -320,11 +348,14 @@ function finiteWassersteinPower(a: Float64Array, b: Float64Array, q: number): nu
 /** q-Wasserstein distance between two diagrams (L-infinity ground metric), q >= 1. */
 export function wasserstein(a: Diagram, b: Diagram, q = 1): number {
   if (!(q >= 1) || q === Infinity) throw new RangeError(`wasserstein: q must be a finite number >= 1, got ${q}`);
-  const sa = split(a, 'a');
-  const sb = split(b, 'b');
+  const ra = split(a, 'a');
+  const rb = split(b, 'b');
+  const scale = commonScale(ra, rb);
+  const sa = rescale(ra, scale);
+  const sb = rescale(rb, scale);
   const ess = essentialCost(sa.essential, sb.essential, q);
   if (ess === Infinity) return Infinity;
-  return (ess + finiteWassersteinPower(sa.finite, sb.finite, q)) ** (1 / q);
+  return (ess + finiteWassersteinPower(sa.finite, sb.finite, q)) ** (1 / q) * scale;
 }
 
 /**
