@@ -5,4 +5,13 @@ export interface Env {
   RATE_LIMIT_WRITES?: string;
   /** Per-IP limit on comparisons, which compute distances (default "120/600"). */
   RATE_LIMIT_COMPARE?: string;
+  /** Per-IP limit on reads: results, version lists and gallery pages (default "600/600"). */
+  RATE_LIMIT_READS?: string;
+  /**
+   * "cloudflare" where Cloudflare's edge sets CF-Connecting-IP (the deployed environments in wrangler.toml);
+   * anything else ignores client address headers and counts every request against one local address.
+   */
+  CLIENT_IP_SOURCE?: string;
+  /** Secret key of the address hashes in rate-limit keys (`wrangler pages secret put RATE_LIMIT_SALT`). */
+  RATE_LIMIT_SALT?: string;
 }

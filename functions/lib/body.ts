@@ -6,13 +6,17 @@ import { ApiError } from './http';
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 /**
- * Reads a request body as a result document: 413 past the size cap (checked on the declared length and again
+ * Reads a request body as a result document: 415 for anything but application/json, 413 past the size cap (checked on the declared length and again
  * while streaming, since a chunked body declares none), 400 for broken JSON, 422 naming the first bad field.
  */
 export async function readDocument(req: Request, maxBytes = MAX_BODY_BYTES): Promise<ResultDocument> {
+  // application/json only: a browser sends it cross-site only after a CORS preflight, which this API never
+  // answers, so a page on another origin cannot publish through a visitor's browser (text/plain, form types and a
+  // missing type are "simple" requests that skip the preflight).
   const type = req.headers.get('content-type') ?? '';
-  if (type && !/^application\/(.+\+)?json\b/i.test(type) && !/^text\/plain\b/i.test(type)) {
-    throw new ApiError(415, 'unsupported_media_type', `send the document as application/json, not '${type}'`);
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    const got = type ? `'${type.slice(0, 100)}'` : 'no content type';
+    throw new ApiError(415, 'unsupported_media_type', `send the document as application/json, not ${got}`);
   }
   const declared = Number(req.headers.get('content-length') ?? NaN);
   if (declared > maxBytes) throw tooLarge(maxBytes);

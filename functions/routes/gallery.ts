@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { Env } from '../env';
 import { ApiError } from '../lib/http';
 import { methodNotAllowed } from '../middleware/methods';
+import { reads } from '../middleware/rateLimit';
 import { ResultStore, decodeCursor, encodeCursor } from '../storage/results';
 
 const MAX_LIMIT = 50;
@@ -15,7 +16,7 @@ function text(raw: string | undefined, name: string): string | undefined {
 
 export const gallery = new Hono<{ Bindings: Env }>();
 
-gallery.get('/', async (c) => {
+gallery.get('/', reads, async (c) => {
   const q = c.req.query();
   let limit = DEFAULT_LIMIT;
   if (q.limit !== undefined && q.limit !== '') {

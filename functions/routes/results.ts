@@ -1,17 +1,14 @@
 import { Hono, type Context } from 'hono';
 import type { Env } from '../env';
 import { readDocument } from '../lib/body';
-import { ApiError, checkId, parseVersion } from '../lib/http';
+import { ApiError, checkId, parseVersion, pinnedCache } from '../lib/http';
 import { methodNotAllowed } from '../middleware/methods';
-import { rateLimit, parseLimit } from '../middleware/rateLimit';
+import { rateLimit, parseLimit, reads } from '../middleware/rateLimit';
 import { ResultStore, type Meta } from '../storage/results';
 
 type Ctx = Context<{ Bindings: Env }>;
 
 const writes = rateLimit('write', (env) => parseLimit(env.RATE_LIMIT_WRITES, { count: 30, seconds: 600 }));
-
-/** A year: a version never changes, so any cache may keep it. */
-const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 const store = (c: Ctx) => new ResultStore(c.env.RESULTS);
 
@@ -88,7 +85,7 @@ results.post('/', writes, async (c) => {
 });
 results.all('/', methodNotAllowed('POST'));
 
-results.get('/:id', async (c) => {
+results.get('/:id', reads, async (c) => {
   const id = checkId(c.req.param('id'));
   const meta = await store(c).requireMeta(id);
   // The latest version changes, so caches must revalidate; the etag still saves the body.
@@ -101,7 +98,7 @@ results.delete('/:id', writes, async (c) => {
 });
 results.all('/:id', methodNotAllowed('GET, HEAD, DELETE'));
 
-results.get('/:id/versions', async (c) => {
+results.get('/:id/versions', reads, async (c) => {
   const id = checkId(c.req.param('id'));
   const meta = await store(c).requireMeta(id);
   c.header('Cache-Control', 'no-cache');
@@ -112,7 +109,7 @@ results.post('/:id/versions', writes, async (c) => {
   const token = bearer(c);
   const s = store(c);
   // Authorize before reading the body, so a stranger cannot make the server parse 8 MB.
-  await s.authorize(id, token);
+  await s.authorizeVersion(id, token);
   const doc = await readDocument(c.req.raw);
   const { version } = await s.addVersion(id, token, doc);
   c.header('Location', `/api/results/${id}/v/${version}`);
@@ -120,9 +117,11 @@ results.post('/:id/versions', writes, async (c) => {
 });
 results.all('/:id/versions', methodNotAllowed('GET, HEAD, POST'));
 
-results.get('/:id/v/:n', async (c) => {
+results.get('/:id/v/:n', reads, async (c) => {
   const id = checkId(c.req.param('id'));
   const n = parseVersion(c.req.param('n'));
-  return sendVersion(c, id, n, IMMUTABLE);
+  // The metadata says whether the result was withdrawn, which this answer must carry like the latest one.
+  const meta = await store(c).requireMeta(id);
+  return sendVersion(c, id, n, pinnedCache(meta.withdrawnAt !== null), meta);
 });
 results.all('/:id/v/:n', methodNotAllowed('GET, HEAD'));

@@ -35,6 +35,9 @@ function galleryKey(now: number, id: string): string {
   return `${GALLERY}${String(9_999_999_999_999 - now).padStart(13, '0')}-${id}`;
 }
 
+/** Bytes of the stored UTF-8 text, which is what R2 holds and a client downloads (not UTF-16 code units). */
+const utf8Bytes = (text: string) => new TextEncoder().encode(text).byteLength;
+
 function entryFor(version: number, createdAt: string, doc: ResultDocument, bytes: number): VersionEntry {
   const e: VersionEntry = { version, createdAt, dataset: doc.source.dataset, bytes };
   if (doc.title !== undefined) e.title = doc.title;
@@ -106,7 +109,7 @@ export class ResultStore {
         latest: 1,
         withdrawnAt: null,
         galleryKey: galleryKey(now.getTime(), id),
-        versions: [entryFor(1, createdAt, doc, body.length)],
+        versions: [entryFor(1, createdAt, doc, utf8Bytes(body))],
       };
       const metaPut = await this.bucket.put(metaKey(id), JSON.stringify(meta), { onlyIf: { etagDoesNotMatch: '*' } });
       if (!metaPut) continue;
@@ -130,13 +133,20 @@ export class ResultStore {
     return meta;
   }
 
+  /** Like authorize, and refuses a withdrawn result: a withdrawal is final, so nothing may be added after it. */
+  async authorizeVersion(id: string, token: string | null): Promise<Meta> {
+    const meta = await this.authorize(id, token);
+    if (meta.withdrawnAt) throw withdrawn(id, meta.withdrawnAt);
+    return meta;
+  }
+
   /**
    * Adds the next version. Each writer claims numbers upward from the latest one it saw with create-only puts,
    * so every number is taken by exactly one writer and none is skipped; then it records its version in the
    * metadata by compare-and-swap.
    */
   async addVersion(id: string, token: string | null, doc: ResultDocument): Promise<{ id: string; version: number }> {
-    const meta = await this.authorize(id, token);
+    const meta = await this.authorizeVersion(id, token);
     const body = JSON.stringify(doc);
     let n = meta.latest + 1;
     for (;;) {
@@ -150,12 +160,20 @@ export class ResultStore {
       if (n > meta.latest + 10_000) throw new ApiError(503, 'busy', 'too many concurrent versions; try again');
     }
     const createdAt = new Date().toISOString();
-    const entry = entryFor(n, createdAt, doc, body.length);
-    const updated = await this.update(id, (m) => {
-      m.versions = [...m.versions.filter((v) => v.version !== n), entry].sort((a, b) => a.version - b.version);
-      m.latest = Math.max(m.latest, n);
-      m.updatedAt = createdAt;
-    });
+    const entry = entryFor(n, createdAt, doc, utf8Bytes(body));
+    let updated: Meta;
+    try {
+      updated = await this.update(id, (m) => {
+        // Withdrawn while this version was being written: it must not be listed, and its object goes.
+        if (m.withdrawnAt) throw withdrawn(id, m.withdrawnAt);
+        m.versions = [...m.versions.filter((v) => v.version !== n), entry].sort((a, b) => a.version - b.version);
+        m.latest = Math.max(m.latest, n);
+        m.updatedAt = createdAt;
+      });
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'withdrawn') await this.bucket.delete(versionKey(id, n));
+      throw e;
+    }
     if (!updated.withdrawnAt) await this.writeGallery(updated, doc, n, false);
     return { id, version: n };
   }
@@ -172,7 +190,7 @@ export class ResultStore {
       n,
       head.uploaded.toISOString(),
       JSON.parse(stored.body) as ResultDocument,
-      stored.body.length,
+      utf8Bytes(stored.body),
     );
     await this.update(id, (m) => {
       if (m.versions.some((v) => v.version === n)) return;
@@ -287,6 +305,10 @@ export class ResultStore {
     for (const b of bodies) if (b) items.push((await b.json()) as GalleryItem); // withdrawn meanwhile: skip
     return { items, lastKey: capped ? lastExamined : (keys.at(-1) ?? null), more };
   }
+}
+
+function withdrawn(id: string, at: string): ApiError {
+  return new ApiError(410, 'withdrawn', `result '${id}' was withdrawn at ${at}; it takes no new versions`);
 }
 
 /** Gallery cursors are opaque to clients: base64url of the last key they were given. */

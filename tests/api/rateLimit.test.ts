@@ -1,8 +1,27 @@
 import { expect, test } from 'vitest';
-import { parseLimit } from '../../functions/middleware/rateLimit';
+import { addressKey, parseLimit } from '../../functions/middleware/rateLimit';
+import type { Env } from '../../functions/env';
 import { doc, errorOf, json, request, testEnv } from './support';
 
-const strict = { ...testEnv, RATE_LIMIT_WRITES: '3/600', RATE_LIMIT_COMPARE: '2/600' };
+/** Behind Cloudflare, where CF-Connecting-IP is set by the edge and so can be trusted. */
+const strict: Env = {
+  ...testEnv,
+  CLIENT_IP_SOURCE: 'cloudflare',
+  RATE_LIMIT_WRITES: '3/600',
+  RATE_LIMIT_COMPARE: '2/600',
+  RATE_LIMIT_READS: '4/600',
+};
+
+const markers = async () => {
+  let n = 0;
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await testEnv.RESULTS.list({ prefix: 'ratelimit/', limit: 1000, ...(cursor ? { cursor } : {}) });
+    n += page.objects.length;
+    if (!page.truncated) return n;
+    cursor = page.cursor;
+  }
+};
 
 test('writes past the per-IP limit get 429 with Retry-After; another address is unaffected', async () => {
   const from = (ip: string) => json(doc(), { 'cf-connecting-ip': ip });
@@ -16,8 +35,17 @@ test('writes past the per-IP limit get 429 with Retry-After; another address is 
   expect((await request('/api/results', from('198.51.100.1'), strict)).status).toBe(201);
 });
 
+test('a rejected request writes nothing', async () => {
+  const from = json(doc(), { 'cf-connecting-ip': '203.0.113.50' });
+  for (let i = 0; i < 3; i++) expect((await request('/api/results', { ...from }, strict)).status).toBe(201);
+  const before = await markers();
+  for (let i = 0; i < 5; i++) expect((await request('/api/results', { ...from }, strict)).status).toBe(429);
+  expect(await markers()).toBe(before);
+});
+
 test('parallel requests cannot slip past the limit', async () => {
   const from = json(doc(), { 'cf-connecting-ip': '203.0.113.99' });
+  const before = await markers();
   const statuses = await Promise.all(
     Array.from({ length: 10 }, () => request('/api/results', { ...from }, strict).then((r) => r.status)),
   );
@@ -25,17 +53,82 @@ test('parallel requests cannot slip past the limit', async () => {
   const passed = statuses.filter((s) => s === 201).length;
   expect(passed).toBeLessThanOrEqual(3);
   expect(statuses.filter((s) => s === 429)).toHaveLength(10 - passed);
-  expect((await request('/api/results', { ...from }, strict)).status).toBe(429);
+  // Refused requests that raced in removed their markers: only those of the requests that passed remain.
+  expect((await markers()) - before).toBe(passed);
+  // So a burst refused more than needed leaves its unused room to the requests that follow, and no more.
+  const after = [];
+  for (let i = passed; i < 4; i++) after.push((await request('/api/results', { ...from }, strict)).status);
+  expect(after).toEqual([...Array<number>(3 - passed).fill(201), 429]);
 });
 
-test('comparisons have their own limit; reads are not limited', async () => {
+test('outside Cloudflare client address headers are ignored: every request counts against one address', async () => {
+  // A salt of its own gives this test a bucket no other request of the run has touched.
+  const salt = crypto.randomUUID();
+  const local: Env = { ...strict, CLIENT_IP_SOURCE: undefined, RATE_LIMIT_COMPARE: '3/600', RATE_LIMIT_SALT: salt };
+  const statuses = [];
+  for (const [i, header] of ['cf-connecting-ip', 'x-real-ip', 'x-forwarded-for', 'cf-connecting-ip'].entries()) {
+    const headers = { [header]: `192.0.2.${100 + i}` };
+    statuses.push((await request('/api/compare?a=aaaaaaaaaaaaaaaa&b=aaaaaaaaaaaaaaaa', { headers }, local)).status);
+  }
+  expect(statuses).toEqual([404, 404, 404, 429]);
+});
+
+test('an IPv6 /64 is one address', async () => {
+  const compare = (ip: string) =>
+    request('/api/compare?a=aaaaaaaaaaaaaaaa&b=aaaaaaaaaaaaaaaa', { headers: { 'cf-connecting-ip': ip } }, strict);
+  expect((await compare('2001:db8:7:1::1')).status).toBe(404);
+  expect((await compare('2001:0db8:0007:0001:ffff:1:2:3')).status).toBe(404);
+  expect((await compare('2001:db8:7:1:abcd::9')).status).toBe(429);
+  // The next /64 has its own bucket.
+  expect((await compare('2001:db8:7:2::1')).status).toBe(404);
+});
+
+test('addresses: IPv6 grouped by /64 whatever the spelling, IPv4 and IPv4-mapped as they are', () => {
+  expect(addressKey('2001:db8:7:1::1')).toBe('2001:db8:7:1::/64');
+  expect(addressKey('2001:0DB8:0007:0001:ffff:0:0:1')).toBe('2001:db8:7:1::/64');
+  expect(addressKey('2001:db8::')).toBe('2001:db8:0:0::/64');
+  expect(addressKey('::1')).toBe('0:0:0:0::/64');
+  expect(addressKey('::ffff:198.51.100.4')).toBe('198.51.100.4');
+  expect(addressKey('198.51.100.4')).toBe('198.51.100.4');
+  expect(addressKey('not an address')).toBe('not an address');
+});
+
+test('comparisons and reads have their own limits', async () => {
   const headers = { 'cf-connecting-ip': '192.0.2.5' };
   const statuses = [];
   for (let i = 0; i < 3; i++) {
     statuses.push((await request('/api/compare?a=aaaaaaaaaaaaaaaa&b=aaaaaaaaaaaaaaaa', { headers }, strict)).status);
   }
   expect(statuses).toEqual([404, 404, 429]);
-  for (let i = 0; i < 5; i++) expect((await request('/api/gallery', { headers }, strict)).status).toBe(200);
+  const reads = [];
+  for (const path of [
+    '/api/gallery',
+    '/api/results/aaaaaaaaaaaaaaaa',
+    '/api/gallery',
+    '/api/gallery',
+    '/api/gallery',
+  ]) {
+    reads.push((await request(path, { headers }, strict)).status);
+  }
+  expect(reads).toEqual([200, 404, 200, 200, 429]);
+});
+
+test('address hashes are keyed by the secret salt from the environment', async () => {
+  const keysFor = async (salt: string | undefined) => {
+    const e: Env = { ...strict, RATE_LIMIT_SALT: salt, RATE_LIMIT_COMPARE: '50/600' };
+    await request(
+      '/api/compare?a=aaaaaaaaaaaaaaaa&b=aaaaaaaaaaaaaaaa',
+      { headers: { 'cf-connecting-ip': '192.0.2.77' } },
+      e,
+    );
+    const listed = await testEnv.RESULTS.list({ prefix: 'ratelimit/compare/' });
+    return new Set(listed.objects.map((o) => o.key.split('/')[2]));
+  };
+  const one = await keysFor('first secret');
+  const two = await keysFor('second secret');
+  const fresh = [...two].filter((k) => !one.has(k));
+  expect(fresh).toHaveLength(1);
+  expect(await keysFor('first secret')).toEqual(two);
 });
 
 test('limits are read as COUNT/SECONDS, and nonsense falls back to the default', () => {

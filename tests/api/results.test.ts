@@ -37,7 +37,7 @@ describe('POST /api/results', () => {
   });
 
   test('an empty body is a 400', async () => {
-    const res = await request('/api/results', { method: 'POST' });
+    const res = await request('/api/results', { method: 'POST', headers: { 'content-type': 'application/json' } });
     expect(res.status).toBe(400);
   });
 
@@ -87,6 +87,19 @@ describe('POST /api/results', () => {
     expect(streamed.status).toBe(413);
   });
 
+  test('only application/json is accepted: text/plain, form types and no type are a 415', async () => {
+    // These are the types a page on another origin can send without a CORS preflight.
+    const body = JSON.stringify(doc());
+    for (const type of ['text/plain', 'text/plain; charset=utf-8', 'application/x-www-form-urlencoded', null]) {
+      const headers: Record<string, string> = type ? { 'content-type': type } : {};
+      const res = await request('/api/results', { method: 'POST', headers, body: new TextEncoder().encode(body) });
+      expect(res.status, String(type)).toBe(415);
+      expect((await errorOf(res)).error).toBe('unsupported_media_type');
+    }
+    const ok = await request('/api/results', json(doc(), { 'content-type': 'application/json; charset=utf-8' }));
+    expect(ok.status).toBe(201);
+  });
+
   test('a non-JSON content type is a 415', async () => {
     const res = await request('/api/results', {
       method: 'POST',
@@ -115,12 +128,12 @@ describe('reading', () => {
     expect(((await res.json()) as { title: string }).title).toBe('latest one');
   });
 
-  test('GET /api/results/:id/v/:n is immutable: long cache, ETag and 304', async () => {
+  test('GET /api/results/:id/v/:n is cacheable: an hour while live, ETag and 304', async () => {
     const { id } = await publish();
     const res = await request(`/api/results/${id}/v/1`);
     expect(res.status).toBe(200);
-    expect(res.headers.get('cache-control')).toContain('immutable');
-    expect(res.headers.get('cache-control')).toContain('max-age=31536000');
+    // Not immutable while the result is live: a later withdrawal must reach cached copies.
+    expect(res.headers.get('cache-control')).toBe('public, max-age=3600');
     const etag = res.headers.get('etag');
     expect(etag).toBeTruthy();
     const again = await request(`/api/results/${id}/v/1`, { headers: { 'if-none-match': etag! } });
@@ -172,6 +185,16 @@ describe('reading', () => {
 });
 
 describe('versions', () => {
+  test('bytes in the version list are UTF-8 bytes of the stored version', async () => {
+    const { id } = await publish(doc({ title: 'Kleinflasche · 克莱因瓶 🧴'.repeat(5) }));
+    const stored = await (await request(`/api/results/${id}/v/1`)).text();
+    const list = (await (await request(`/api/results/${id}/versions`)).json()) as {
+      versions: Array<{ bytes: number }>;
+    };
+    expect(list.versions[0]!.bytes).toBe(new TextEncoder().encode(stored).byteLength);
+    expect(list.versions[0]!.bytes).toBeGreaterThan(stored.length);
+  });
+
   test('the owner adds version 2; the list and latest follow', async () => {
     const { id, token } = await publish(doc({ title: 'v1' }));
     const res = await request(`/api/results/${id}/versions`, json(doc({ title: 'v2' }), bearer(token)));
@@ -261,11 +284,26 @@ describe('DELETE /api/results/:id', () => {
     const latest = await request(`/api/results/${id}`);
     expect(latest.status).toBe(200);
     expect(latest.headers.get('x-kleinscope-withdrawn')).toBeTruthy();
-    expect((await request(`/api/results/${id}/v/1`)).status).toBe(200);
+    const pinned = await request(`/api/results/${id}/v/1`);
+    expect(pinned.status).toBe(200);
+    // A pinned version says so too, and since a withdrawal is final that answer may be cached for good.
+    expect(pinned.headers.get('x-kleinscope-withdrawn')).toBe(latest.headers.get('x-kleinscope-withdrawn'));
+    expect(pinned.headers.get('cache-control')).toContain('immutable');
     const list = (await (await request(`/api/results/${id}/versions`)).json()) as { withdrawn: boolean };
     expect(list.withdrawn).toBe(true);
     // Withdrawing twice is harmless.
     expect((await request(`/api/results/${id}`, { method: 'DELETE', headers: bearer(token) })).status).toBe(200);
+  });
+
+  test('a withdrawn result takes no new versions, not even from its owner', async () => {
+    const { id, token } = await publish(doc({ title: 'v1' }));
+    expect((await request(`/api/results/${id}`, { method: 'DELETE', headers: bearer(token) })).status).toBe(200);
+    const res = await request(`/api/results/${id}/versions`, json(doc({ title: 'after' }), bearer(token)));
+    expect(res.status).toBe(410);
+    expect((await errorOf(res)).error).toBe('withdrawn');
+    const list = (await (await request(`/api/results/${id}/versions`)).json()) as { latest: number };
+    expect(list.latest).toBe(1);
+    expect(await testEnv.RESULTS.head(`results/${id}/v/2.json`)).toBeNull();
   });
 });
 

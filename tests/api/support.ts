@@ -4,7 +4,12 @@ import type { Env } from '../../functions/env';
 import { minimalDocument } from '../support/fixtures';
 
 /** The test env: the real R2 binding, with write limits high enough that only the rate-limit test meets them. */
-export const testEnv: Env = { ...(env as Env), RATE_LIMIT_WRITES: '999/600', RATE_LIMIT_COMPARE: '999/600' };
+export const testEnv: Env = {
+  ...(env as Env),
+  RATE_LIMIT_WRITES: '999/600',
+  RATE_LIMIT_COMPARE: '999/600',
+  RATE_LIMIT_READS: '999/600',
+};
 
 export function request(path: string, init: RequestInit = {}, e: Env = testEnv): Promise<Response> {
   return Promise.resolve(app.request(path, init, e));
