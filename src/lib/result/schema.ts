@@ -11,10 +11,28 @@ export const MAX_NODES = 20_000;
 export const MAX_EDGES = 200_000;
 const MAX_BARS = 100_000;
 
-const num = z.number().finite();
+/**
+ * The largest magnitude of any number in a document. Honest values are far smaller (distances on S^7 are at most
+ * 2, timings are milliseconds), and the bound is what lets every consumer compute without overflow: differences,
+ * squares and sums of 200,000 of them stay finite, and axes spanning -MAX..MAX have finite ticks.
+ */
+export const MAX_MAGNITUDE = 1e12;
+/** Keys of `timings` and of a node's `attributes`: each is a row or a menu entry in the views. */
+export const MAX_TIMINGS = 64;
+export const MAX_ATTRIBUTES = 32;
+
+const num = z.number().finite().min(-MAX_MAGNITUDE).max(MAX_MAGNITUDE);
+// zod's int() is already limited to safe integers (below 2^53).
 const count = z.number().int().nonnegative();
 const filter9 = z.array(num).length(9);
-const text = (max: number) => z.string().max(max);
+/** A lone UTF-16 surrogate is not Unicode: strict JSON parsers refuse the \udXXX escape that would carry it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const text = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((s) => !LONE_SURROGATE.test(s), { message: 'contains a lone surrogate (not valid Unicode text)' });
+const fewKeys = (max: number) => (record: Record<string, unknown>) => Object.keys(record).length <= max;
 
 export const sourceSchema = z.object({
   kind: z.enum(['training', 'model', 'file', 'synthetic']),
@@ -48,11 +66,17 @@ export const mapperNodeSchema = z.object({
   id: count,
   size: z.number().int().positive(),
   /** Indices into the core (the order of modelFit.primaryCircle.angles), never copies of filters. */
-  members: z.array(count).max(MAX_POINTS),
+  members: z
+    .array(count)
+    .max(MAX_POINTS)
+    .refine((m) => new Set(m).size === m.length, { message: 'a node lists a member twice' }),
   meanFilter: filter9,
   density: num,
   lens: z.array(num).max(8),
-  attributes: z.record(text(40), num).optional(),
+  attributes: z
+    .record(text(40), num)
+    .refine(fewKeys(MAX_ATTRIBUTES), { message: `at most ${MAX_ATTRIBUTES} attributes per node` })
+    .optional(),
 });
 
 export const mapperSchema = z.object({
@@ -97,7 +121,13 @@ export const mapperSchema = z.object({
         .max(MAX_EDGES),
     })
     .optional(),
-  nodes: z.array(mapperNodeSchema).max(MAX_NODES),
+  nodes: z
+    .array(mapperNodeSchema)
+    .max(MAX_NODES)
+    // Views key nodes by id: two nodes with one id would break the page.
+    .refine((nodes) => new Set(nodes.map((n) => n.id)).size === nodes.length, {
+      message: 'two nodes have the same id',
+    }),
   edges: z.array(z.tuple([count, count, num.nonnegative()])).max(MAX_EDGES),
 });
 
@@ -172,7 +202,9 @@ export const resultSchema = z.object({
   persistence: persistenceSchema,
   modelFit: modelFitSchema,
   /** Milliseconds per pipeline stage. */
-  timings: z.record(text(40), num.nonnegative()),
+  timings: z
+    .record(text(40), num.nonnegative())
+    .refine(fewKeys(MAX_TIMINGS), { message: `at most ${MAX_TIMINGS} timings` }),
 });
 
 export type ResultDocument = z.infer<typeof resultSchema>;
