@@ -8,6 +8,7 @@
 // Published results are cached in a separate, version-independent cache so that a page visited before stays
 // readable offline even after the app updates.
 import { build, files, version } from '$service-worker';
+import { isAppRoute, isShellResponse } from '$lib/pwa/appShell';
 
 const sw = self as unknown as ServiceWorkerGlobalScope;
 
@@ -40,14 +41,28 @@ sw.addEventListener('activate', (event) => {
 });
 
 /** Network first; the fresh answer replaces the cached one, and the cache answers only when the network fails. */
-async function networkFirst(request: Request, cacheName: string, fallback?: string): Promise<Response> {
+async function networkFirst(request: Request, cacheName: string): Promise<Response> {
   const cache = await caches.open(cacheName);
   try {
     const response = await fetch(request);
-    if (response.ok) await cache.put(fallback ?? request, response.clone());
+    if (response.ok) await cache.put(request, response.clone());
     return response;
   } catch (err) {
-    const cached = await cache.match(fallback ?? request);
+    const cached = await cache.match(request);
+    if (cached) return cached;
+    throw err;
+  }
+}
+
+/** Network first for a route of the app; only an HTML answer replaces the stored shell, any other is passed on. */
+async function shellFirstFromNetwork(request: Request): Promise<Response> {
+  const cache = await caches.open(APP_CACHE);
+  try {
+    const response = await fetch(request);
+    if (isShellResponse(response)) await cache.put(SHELL, response.clone());
+    return response;
+  } catch (err) {
+    const cached = await cache.match(SHELL);
     if (cached) return cached;
     throw err;
   }
@@ -76,8 +91,9 @@ sw.addEventListener('fetch', (event) => {
     return;
   }
   if (request.mode === 'navigate') {
-    // Any path of the SPA (/, /r/<id>, /gallery) is the same index.html: keep the newest copy under '/'.
-    event.respondWith(networkFirst(request, APP_CACHE, SHELL));
+    // Any route of the SPA (/, /r/<id>, /gallery) is the same index.html: keep the newest copy under '/'. Other
+    // paths go to the network untouched: a file opened directly must never become the offline shell.
+    if (isAppRoute(url.pathname)) event.respondWith(shellFirstFromNetwork(request));
     return;
   }
   if (immutable.has(url.pathname) || url.pathname.startsWith('/_app/immutable/')) {

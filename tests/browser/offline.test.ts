@@ -7,11 +7,22 @@ import { publish } from '../support/publish';
 // tabPerFile gives the file a context of its own: the service worker and its caches must not leak into other tests.
 const tab = tabPerFile({ consoleErrors: false });
 
-test('the lab reloads offline once the service worker is active, MNIST included', async () => {
+test('the lab reloads offline once the service worker is active, MNIST and the wasm backend included', async () => {
   const base = inject('baseURL');
-  await tab.page.goto(base + '/?backend=cpu');
+  await tab.page.goto(base + '/');
   await expect.poll(() => tab.page.title()).toBe('Kleinscope');
   await waitForServiceWorker(tab.page);
+  // The wasm binaries are precached whole, from the app's own origin.
+  const precached = await tab.page.evaluate(async () => {
+    const names = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
+    return Promise.all(
+      names.map(async (n) => {
+        const cached = await caches.match(`/tfjs-wasm/${n}`);
+        return cached ? (await cached.arrayBuffer()).byteLength : 0;
+      }),
+    );
+  });
+  for (const bytes of precached) expect(bytes).toBeGreaterThan(100_000);
 
   await tab.context.setOffline(true);
   try {
@@ -26,7 +37,8 @@ test('the lab reloads offline once the service worker is active, MNIST included'
       ),
     );
     expect(uncached).toBe('network error');
-    await tab.page.getByTestId('backend').waitFor();
+    // The training worker got the wasm backend offline: its binary came from the cache.
+    await expect.poll(() => tab.page.getByTestId('backend').textContent(), { timeout: 60_000 }).toBe('wasm');
     // The training data comes from the cache: the whole file, with its header.
     const magic = await tab.page.evaluate(async () => {
       const res = await fetch('/data/mnist.bin');
@@ -36,7 +48,7 @@ test('the lab reloads offline once the service worker is active, MNIST included'
     expect(magic.ok).toBe(true);
     expect(magic.magic).toBe('KSMNIST1');
     expect(magic.size).toBeGreaterThan(1_000_000);
-    // And it trains and analyses: tfjs, the worker's script and the data all come from the cache.
+    // And it trains and analyses: the training worker, its wasm binary and the data all come from the cache.
     await startTraining(tab.page, {
       runs: 1,
       steps: 2,
@@ -69,6 +81,31 @@ test('a published result visited online stays readable offline', async () => {
     await tab.page.reload();
     await tab.page.getByText('Offline circle').first().waitFor({ timeout: 15_000 });
     await tab.page.getByTestId('mapper-graph').first().waitFor();
+  } finally {
+    await tab.context.setOffline(false);
+  }
+});
+
+test('a file opened online never becomes the offline app shell (the favicon case)', async () => {
+  const base = inject('baseURL');
+  const { id } = await publish(base, { ...minimalDocument, title: 'Shell check' });
+  await tab.page.goto(base + '/');
+  await waitForServiceWorker(tab.page);
+  await tab.page.goto(`${base}/r/${id}`);
+  await tab.page.getByText('Shell check').first().waitFor();
+  // Navigations to files, as a link from any site could make them; before the fix the last one replaced the shell.
+  for (const path of ['/manifest.webmanifest', '/favicon.svg']) {
+    const res = await tab.page.goto(base + path);
+    expect(res?.ok(), path).toBe(true);
+  }
+  await tab.context.setOffline(true);
+  try {
+    for (const path of ['/', `/r/${id}`]) {
+      await tab.page.goto(base + path);
+      expect(await tab.page.evaluate(() => document.contentType), path).toBe('text/html');
+      await expect.poll(() => tab.page.title()).toBe('Kleinscope');
+    }
+    await tab.page.getByText('Shell check').first().waitFor({ timeout: 15_000 });
   } finally {
     await tab.context.setOffline(false);
   }
