@@ -62,7 +62,9 @@ describe('lab settings', () => {
     expect(() => validateRunSettings({ ...defaultRunSettings(), steps: 1.5 })).toThrow(/Steps per run/);
     expect(() => validateAnalysisParams({ ...defaultAnalysisParams(), p: 0 })).toThrow(/p: 0 is below 0.1/);
     expect(() => validateAnalysisParams({ ...defaultAnalysisParams(), modulus: 1 })).toThrow(/Modulus/);
-    expect(() => validateAnalysisParams({ ...defaultAnalysisParams(), k: Number.NaN })).toThrow(/k: 'NaN' is not a number/);
+    expect(() => validateAnalysisParams({ ...defaultAnalysisParams(), k: Number.NaN })).toThrow(
+      /k: 'NaN' is not a number/,
+    );
   });
 });
 
