@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/lib/nn/backends';
 import { rng } from '../../src/lib/nn/random';
+import { reluMaxPool2 } from '../../src/lib/nn/wasm/reluMaxPool';
 
 beforeAll(async () => {
   expect((await selectBackend(['wasm'])).name).toBe('wasm');
@@ -195,4 +196,33 @@ describe('wasm kernels that change how data is held', () => {
     tf.dispose([same, ints]);
     expect(tf.engine().backend.numDataIds()).toBe(before);
   });
+
+  it.each([[[2, 8, 8, 3]], [[2, 11, 9, 4]]])(
+    'reluMaxPool2 on wasm: the values and gradient of maxPool(relu(x)) on cpu, ties and negatives included (%j)',
+    async (shape) => {
+      // Few levels: windows with equal maxima, all-negative windows and zeros are all common.
+      const x = t(shape, 14, 2);
+      const dy = t([shape[0], Math.floor(shape[1] / 2), Math.floor(shape[2] / 2), shape[3]], 15);
+      const both = async (backend: 'cpu' | 'wasm') => {
+        await tf.setBackend(backend);
+        const pool = (v: tf.Tensor4D) =>
+          backend === 'wasm' ? reluMaxPool2(v) : (tf.maxPool(tf.relu(v), 2, 2, 'valid') as tf.Tensor4D);
+        const xs = tf.tensor4d(x.data, shape as [number, number, number, number]);
+        const weights = tf.tensor(dy.data, dy.shape);
+        const value = pool(xs);
+        const grad = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(pool(v as tf.Tensor4D), weights)))(xs);
+        const out = { value: await value.data(), grad: await grad.data() };
+        tf.dispose([xs, weights, value, grad]);
+        return out;
+      };
+      const cpu = await both('cpu');
+      const wasm = await both('wasm');
+      // Exactly equal, though the cpu path's gradient has -0 where dy < 0 meets ReLU's zero slope.
+      const exact = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).every((v, i) => v === b[i]);
+      expect(exact(wasm.value, cpu.value)).toBe(true);
+      expect(exact(wasm.grad, cpu.grad)).toBe(true);
+      expect(cpu.grad.some((v) => v !== 0)).toBe(true);
+      expect(cpu.value.some((v) => v === 0)).toBe(true);
+    },
+  );
 });

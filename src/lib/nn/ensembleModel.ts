@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { im2col, maxPool2 } from './im2col';
+import { reluMaxPool2 } from './wasm/reluMaxPool';
 import { KERNEL, parameterSpecs, sizeOf, type Architecture, type ParamSpec } from './architectures';
 
 const BETA1 = 0.9;
@@ -142,7 +143,7 @@ export class EnsembleModel {
         l === 0
           ? tf.add(tf.conv2d(h, w, 1, 'valid'), bias)
           : tf.fused.conv2d({ x: h, filter: w, strides: 1, pad: 'valid', bias });
-      h = maxPool2(tf.relu(y));
+      h = tf.getBackend() === 'wasm' ? reluMaxPool2(y) : maxPool2(tf.relu(y));
     }
     return h;
   }

@@ -11,6 +11,7 @@ import { conv2dBackpropInputVia } from './conv2dBackpropInput';
 import { fusedConv2dVia } from './fusedConv2dBias';
 import { castVia, identity } from './identity';
 import { maxPoolGrad } from './maxPoolGrad';
+import { RELU_MAX_POOL_GRAD, reluMaxPoolGrad } from './reluMaxPool';
 import { sumOverBlockVia } from './sumOverBlock';
 
 let registered = false;
@@ -25,6 +26,7 @@ export const WASM_TRAINING_KERNELS = [
   'Identity',
   'FusedConv2D',
   'Cast',
+  RELU_MAX_POOL_GRAD,
 ] as const;
 
 export function registerWasmTrainingKernels(): void {
@@ -41,5 +43,6 @@ export function registerWasmTrainingKernels(): void {
   override('Identity', () => asKernel(identity));
   override('FusedConv2D', (original) => fusedConv2dVia(original!.kernelFunc));
   override('Cast', (original) => castVia(original!.kernelFunc));
+  override(RELU_MAX_POOL_GRAD, () => asKernel(reluMaxPoolGrad));
   registered = true;
 }
