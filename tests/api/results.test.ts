@@ -87,6 +87,13 @@ describe('POST /api/results', () => {
     expect(streamed.status).toBe(413);
   });
 
+  test('a title with a lone surrogate is refused, so the gallery stays readable by strict JSON parsers', async () => {
+    // JSON.stringify writes the lone surrogate as the escape \ud800, which JSON.parse accepts.
+    const res = await request('/api/results', json(doc({ title: 'broken \ud800 title' })));
+    expect(res.status).toBe(422);
+    expect((await errorOf(res)).detail).toMatch(/^title: contains a lone surrogate/);
+  });
+
   test('only application/json is accepted: text/plain, form types and no type are a 415', async () => {
     // These are the types a page on another origin can send without a CORS preflight.
     const body = JSON.stringify(doc());

@@ -39,11 +39,17 @@ export async function startPagesDev(persistTo: string, port?: number): Promise<D
       String(p),
       '--persist-to',
       persistTo,
+      // Any free port for the devtools inspector: the default 9229 may be held by another server (or taken by
+      // one starting at the same moment), and wrangler would die on it.
+      '--inspector-port',
+      '0',
       '--log-level',
       'warn',
       // Every browser test file shares one server and one client IP; the public write limit would trip them.
       '--binding',
       'RATE_LIMIT_WRITES=500/600',
+      '--binding',
+      'RATE_LIMIT_READS=999/600',
     ],
     {
       cwd: root,

@@ -1,5 +1,10 @@
 import { z } from 'zod';
 
+// In a browser the pages' CSP allows no eval: zod would probe `Function('')` to decide whether to compile its
+// parsers, and the probe is reported as a CSP violation. Its interpreted mode needs no probe. Node and workerd keep
+// the compiled parsers (workerd is skipped by zod itself).
+if ('document' in globalThis || 'importScripts' in globalThis) z.config({ jitless: true });
+
 /** The one result document shared by the browser, the CLI and the API. Bump the suffix on breaking changes. */
 export const SCHEMA_ID = 'kleinscope/analysis@1';
 
