@@ -48,8 +48,9 @@ export async function startPagesDev(persistTo: string, port?: number): Promise<D
       // Every browser test file shares one server and one client IP; the public write limit would trip them.
       '--binding',
       'RATE_LIMIT_WRITES=500/600',
+      // Reads as well, in short windows: a whole browser run may read more than 999 times in ten minutes.
       '--binding',
-      'RATE_LIMIT_READS=999/600',
+      'RATE_LIMIT_READS=999/60',
     ],
     {
       cwd: root,
