@@ -263,6 +263,8 @@ export class Training {
             reached[run] = step;
             const done = reached.reduce((a, b) => a + b, 0);
             eta.update(done, performance.now());
+            // Paused on screen at the click: the step the worker was in still ends, but the bar stands still.
+            if (this.#lab.phase === 'paused') return;
             this.progress = {
               done,
               total,

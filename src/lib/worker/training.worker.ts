@@ -25,6 +25,7 @@ const PROGRESS_INTERVAL_MS = 100;
 
 let backend: Promise<WorkerBackend> | null = null;
 let loaded: { key: string; dataset: Promise<Dataset> } | null = null;
+let handedOver = 0;
 /** The training in progress: its abort switch and pause gate. */
 let current: { abort: AbortController; pauseRequested: boolean; release: (() => void) | null } | null = null;
 
@@ -39,16 +40,22 @@ async function startBackend(request: BackendRequest): Promise<WorkerBackend> {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     // The flag exists once the package is loaded; false makes it pick the single-threaded SIMD binary.
     if (threads === false) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-    else wasm.setThreadsCount(threads);
+    else {
+      wasm.setThreadsCount(threads);
+      // Its cap is half of what navigator reports; a count asked for explicitly is meant, so the worker (whose
+      // navigator only this wasm module reads) reports enough cores for it.
+      const cores = Math.max(navigator.hardwareConcurrency, 2 * threads);
+      Object.defineProperty(navigator, 'hardwareConcurrency', { get: () => cores });
+    }
   }
   const choice = await selectBackend(order);
   if (choice.name !== 'wasm') return choice;
   const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
-  const threads = getThreadsCount();
+  const running = getThreadsCount();
   const threaded = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
   const note =
-    threads > 1
-      ? `${threads} threads`
+    running > 1
+      ? `${running} threads`
       : !self.crossOriginIsolated
         ? 'one thread: the page is not cross-origin isolated'
         : threads === false
@@ -56,14 +63,17 @@ async function startBackend(request: BackendRequest): Promise<WorkerBackend> {
           : threaded
             ? 'one thread'
             : 'one thread: no WebAssembly threads here';
-  return { ...choice, reason: `${choice.reason} (${note})`, threads };
+  return { ...choice, reason: `${choice.reason} (${note})`, threads: running };
 }
 
 /** The same data gives the same key, so a second training on it skips the fetch and the decoding. */
 function sourceKey(source: DataSource): string {
   if (source.kind === 'mnist') return `mnist:${source.url ?? ''}`;
-  const sizes = source.files.map((f) => `${f.name}:${f.data instanceof Blob ? f.data.size : f.data.length}`);
-  return `cifar10:${sizes.join(',')}`;
+  // A picked file keeps its name, size and modification time; bytes handed over directly are never reused.
+  const ids = source.files.map((f) =>
+    f.data instanceof File ? `${f.name}:${f.data.size}:${f.data.lastModified}` : `bytes#${++handedOver}`,
+  );
+  return `cifar10:${ids.join(',')}`;
 }
 
 async function decode(source: DataSource): Promise<Dataset> {
@@ -80,8 +90,7 @@ async function decode(source: DataSource): Promise<Dataset> {
 
 function load(source: DataSource): Promise<Dataset> {
   const key = sourceKey(source);
-  // A Blob of the same name and size may still hold other bytes: only MNIST, fetched from one URL, is reused.
-  if (loaded && loaded.key === key && source.kind === 'mnist') return loaded.dataset;
+  if (loaded && loaded.key === key) return loaded.dataset;
   const dataset = decode(source);
   loaded = { key, dataset };
   dataset.catch(() => {
@@ -115,16 +124,17 @@ const api = {
    */
   async train(job: TrainingJob, events: TrainingEvents): Promise<TrainResult> {
     if (current) throw new Error('this worker is already training');
-    await api.backend();
-    const { data, resume, ...config } = job;
-    const dataset = await load(data);
+    // Set before the first await, so that a pause or cancel during the start-up is not lost.
     const control = { abort: new AbortController(), pauseRequested: false, release: null as (() => void) | null };
     current = control;
+    const { data, resume, ...config } = job;
     const snapshotSteps = new Set(config.snapshots);
     let decidedStep = -1;
     let forward = false;
     let lastSent = 0;
     try {
+      await api.backend();
+      const dataset = await load(data);
       return await train(
         { ...config, dataset },
         {
