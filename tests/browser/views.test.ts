@@ -10,6 +10,7 @@ import { startTraining } from '../support/lab';
 import { publish } from '../support/publish';
 import { circleResult } from '../support/circleResult';
 import { summarize } from '../../src/lib/result/summary';
+import { ANALYSIS_LIMITS } from '../../src/lib/analysis/limits';
 import type { ResultDocument } from '../../src/lib/result/schema';
 
 let browser: Browser;
@@ -92,6 +93,11 @@ describe('linked views', () => {
     await page.locator('[data-testid="mapper-node"][data-id="4"]').click({ modifiers: ['Shift'] });
     await expect.poll(() => nodeIds(page, 'picked')).toEqual([3, 4]);
     await expect.poll(() => total('angle-highlight')).toBe(11);
+    // Both charts say what their colours mean, the selection included.
+    expect(await page.getByTestId('klein-legend').textContent()).toMatch(/filters per cell.*selected nodes \(11\)/s);
+    expect(await page.getByTestId('angle-legend').textContent()).toMatch(
+      /horizontal and vertical edges.*selected nodes/s,
+    );
     expect(errors).toEqual([]);
     await close();
   });
@@ -191,6 +197,9 @@ describe('the lab in its address', () => {
     await page.goto(`${base}/?backend=cpu&k=8&p=60&lens=codensity`);
     await expect.poll(() => page.getByTestId('param-k').inputValue()).toBe('8');
     await expect.poll(() => page.getByTestId('param-lens').inputValue()).toBe('codensity');
+    // The fields' bounds are the pipeline's (src/lib/analysis/limits.ts).
+    expect(await page.getByTestId('param-k').getAttribute('max')).toBe(String(ANALYSIS_LIMITS.k.max));
+    expect(await page.getByTestId('param-p').getAttribute('min')).toBe(String(ANALYSIS_LIMITS.p.min));
     await waitForServiceWorker(page);
     await startTraining(page, { runs: 1, steps: 4, 'batch-size': 8, schedule: '2' });
     await expect.poll(() => page.getByTestId('timeline-slider').getAttribute('max'), { timeout: 90_000 }).toBe('1');
@@ -288,6 +297,27 @@ describe('defects', () => {
             .map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}`);
           return { scroll: doc.scrollWidth, client: doc.clientWidth, wide };
         });
+        if (path === '/') {
+          // The analysis fields (a select beside number inputs) never overlap one another.
+          const overlaps = await page.evaluate(() => {
+            const boxes = [...document.querySelectorAll('[data-testid="analysis-params"] > label > :is(input, select)')]
+              .map((e) => ({ name: e.getAttribute('data-testid') ?? e.tagName, r: e.getBoundingClientRect() }))
+              .filter(({ r }) => r.width > 0);
+            const out: string[] = [];
+            for (const a of boxes)
+              for (const b of boxes)
+                if (
+                  a !== b &&
+                  a.r.left < b.r.right - 1 &&
+                  b.r.left < a.r.right - 1 &&
+                  a.r.top < b.r.bottom - 1 &&
+                  b.r.top < a.r.bottom - 1
+                )
+                  out.push(`${a.name} over ${b.name}`);
+            return out;
+          });
+          if (overlaps.length) overflowing.push(`/ at ${width}px: ${overlaps.join(', ')}`);
+        }
         if (overflow.scroll > overflow.client)
           overflowing.push(
             `${path} at ${width}px: ${overflow.scroll} > ${overflow.client} (${overflow.wide.join(', ')})`,
