@@ -29,6 +29,26 @@ function stored(): Promise<Array<{ id: string; snapshots: number }>> {
   );
 }
 
+interface Header {
+  session: { config: { runs: unknown; seed: number } };
+}
+
+/** The session file with its JSON header edited; the kernel data follows it, aligned to 4 bytes as the format has it. */
+function withHeader(bytes: Buffer, edit: (header: Header) => void): Buffer {
+  const headerLength = bytes.readUInt32LE(8);
+  const header = JSON.parse(bytes.subarray(12, 12 + headerLength).toString('utf8')) as Header;
+  edit(header);
+  const json = Buffer.from(JSON.stringify(header));
+  const dataAt = (n: number) => Math.ceil((12 + n) / 4) * 4;
+  const data = bytes.subarray(dataAt(headerLength));
+  const out = Buffer.alloc(dataAt(json.length) + data.length, 0x20);
+  bytes.copy(out, 0, 0, 8);
+  out.writeUInt32LE(json.length, 8);
+  json.copy(out, 12);
+  data.copy(out, dataAt(json.length));
+  return out;
+}
+
 async function importFile(name: string, buffer: Buffer) {
   await tab.page
     .getByTestId('session-file')
@@ -72,8 +92,13 @@ test('a training exports to a file, comes back from it after being forgotten, an
   await expect(stored()).resolves.toEqual([trained]);
   await expect(tab.page.getByTestId('export-session').isEnabled()).resolves.toBe(true);
 
-  // The same file again: the stored session is kept, and the import gets an id of its own.
+  // The same file again: this browser has that training, so nothing is duplicated.
   await importFile(download.suggestedFilename(), bytes);
+  await expect.poll(() => tab.page.getByTestId('mapper-node').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+  await expect(stored()).resolves.toEqual([trained]);
+  // Another training that happens to carry the same id is kept apart, under an id of its own.
+  const other = withHeader(bytes, (h) => (h.session.config.seed += 1));
+  await importFile('other.kleinscope-session', other);
   await expect.poll(async () => (await stored()).length, { timeout: 30_000 }).toBe(2);
   const both = await stored();
   expect(both).toContainEqual(trained);
@@ -91,16 +116,7 @@ test('a training exports to a file, comes back from it after being forgotten, an
     .poll(() => tab.page.getByTestId('lab-error').textContent())
     .toMatch(/photo\.kleinscope-session: not a Kleinscope training session/);
   // A header that parses but breaks the format: the field is named.
-  const headerLength = bytes.readUInt32LE(8);
-  const header = JSON.parse(bytes.subarray(12, 12 + headerLength).toString('utf8')) as {
-    session: { config: { runs: unknown } };
-  };
-  header.session.config.runs = 'many';
-  const json = Buffer.from(JSON.stringify(header));
-  const foreign = Buffer.alloc(12 + json.length);
-  bytes.copy(foreign, 0, 0, 8);
-  foreign.writeUInt32LE(json.length, 8);
-  json.copy(foreign, 12);
+  const foreign = withHeader(bytes, (h) => (h.session.config.runs = 'many'));
   await importFile('edited.kleinscope-session', foreign);
   await expect
     .poll(() => tab.page.getByTestId('lab-error').textContent())
