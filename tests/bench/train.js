@@ -6,7 +6,7 @@
 //      (the page is cross-origin isolated), and with --full WebGL (SwiftShader) and WebGPU (software) too;
 //   4. the lab in headless Chromium: today's path before the training worker (cpu on the page, one run at a time)
 //      against the lab's training worker and client as the lab drives them (the backend it picks with no GPU,
-//      wasm, with ensembles), single-threaded and with 2 threads, and their ratio.
+//      wasm, with ensembles), the single-threaded build and the threaded one with 1 and 2 threads, and the ratios.
 // Each line gives images/s (wall; in Node also per CPU-second, steadier on a shared machine), the ensemble's
 // ratio to one-at-a-time and wasm's ratio to cpu on the same platform. The load average is printed with each
 // part. Flags: --cli, --node, --browser, --lab (only those parts), --full (ensembles of 32, GPU backends in Chromium).
@@ -358,7 +358,8 @@ export async function worker(runs, steps, batch, threads) {
       ['page', 'before: cpu on the page', LAB_STEPS.page],
       ['worker', 'now: the worker, as the lab starts it', LAB_STEPS.worker],
       ['worker', 'the worker, wasm single-threaded', LAB_STEPS.worker, false],
-      ['worker', 'the worker, wasm threaded build, 2 asked', LAB_STEPS.worker, 2],
+      ['worker', 'the worker, wasm threaded build, 1 thread', LAB_STEPS.worker, 1],
+      ['worker', 'the worker, wasm threaded build, 2 threads', LAB_STEPS.worker, 2],
     ];
     /** @type {number | null} */
     let before = null;
@@ -398,7 +399,7 @@ export async function worker(runs, steps, batch, threads) {
       const rate = (RUNS * steps * BATCH) / (r.ms / 1000);
       before ??= where === 'page' ? rate : null;
       const ratio = before && where !== 'page' ? `  x${(rate / before).toFixed(1)} vs before` : '';
-      say(`lab       ${label.padEnd(40)} ${r.backend.padEnd(5)} ${rate.toFixed(0).padStart(6)} images/s${ratio}`);
+      say(`lab       ${label.padEnd(43)} ${r.backend.padEnd(5)} ${rate.toFixed(0).padStart(6)} images/s${ratio}`);
       say(`            (${r.reason})`);
     }
     say(`lab       target: now/before >= 10 (${load()})`);
