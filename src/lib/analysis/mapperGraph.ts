@@ -29,6 +29,8 @@ export interface MapperChoice {
   gain: number;
   /** Single-linkage cut height (auto), or the Ball Mapper's radius. */
   scale?: number;
+  /** Ball Mapper: balls holding points this close are joined too. */
+  join?: number;
   clustering: string;
   selection?: {
     method: string;
@@ -74,15 +76,18 @@ function choose(
         clustering: `ball mapper, epsilon ${round(o.epsilon)}`,
       };
     const sample = Math.min(n, AUTO_DEFAULTS.maxPoints);
-    // Ball Mapper's radius at delta: the balls then cover the points at the scale a sparser sample of the same
-    // shape covers it, and no finer; balls holding points within delta of each other are joined too.
+    // Balls of radius 3 delta / 4, joined when they hold points within delta (the sampling scale): a greedy net
+    // leaves neighbouring centres up to 2 epsilon apart, often with no point in both balls, and Dlotko's nerve
+    // alone then breaks a loop at random. At epsilon = delta the balls on the 8-D filter cores were nearly as large
+    // as the loop and filled it; 3 delta / 4 keeps them smaller (README: measured on real and stand-in cores).
     const { delta, m } = estimateScale(subsample(coords, dim, n, sample, o.seed), dim, sample, { seed: o.seed });
     return {
       chosen: 'auto',
       resolutions: [],
       gain: 1,
-      scale: delta,
-      clustering: `ball mapper, epsilon ${round(delta)}, joined`,
+      scale: 0.75 * delta,
+      join: delta,
+      clustering: `ball mapper, epsilon ${round(0.75 * delta)}, joined`,
       selection: {
         method,
         repetitions: AUTO_DEFAULTS.repetitions,
@@ -143,8 +148,7 @@ function build(
   o: MapperStageOptions,
 ): MapperOutput {
   const limits = { maxNodes: o.maxNodes, maxEdges: o.maxEdges };
-  if (o.ball)
-    return ballMapper(coords, dim, n, choice.scale!, { ...limits, join: choice.chosen === 'auto' ? choice.scale : 0 });
+  if (o.ball) return ballMapper(coords, dim, n, choice.scale!, { ...limits, join: choice.join ?? 0 });
   return mapper(coords, dim, lens, lensDim, n, {
     resolution: choice.resolutions,
     gain: choice.gain,
