@@ -34,7 +34,7 @@ async function startBackend(request: BackendRequest): Promise<WorkerBackend> {
   const order: BackendName[] = wanted ? [wanted, ...DEFAULT_ORDER.filter((b) => b !== wanted)] : [...DEFAULT_ORDER];
   if (request.wasmPrefix) setWasmUrlPrefix(request.wasmPrefix);
   // tfjs's wasm build caps XNNPACK at half the logical cores (it assumes two per physical core), so below 4 it
-  // runs one thread anyway, and the threaded binary's one thread was slower than the plain SIMD one (README).
+  // runs one thread anyway, and the threaded binary's one thread was no faster than the plain SIMD one (README).
   const threads = request.threads ?? (navigator.hardwareConcurrency >= 4 ? undefined : false);
   if (threads !== undefined && order.includes('wasm')) {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
@@ -63,7 +63,7 @@ async function startBackend(request: BackendRequest): Promise<WorkerBackend> {
           : threaded
             ? 'one thread'
             : 'one thread: no WebAssembly threads here';
-  return { ...choice, reason: `${choice.reason} (${note})`, threads: running };
+  return { ...choice, reason: `${choice.reason}; ${note}`, threads: running };
 }
 
 /** The same data gives the same key, so a second training on it skips the fetch and the decoding. */
