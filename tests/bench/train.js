@@ -367,7 +367,7 @@ export async function worker(runs, steps, batch, threads) {
       const page = await browser.newPage();
       // The threaded wasm build sizes its worker pool from the core count (half of it: 1 on this 2-core
       // machine), so to try 2 threads the page reports twice the cores.
-      if (threads > 1) {
+      if (typeof threads === 'number' && threads > 1) {
         await page.addInitScript(
           (n) => Object.defineProperty(navigator, 'hardwareConcurrency', { get: () => n }),
           2 * threads,
