@@ -171,3 +171,19 @@ test('a crashed worker and a cancel keep the last snapshot and checkpoint, and t
   expect(tab.errors.filter((e) => !/simulated crash/.test(e))).toEqual([]);
   tab.errors.length = 0;
 });
+
+test('cancel pressed while the training is still starting stops it before any step', async () => {
+  await tab.page.goto(inject('baseURL') + '/');
+  await expect.poll(() => tab.page.getByTestId('backend').textContent(), { timeout: 60_000 }).toBe('wasm');
+  await startTraining(tab.page, { runs: 1, steps: 1000, 'batch-size': 64, schedule: '1000' });
+  await tab.page.getByTestId('cancel').click();
+  await expect.poll(() => tab.page.getByTestId('lab-error').textContent(), { timeout: 30_000 }).toMatch(/cancelled/);
+  await tab.page.getByTestId('start').waitFor();
+  const stored = await newestSession(tab.page);
+  expect(stored.status).toBe('cancelled');
+  expect(stored.checkpoints).toEqual([]);
+  // Nothing trains on behind the page's back.
+  await tab.page.waitForTimeout(1000);
+  expect(await tab.page.getByTestId('training-progress').count()).toBe(0);
+  expect(tab.errors).toEqual([]);
+});

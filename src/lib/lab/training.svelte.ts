@@ -59,6 +59,8 @@ export class Training {
   #store: Promise<LabStore> | null = null;
   #client: TrainingClient | null = null;
   #statusWrites: Promise<void> = Promise.resolve();
+  /** Cancel was pressed while the training was still starting (before the worker had the job). */
+  #cancelRequested = false;
   /** Snapshots of steps that not every run has reached yet; not state, nothing renders them. */
   #pending: Record<number, Snapshot[]> = {};
   #distanceCache = new WeakMap<ResultDocument, WeakMap<ResultDocument, number>>();
@@ -212,6 +214,7 @@ export class Training {
   }
 
   #stopped() {
+    this.#cancelRequested = false;
     this.#lab.phase = 'idle';
     void this.refreshStored();
     this.progress = null;
@@ -240,6 +243,12 @@ export class Training {
     this.progress = { done: 0, total, etaSeconds: null, detail: `${c.arch.name} on ${c.dataset}` };
     this.session = await store.updateSession(session.id, { status: 'training' });
     const gpu = backend === 'webgpu' || backend === 'webgl';
+    // Cancel pressed while the training was still starting: it stops here, as a cancelled session.
+    if (this.#cancelRequested) {
+      await this.#status('cancelled');
+      this.#lab.error = 'Training cancelled; the snapshots taken so far are kept.';
+      return;
+    }
     let result;
     try {
       result = await this.#clientOnce().train(
@@ -470,6 +479,7 @@ export class Training {
 
   /** Stops at once (the worker is ended); what it had handed over is stored already. */
   cancel() {
+    if (this.#lab.phase === 'training' || this.#lab.phase === 'paused') this.#cancelRequested = true;
     this.#client?.cancel();
   }
 

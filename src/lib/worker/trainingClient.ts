@@ -103,8 +103,9 @@ export class TrainingClient {
    */
   async train(job: TrainingJob, events: Partial<TrainingEvents> = {}): Promise<TrainResult> {
     if (this.#running) throw new Error('a training is already running');
-    await this.backend();
     const live = this.#start();
+    // Sent before the job: the worker answers in order, so the job trains on the backend asked for here.
+    void this.backend().catch(() => undefined);
     let stop!: (result: TrainResult) => void;
     const stopped = new Promise<TrainResult>((resolve) => (stop = resolve));
     const from = new Map<number, number>();
