@@ -103,6 +103,23 @@ describe('linked views', () => {
   });
 });
 
+describe('member filters', () => {
+  test('a shared result that kept its core filters shows a node’s real members', async () => {
+    const doc = circleResult(12, 'With its filters');
+    // A filter per core point that no Klein patch would give: its index in the first pixel.
+    doc.preprocessing.coreFilters = Array.from({ length: 9 * doc.preprocessing.nCore }, (_, i) =>
+      i % 9 === 0 ? Math.floor(i / 9) : (i % 9) / 10,
+    );
+    const { id } = await publish(base, doc);
+    const { page, errors, close } = await newPage();
+    await page.goto(`${base}/r/${id}`);
+    await page.locator('[data-testid="mapper-node"][data-id="2"]').click();
+    await expect.poll(() => page.getByTestId('node-details').textContent()).toMatch(/Member filters/);
+    expect(errors).toEqual([]);
+    await close();
+  });
+});
+
 describe('search and colour', () => {
   test('nodes are found by member and attribute range; colour by any attribute, with a histogram in the tooltip', async () => {
     const doc = linkedResult();

@@ -95,6 +95,12 @@ describe('stored cocycles', () => {
     expect(coreInput).toHaveLength(doc.preprocessing.nCore);
     expect(new Set(coreInput).size).toBe(coreInput.length);
     expect(coreInput.every((i) => Number.isInteger(i) && i >= 0 && i < 400)).toBe(true);
+    // A small core keeps its filters: the input's, in core order, so a shared result shows real members.
+    const kept = doc.preprocessing.coreFilters ?? [];
+    expect(kept).toHaveLength(9 * doc.preprocessing.nCore);
+    coreInput.forEach((input, m) => {
+      for (let k = 0; k < 9; k++) expect(kept[9 * m + k]).toBeCloseTo(filters[9 * input + k], 5);
+    });
     for (const c of cocycles) {
       expect(c.birth).toBe(h1[c.bar][0]);
       for (const [a, b] of c.edges) {

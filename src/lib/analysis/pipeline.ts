@@ -13,6 +13,7 @@ import { circularCoordinates, circularCoordinatesOfMatrix } from '../tda/circula
 import { abortError, ripsPersistence, type PersistenceProgress, type PersistenceResult } from '../tda/ripsCohomology';
 import { lazyWitnessPersistence, lazyWitnessWeights } from '../tda/witness';
 import {
+  MAX_CORE_FILTERS,
   MAX_EDGES,
   MAX_NODES,
   SCHEMA_ID,
@@ -406,6 +407,13 @@ export async function analyzeFilters(
       nCore,
       // Which input filter each core point is: the views find members by it and colour pooled runs apart.
       coreInput: Array.from(core, (c) => pre.kept[c]),
+      ...(nCore <= MAX_CORE_FILTERS
+        ? {
+            coreFilters: roundAll(
+              Array.from(core, (c) => Array.from({ length: 9 }, (_, k) => filters[9 * pre.kept[c] + k])).flat(),
+            ),
+          }
+        : {}),
     },
     mapper: mapperDoc,
     persistence: { ...ph.summary, ...documentCocycles(ph, coords, nCore) },

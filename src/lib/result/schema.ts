@@ -14,6 +14,8 @@ const MAX_POINTS = 200_000;
 /** The largest Mapper graph a document holds; the pipeline refuses a cover that would make a larger one. */
 export const MAX_NODES = 20_000;
 export const MAX_EDGES = 200_000;
+/** Cores up to this many points keep their filters in the document (18,000 numbers, about 200 kB of JSON). */
+export const MAX_CORE_FILTERS = 2000;
 const MAX_BARS = 100_000;
 
 /**
@@ -65,6 +67,15 @@ export const preprocessingSchema = z.object({
   nCore: count,
   /** The input index (0-based, before dropping near-zero filters) of each core point, in core order. */
   coreInput: z.array(count).max(MAX_POINTS).optional(),
+  /**
+   * The core's filters as analysed (9 numbers each, in core order), kept when the core is small enough
+   * (MAX_CORE_FILTERS points), so a shared result shows a node's real members.
+   */
+  coreFilters: z
+    .array(num)
+    .max(9 * MAX_CORE_FILTERS)
+    .refine((a) => a.length % 9 === 0, { message: 'must hold 9 numbers per filter' })
+    .optional(),
 });
 
 export const mapperNodeSchema = z.object({
