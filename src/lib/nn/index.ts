@@ -1,5 +1,15 @@
 /** The training lab's engine: backends, datasets, architectures, training with snapshots, kernel extraction. */
-export { selectBackend, currentBackend, DEFAULT_ORDER, type BackendName } from './backends';
+export {
+  selectBackend,
+  currentBackend,
+  setWasmUrlPrefix,
+  DEFAULT_ORDER,
+  NODE_ORDER,
+  WASM_URL_PREFIX,
+  WASM_BINARY_FILES,
+  type BackendName,
+  type BackendChoice,
+} from './backends';
 export {
   architectures,
   getArchitecture,
