@@ -20,7 +20,8 @@ function fail(message: string): SearchResult {
 }
 
 function found(nodes: number[], what: string): SearchResult {
-  return { nodes, message: `${nodes.length} node${nodes.length === 1 ? '' : 's'} ${what}`, error: false };
+  const what0 = what.charAt(0).toUpperCase() + what.slice(1);
+  return { nodes, message: `${what0}: ${nodes.length} node${nodes.length === 1 ? '' : 's'}`, error: false };
 }
 
 export function searchNodes(doc: AttributeSource, query: string): SearchResult {
@@ -34,7 +35,7 @@ export function searchNodes(doc: AttributeSource, query: string): SearchResult {
     const m = Number(member[1]);
     return found(
       all.filter((i) => nodes[i].members.includes(m)),
-      `hold core point #${m}`,
+      `nodes holding core point #${m}`,
     );
   }
 
@@ -44,10 +45,10 @@ export function searchNodes(doc: AttributeSource, query: string): SearchResult {
     if (!input) return fail('this result does not record which input filter each core point is');
     const f = Number(filter[1]);
     const m = input.indexOf(f);
-    if (m < 0) return found([], `hold input filter ${f} (it is not in the density core)`);
+    if (m < 0) return found([], `nodes holding input filter ${f} (it is not in the density core)`);
     return found(
       all.filter((i) => nodes[i].members.includes(m)),
-      `hold input filter ${f} (core point #${m})`,
+      `nodes holding input filter ${f} (core point #${m})`,
     );
   }
 
@@ -58,7 +59,7 @@ export function searchNodes(doc: AttributeSource, query: string): SearchResult {
     const r = Number(run[1]);
     return found(
       all.filter((i) => nodes[i].members.some((m) => of(m) === r)),
-      `hold filters of run ${r}`,
+      `nodes holding filters of run ${r}`,
     );
   }
 
@@ -68,8 +69,8 @@ export function searchNodes(doc: AttributeSource, query: string): SearchResult {
     if (s === undefined) return fail('this result has no training step');
     // A result is one snapshot: every node is at its step, no node at another.
     return Number(step[1]) === s
-      ? found(all, `at step ${s}`)
-      : found([], `at step ${step[1]} (this result is step ${s})`);
+      ? found(all, `nodes at step ${s}`)
+      : found([], `nodes at step ${step[1]} (this result is step ${s})`);
   }
 
   const names = attributeNames(doc.mapper, doc);
@@ -87,12 +88,12 @@ export function searchNodes(doc: AttributeSource, query: string): SearchResult {
       const [lo, hi] = [Number(range[2]), Number(range[3])];
       if (lo > hi) return fail(`empty range ${lo}..${hi}: the smaller bound comes first`);
       test = (v) => v >= lo && v <= hi;
-      what = `with ${name} in ${lo}..${hi}`;
+      what = `nodes with ${name} in ${lo}..${hi}`;
     } else {
       const x = Number(range[5]);
       const op = range[4];
       test = (v) => (op === '>=' ? v >= x : op === '<=' ? v <= x : op === '>' ? v > x : op === '<' ? v < x : v === x);
-      what = `with ${name} ${op} ${x}`;
+      what = `nodes with ${name} ${op} ${x}`;
     }
     return found(
       all.filter((i) => Number.isFinite(attr.values[i]) && test(attr.values[i])),
