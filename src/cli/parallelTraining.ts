@@ -52,6 +52,16 @@ function readPart(path: string): Manifest | null {
   return parsed.data;
 }
 
+/** The manifests of the parts in out/parts that have one, in part order. */
+export function readParts(out: string): Array<{ dir: string; manifest: Manifest }> {
+  const parts: Array<{ dir: string; manifest: Manifest }> = [];
+  for (let i = 0; existsSync(join(out, partDir(i))); i++) {
+    const manifest = readPart(join(out, partDir(i), 'manifest.json'));
+    if (manifest) parts.push({ dir: partDir(i), manifest });
+  }
+  return parts;
+}
+
 /**
  * Trains `trainArgs` (a `kleinscope train` command line without --out) in `workers` processes under out/parts/,
  * prefixing each child's lines with its part. Resolves with the exit code: 0 once every part is complete (and

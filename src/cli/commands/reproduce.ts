@@ -12,7 +12,8 @@ import { parse, numberOption } from '../args';
 import { CliError, at } from '../errors';
 import { availableParallelism } from 'node:os';
 import { command as trainCommand } from './train';
-import { trainInParallel } from '../parallelTraining';
+import { mergeManifests, readParts, trainInParallel } from '../parallelTraining';
+import { manifestSchema, type Manifest } from '../../lib/nn/manifest';
 import { send, serverUrl, defaultServer } from './publish';
 import { loadSnapshotDir, readManifest } from '../inputs/snapshotDir';
 import { readPhotoFolder } from '../inputs/photos';
@@ -38,6 +39,7 @@ const usage =
   '  --steps a,b,c    snapshot steps; training runs to the last one\n' +
   '  --init NAME      how weights start: pytorch (default; the reference reproduction) or glorot (Keras)\n' +
   '  --workers W      training processes (default: one per core); each trains its share of the runs\n' +
+  '  --partial        train nothing: analyse the runs that reached every step so far, in DIR/partial-N\n' +
   '  --k, --p         the density core X(k,p) of every analysis (photos: 300, 30)\n' +
   '  --publish        publish the documents as the versions of one link (the server of `npm start` by default)';
 
@@ -61,6 +63,33 @@ export interface ReproduceSummary {
   /** Result documents, relative to DIR, in the order of rows. */
   results: string[];
   rows: EmergenceRow[];
+}
+
+/**
+ * A training folder of the runs of `out` that have reached every snapshot step so far, as out/partial-N (N runs),
+ * its kernel files named in place: the emergence table of a training still under way, or stopped early.
+ */
+function writePartial(out: string, steps: number[]): string {
+  let whole: Manifest;
+  const parts = existsSync(join(out, 'parts')) ? readParts(out) : [];
+  if (parts.length) whole = mergeManifests(parts);
+  else if (existsSync(join(out, 'manifest.json'))) whole = readManifest(out);
+  else throw new CliError(`--partial: ${out} holds no training yet`);
+  const done = [...new Set(whole.snapshots.map((s) => s.run))].filter((r) =>
+    steps.every((step) => whole.snapshots.some((s) => s.run === r && s.step === step)),
+  );
+  if (done.length === 0) throw new CliError(`--partial: no run of ${out} has reached step ${steps.at(-1)} yet`);
+  const name = `partial-${done.length}`;
+  const manifest = manifestSchema.parse({
+    ...whole,
+    complete: false,
+    runs: done.length,
+    snapshots: whole.snapshots
+      .filter((s) => done.includes(s.run) && steps.includes(s.step))
+      .map((s) => ({ ...s, kernels: s.kernels.map((k) => ({ ...k, file: `../${k.file}` })) })),
+  });
+  writeAtomic(join(out, name, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
+  return join(out, name);
 }
 
 /** Where the document of (step, layer) lives, relative to DIR. */
@@ -111,16 +140,34 @@ function readSummary(dir: string): ReproduceSummary | null {
   }
 }
 
+/** The command line without the options that only say where or how fast: the same recipe gives the same document. */
+export function recipeOf(argv: string[]): string {
+  const valued = new Set(['--out', '--workers', '--server']);
+  const kept: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const name = a.split('=')[0]!;
+    if (valued.has(name)) {
+      if (!a.includes('=')) i++;
+      continue;
+    }
+    if (a === '--publish' || a === '--quiet') continue;
+    kept.push(/^[\w.,:/=@+-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`);
+  }
+  return ['kleinscope', 'reproduce', ...kept].join(' ');
+}
+
 async function analyse(
   filters: ArrayLike<number>,
   source: ResultDocument['source'],
   options: AnalysisOptions,
   signal: AbortSignal,
   what: string,
+  description: string,
 ): Promise<ResultDocument> {
   let doc: ResultDocument;
   try {
-    doc = await analyzeFilters(filters, source, options, { signal });
+    doc = { ...(await analyzeFilters(filters, source, options, { signal })), description };
   } catch (e) {
     if (e instanceof AnalysisError || e instanceof DatasetError) throw new CliError(`${what}: ${e.message}`);
     if (e instanceof PersistenceTooLargeError) throw new CliError(`${what}: persistent homology: ${e.message}`);
@@ -185,6 +232,7 @@ export const command: Command = {
         init: { type: 'string' },
         ensemble: { type: 'string' },
         workers: { type: 'string' },
+        partial: { type: 'boolean' },
         publish: { type: 'boolean' },
         server: { type: 'string' },
         quiet: { type: 'boolean' },
@@ -213,6 +261,8 @@ export const command: Command = {
     const commandLine = ['kleinscope', 'reproduce', ...argv.filter((a) => a !== '--publish' && a !== '--quiet')].join(
       ' ',
     );
+    // What made a document, for its description: the options that change results (not where it was written).
+    const recipe = recipeOf(argv);
     const previous = readSummary(out);
     const abort = new AbortController();
 
@@ -250,6 +300,7 @@ export const command: Command = {
           { k, p, seed, title: `High-contrast 3x3 patches of ${images.length} photographs, X(${k},${p})` },
           abort.signal,
           dir,
+          `Made by \`${recipe}\` (${file} of its --out folder).`,
         );
         writeAtomic(join(out, file), JSON.stringify(doc));
       }
@@ -275,6 +326,12 @@ export const command: Command = {
     }
 
     const snapshotSteps = parseSteps(values.steps);
+    if (target.startsWith('cifar10:')) {
+      // Checked here, before any worker starts, so a wrong path is one line and no folder is made.
+      const path = target.slice('cifar10:'.length);
+      if (!path) throw new CliError('cifar10:PATH needs the path of a batch file or of a folder of them', 2);
+      if (!existsSync(path)) throw new CliError(`${path}: no such file or folder`, 2);
+    }
     const runs = numberOption('runs', values.runs, 30, { integer: true, min: 1, max: 10_000 });
     const workers = numberOption('workers', values.workers, Math.min(runs, availableParallelism()), {
       integer: true,
@@ -307,7 +364,9 @@ export const command: Command = {
     ];
     let trainingSeconds = previous?.seconds.training ?? 0;
     const complete = existsSync(join(out, 'manifest.json')) && readManifest(out).complete;
-    if (!complete) {
+    // --partial analyses a copy of the manifest restricted to the finished runs; the training itself is untouched.
+    const dir = values.partial && !complete ? writePartial(out, snapshotSteps) : out;
+    if (!complete && !values.partial) {
       say(
         `training ${runs} runs of ${arch} to step ${snapshotSteps.at(-1)} (snapshots ${snapshotSteps.join(', ')}) in ${out}`,
       );
@@ -335,8 +394,8 @@ export const command: Command = {
       );
       if (code !== 0) return code;
     }
-    const manifest = readManifest(out);
-    if (manifest.runs !== runs || manifest.datasetArg !== target) {
+    const manifest = readManifest(dir);
+    if ((dir === out && manifest.runs !== runs) || manifest.datasetArg !== target) {
       throw new CliError(
         `--out ${out}: holds a different training (${manifest.runs} runs of ${manifest.datasetArg}); choose another folder`,
       );
@@ -349,15 +408,15 @@ export const command: Command = {
     process.once('SIGTERM', onSignal);
     const docs: ResultDocument[] = [];
     const files: string[] = [];
-    let analysisSeconds = previous?.seconds.analysis ?? 0;
+    let analysisSeconds = dir === out ? (previous?.seconds.analysis ?? 0) : 0;
     try {
       for (const step of snapshotSteps) {
         for (let layer = 1; layer <= layers; layer++) {
           const file = resultPath(step, layer);
-          let doc = readDocument(join(out, file), k, p);
+          let doc = readDocument(join(dir, file), k, p);
           if (!doc) {
             const started = performance.now();
-            const { filters, source } = loadSnapshotDir(out, { layer, step });
+            const { filters, source } = loadSnapshotDir(dir, { layer, step });
             say(
               `analysing step ${step}, layer ${layer}: ${filters.length / 9} filters of ${source.runs} runs, X(${k},${p}) ...`,
             );
@@ -372,8 +431,9 @@ export const command: Command = {
               },
               abort.signal,
               `step ${step}, layer ${layer}`,
+              `Made by \`${recipe}\` (${file} of its --out folder).`,
             );
-            writeAtomic(join(out, file), JSON.stringify(doc));
+            writeAtomic(join(dir, file), JSON.stringify(doc));
             analysisSeconds += (performance.now() - started) / 1000;
           }
           docs.push(doc);
@@ -405,16 +465,16 @@ export const command: Command = {
       results: files,
       rows,
     };
-    writeAtomic(join(out, SUMMARY_FILE), JSON.stringify(summary, null, 1) + '\n');
+    writeAtomic(join(dir, SUMMARY_FILE), JSON.stringify(summary, null, 1) + '\n');
     process.stdout.write(
-      `\nemergence of the primary circle: ${manifest.runs} runs of ${manifest.architecture.name}, core X(${k},${p})\n`,
+      `\nemergence of the primary circle: ${manifest.runs}${dir === out ? '' : ` of ${runs}`} runs of ${manifest.architecture.name}, core X(${k},${p})\n`,
     );
     process.stdout.write(formatEmergenceTable(rows) + '\n');
     process.stdout.write(
       `training ${(trainingSeconds / 60).toFixed(1)} min, analysis ${(analysisSeconds / 60).toFixed(1)} min; ` +
-        `summary ${join(out, SUMMARY_FILE)}\n`,
+        `summary ${join(dir, SUMMARY_FILE)}\n`,
     );
-    if (values.publish) await publishAll(out, files, server, say);
+    if (values.publish) await publishAll(dir, files, server, say);
     return 0;
   },
 };

@@ -305,7 +305,8 @@ export const command: Command = {
         if (r >= runRange[0] && r < runRange[1]) continue;
         const others = resume.filter((c) => c.run !== r);
         resume.length = 0;
-        resume.push(...others, { ...startCheckpoint(arch, seed, r, init), step: steps });
+        // Its parameters are never used: a run at its last step is only skipped.
+        resume.push(...others, { ...startCheckpoint(arch, seed, r, 'pytorch'), step: steps });
       }
     }
 

@@ -1,6 +1,6 @@
 /**
  * How a run's weights start. 'glorot' is Keras's default (Glorot-uniform kernels, zero biases), what
- * training.ts's initialState gives. 'pytorch' is PyTorch's default for Conv2d and Linear: kernels and biases
+ * training.ts's initialState gives, and needs nothing from here. 'pytorch' is PyTorch's default for Conv2d and Linear: kernels and biases
  * uniform in +-1/sqrt(fan_in) (kaiming_uniform with a = sqrt(5)). For the first conv layer of mnist-paper that is
  * +-1/3 against Glorot's +-0.10: the random part of a filter is three times larger, so under Adam (steps of about
  * lr per weight) the learned structure takes longer to outweigh it. The emergence curve of the paper's MNIST
@@ -9,7 +9,11 @@
  */
 import { parameterSpecs, sizeOf, type Architecture } from './architectures';
 import { mix, rng } from './random';
-import { initialState, runSeed, type Checkpoint } from './training';
+// Types only: the lab's page imports this module, and training.ts would bring TensorFlow.js with it.
+import type { Checkpoint } from './training';
+
+/** training.ts's runSeed (tests/unit/initialisation.test.ts holds the two equal), without importing tfjs. */
+export const runSeedOf = (seed: number, run: number) => mix(seed, run, 0x7a11);
 
 export const INITIALISATIONS = ['glorot', 'pytorch'] as const;
 export type Initialisation = (typeof INITIALISATIONS)[number];
@@ -37,9 +41,14 @@ export function pytorchParams(arch: Architecture, seed: number): Float32Array[] 
  * The state run `run` of a training starts from, as a step-0 checkpoint that train() resumes like any other:
  * its parameters under `init`, Adam's moments zero. The seed is the run's own, so the start is reproducible.
  */
-export function startCheckpoint(arch: Architecture, masterSeed: number, run: number, init: Initialisation): Checkpoint {
-  const seed = runSeed(masterSeed, run);
-  const state = initialState(arch, seed);
-  const params = init === 'pytorch' ? pytorchParams(arch, seed) : state.params;
-  return { run, seed, step: 0, params, adamM: state.adamM, adamV: state.adamV };
+export function startCheckpoint(
+  arch: Architecture,
+  masterSeed: number,
+  run: number,
+  init: Exclude<Initialisation, 'glorot'>,
+): Checkpoint {
+  const seed = runSeedOf(masterSeed, run);
+  const zeros = () => parameterSpecs(arch).map((s) => new Float32Array(sizeOf(s.shape)));
+  const params = init === 'pytorch' ? pytorchParams(arch, seed) : zeros();
+  return { run, seed, step: 0, params, adamM: zeros(), adamV: zeros() };
 }
