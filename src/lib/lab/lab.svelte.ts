@@ -20,7 +20,7 @@ export const OPEN_KEY = 'kleinscope:open';
 export type Phase = 'idle' | 'training' | 'paused' | 'importing';
 
 export class Lab {
-  source = $state<SourceKind>('mnist');
+  source = $state<SourceKind>('paper');
   files = $state.raw<File[]>([]);
   modelUrl = $state('');
   settings = $state<RunSettings>(defaultRunSettings());

@@ -37,6 +37,14 @@ export function defaultRunSettings(): RunSettings {
   return { architecture: 'mnist-paper', runs: 2, steps: 200, batchSize: 64, schedule: 'every 50' };
 }
 
+/**
+ * "Reproduce the paper": 30 trainings of mnist-paper to step 800 with snapshots at 100, 200, 400 and 800, as
+ * `kleinscope reproduce mnist` (PyTorch's default initialisation, batch 64, Adam 1e-3), analysed as X(50,30).
+ */
+export function paperRunSettings(): RunSettings {
+  return { architecture: 'mnist-paper', runs: 30, steps: 800, batchSize: 64, schedule: '100, 200, 400, 800' };
+}
+
 export function defaultAnalysisParams(): AnalysisParams {
   return { k: 50, p: 30, lens: 'pca', cover: 'auto', resolution: 10, gain: 3, maxDim: 1, modulus: 2, bootstrap: 0 };
 }
@@ -85,7 +93,10 @@ export function validateAnalysisParams(p: AnalysisParams): AnalysisParams {
   };
 }
 
-export type SourceKind = 'mnist' | 'cifar' | 'images' | 'model' | 'result' | 'session';
+export type SourceKind = 'paper' | 'mnist' | 'cifar' | 'images' | 'model' | 'result' | 'session';
+
+/** Sources that train networks in the lab ('paper' is MNIST with the paper's settings). */
+export const isTrainingSource = (s: SourceKind) => s === 'paper' || s === 'mnist' || s === 'cifar';
 
 /** The backend asked for in the address (`?backend=cpu`), if any. */
 export function wantedBackend(href: string = location.href): string | null {

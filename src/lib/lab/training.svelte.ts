@@ -7,6 +7,7 @@ import { getArchitecture } from '../nn/architectures';
 import type { BackendName } from '../nn/backends';
 import type { Checkpoint, Snapshot } from '../nn/training';
 import { spatialFilters } from '../nn/kernels';
+import { startCheckpoint } from '../nn/initialisation';
 import { TrainingClient, TrainingWorkerError } from '../worker/trainingClient';
 import type { DataSource } from '../worker/trainingProtocol';
 import { openLabStore, type LabStore, type Session, type SessionConfig } from '../store';
@@ -163,7 +164,7 @@ export class Training {
       lab.phase = 'training';
       lab.error = null;
       const backend = await this.#backend();
-      const source = this.#source(lab.source === 'mnist' ? 'mnist' : 'cifar10');
+      const source = this.#source(lab.source === 'cifar' ? 'cifar10' : 'mnist');
       // Decoded (and checked) in the worker before anything is stored: a bad file leaves no session behind.
       const dataset = await this.#clientOnce().dataset(source);
       const config: SessionConfig = {
@@ -177,6 +178,8 @@ export class Training {
         seed: SEED,
         // Several runs in one graph keep a GPU (or XNNPACK's matMul) busy; on plain cpu im2col only costs time.
         ensemble: backend === 'cpu' ? 1 : Math.min(settings.runs, 8),
+        // The paper's experiment starts as the reference reproduction does (see initialisation.ts).
+        ...(lab.source === 'paper' ? { init: 'pytorch' as const } : {}),
       };
       const store = await this.#storeOnce();
       const session = await store.createSession(config, { backend });
@@ -243,6 +246,12 @@ export class Training {
     this.progress = { done: 0, total, etaSeconds: null, detail: `${c.arch.name} on ${c.dataset}` };
     this.session = await store.updateSession(session.id, { status: 'training' });
     const gpu = backend === 'webgpu' || backend === 'webgl';
+    // A start other than train()'s own is each fresh run's step-0 checkpoint, on a first start and on resume alike.
+    if (c.init && c.init !== 'glorot') {
+      for (let r = 0; r < c.runs; r++) {
+        if (!resume.some((cp) => cp.run === r)) resume = [...resume, startCheckpoint(c.arch, c.seed, r, c.init)];
+      }
+    }
     // Cancel pressed while the training was still starting: it stops here, as a cancelled session.
     if (this.#cancelRequested) {
       await this.#status('cancelled');

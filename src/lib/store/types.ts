@@ -12,6 +12,8 @@ export interface SessionConfig {
   snapshots: number[];
   seed: number;
   ensemble?: number;
+  /** How the weights started (src/lib/nn/initialisation.ts); absent means glorot, train()'s own. */
+  init?: 'glorot' | 'pytorch';
 }
 
 export type SessionStatus = 'training' | 'paused' | 'complete' | 'cancelled';

@@ -1,0 +1,47 @@
+// "Reproduce the paper", the lab's first choice, on a reduced run in headless Chromium without a GPU: its
+// defaults are the paper's, and the emergence plot gets one point per snapshot and layer.
+import { expect, inject, test } from 'vitest';
+import { tabPerFile, waitForServiceWorker } from '../support/browser';
+import { startTraining } from '../support/lab';
+
+const tab = tabPerFile();
+
+test("the paper's experiment is the first choice, with the paper's settings", async () => {
+  await tab.page.goto(inject('baseURL') + '/?backend=cpu');
+  await expect.poll(() => tab.page.getByTestId('backend').textContent()).toBe('cpu');
+  const first = tab.page.locator('input[name="source"]').first();
+  await expect(first.getAttribute('data-testid')).resolves.toBe('source-paper');
+  await expect(first.isChecked()).resolves.toBe(true);
+  await tab.page.getByTestId('paper-note').waitFor();
+  await expect(tab.page.getByTestId('runs').inputValue()).resolves.toBe('30');
+  await expect(tab.page.getByTestId('steps').inputValue()).resolves.toBe('800');
+  await expect(tab.page.getByTestId('batch-size').inputValue()).resolves.toBe('64');
+  await expect(tab.page.getByTestId('schedule').inputValue()).resolves.toBe('100, 200, 400, 800');
+  await expect(tab.page.getByTestId('param-k').inputValue()).resolves.toBe('50');
+  await expect(tab.page.getByTestId('param-p').inputValue()).resolves.toBe('30');
+  // Another source and back: the paper's settings return.
+  await tab.page.getByTestId('source-mnist').check();
+  await tab.page.getByTestId('runs').fill('3');
+  await tab.page.getByTestId('source-paper').check();
+  await expect(tab.page.getByTestId('runs').inputValue()).resolves.toBe('30');
+  await waitForServiceWorker(tab.page);
+  expect(tab.errors).toEqual([]);
+});
+
+test('a reduced reproduction draws the emergence plot, one point per snapshot and layer', async () => {
+  await tab.page.goto(inject('baseURL') + '/?backend=cpu');
+  await expect.poll(() => tab.page.getByTestId('backend').textContent()).toBe('cpu');
+  await startTraining(tab.page, { runs: 2, steps: 4, 'batch-size': 8, schedule: '2, 4' });
+  const plot = tab.page.getByTestId('emergence-plot');
+  await plot.waitFor({ timeout: 120_000 });
+  // Two snapshots x two conv layers, each with its dominance and its near-axes share.
+  await expect.poll(() => plot.locator('[data-point="dominance"]').count(), { timeout: 180_000 }).toBe(4);
+  await expect(plot.locator('[data-point="near-axes"]').count()).resolves.toBe(4);
+  await expect(plot.locator('figcaption').textContent()).resolves.toMatch(/layer 1.*layer 2/s);
+  await expect(plot.locator('figcaption').textContent()).resolves.toMatch(/The paper, reproduced/);
+  // The step axis names the two snapshot steps.
+  const ticks = await plot.locator('svg > text').allTextContents();
+  expect(ticks).toEqual(expect.arrayContaining(['2', '4']));
+  await tab.page.getByTestId('start').waitFor({ timeout: 120_000 });
+  expect(tab.errors).toEqual([]);
+});
