@@ -3,6 +3,8 @@
 import { expect, inject, test } from 'vitest';
 import { tabPerFile, waitForServiceWorker } from '../support/browser';
 import { startTraining } from '../support/lab';
+import { minimalDocument } from '../support/fixtures';
+import { publish } from '../support/publish';
 
 const tab = tabPerFile();
 
@@ -43,5 +45,31 @@ test('a reduced reproduction draws the emergence plot, one point per snapshot an
   const ticks = await plot.locator('svg > text').allTextContents();
   expect(ticks).toEqual(expect.arrayContaining(['2', '4']));
   await tab.page.getByTestId('start').waitFor({ timeout: 120_000 });
+  expect(tab.errors).toEqual([]);
+});
+
+test("a link whose versions are a training's steps shows their emergence plot on its page", async () => {
+  const base = inject('baseURL');
+  const at = (step: number) => ({
+    ...minimalDocument,
+    title: `Steps of one training, step ${step}`,
+    source: { kind: 'training', dataset: 'mnist', architecture: 'mnist-paper', runs: 2, step, layer: 1 },
+  });
+  const { id, token } = await publish(base, at(100));
+  const res = await fetch(`${base}/api/results/${id}/versions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(at(400)),
+  });
+  expect(res.status).toBe(201);
+  await tab.page.goto(`${base}/r/${id}`);
+  const plot = tab.page.getByTestId('emergence-plot');
+  await expect.poll(() => plot.locator('[data-point="dominance"]').count(), { timeout: 30_000 }).toBe(2);
+  await expect(plot.locator('figcaption').textContent()).resolves.toMatch(/this result's versions/);
+  // A result with one version has no curve to draw.
+  const single = await publish(base, at(800));
+  await tab.page.goto(`${base}/r/${single.id}`);
+  await tab.page.getByTestId('mapper-graph').first().waitFor();
+  await expect(tab.page.getByTestId('emergence-plot').count()).resolves.toBe(0);
   expect(tab.errors).toEqual([]);
 });
