@@ -210,7 +210,8 @@ async function publishAll(dir: string, files: string[], server: string, say: (s:
     }
     writeAtomic(statePath, JSON.stringify(state, null, 1) + '\n');
   }
-  if (state) say(`link: ${new URL(`/r/${state.id}`, base).href}`);
+  // The link is the point of --publish: printed even with --quiet.
+  if (state) process.stdout.write(`link: ${new URL(`/r/${state.id}`, base).href}\n`);
 }
 
 export const command: Command = {
