@@ -182,7 +182,8 @@ test('cancel pressed while the training is still starting stops it before any st
   const stored = await newestSession(tab.page);
   expect(stored.status).toBe('cancelled');
   expect(stored.checkpoints).toEqual([]);
-  // Nothing trains on behind the page's back.
+  // Nothing trains on behind the page's back: the bar goes (under load it can take a moment) and stays gone.
+  await expect.poll(() => tab.page.getByTestId('training-progress').count()).toBe(0);
   await tab.page.waitForTimeout(1000);
   expect(await tab.page.getByTestId('training-progress').count()).toBe(0);
   expect(tab.errors).toEqual([]);
