@@ -3,17 +3,8 @@
  * here, in plain JavaScript, so a run is the same on every backend and can be replayed from its seed alone.
  */
 
-/** mulberry32: a tiny 32-bit generator, good enough for shuffling and initialisation. Returns floats in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (shared with the analysis): floats in [0, 1), good enough for shuffling and initialisation. */
+export { seededRandom as rng } from '../tda/random';
 
 /** Mixes several integers into one 32-bit seed, so (seed, run, epoch) streams never overlap by accident. */
 export function mix(...parts: number[]): number {

@@ -1,6 +1,7 @@
 import { bottleneck } from './diagramDistance';
 import { DIAGRAM_TYPES, extendedPersistence, type ExtendedDiagrams } from './extendedPersistence';
 import type { MapperOutput } from './mapper';
+import { seededRandom } from './random';
 
 /**
  * Carriere, Michel & Oudot's bootstrap for a Mapper graph (JMLR 2018, section 5): recompute the graph on
@@ -52,18 +53,6 @@ export function extendedBottleneck(a: ExtendedDiagrams, b: ExtendedDiagrams): nu
   return worst;
 }
 
-/** A small seeded generator (mulberry32). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * `build(points)` computes the graph on a subset of the n points (distinct indices, ascending) with the original's
  * parameters, its node members given as indices of the full set.
@@ -78,7 +67,7 @@ export function mapperBootstrap(
   if (!Number.isInteger(resamples) || resamples < 0)
     throw new RangeError(`bootstrap: resamples must be a whole number >= 0, got ${resamples}`);
   const base = graphDiagrams(original, pointHeight);
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const distances: number[] = [];
   const drawn = new Uint8Array(n);
   for (let r = 0; r < resamples; r++) {

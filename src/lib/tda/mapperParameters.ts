@@ -1,4 +1,5 @@
 import { knn } from './knn';
+import { seededRandom } from './random';
 
 /**
  * Mapper's cover and clustering scale chosen from the data, after Carriere, Michel & Oudot, "Statistical analysis
@@ -64,18 +65,6 @@ export const AUTO_DEFAULTS = {
   maxCubes: 144,
 };
 
-/** A small seeded generator (mulberry32), so that the choice is reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function squaredDistance(points: ArrayLike<number>, dim: number, a: number, b: number): number {
   let s = 0;
   for (let d = 0; d < dim; d++) {
@@ -123,7 +112,7 @@ export function estimateScale(
   const q3 = nearest[Math.floor(0.75 * (n - 1))];
   const fence = q3 + 3 * (q3 - q1);
   const counted = Uint8Array.from({ length: n }, (_, i) => (distances[i * K] <= fence ? 1 : 0));
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const order = Uint32Array.from({ length: n }, (_, i) => i);
   const inSample = new Uint8Array(n);
   const gaps = new Float64Array(n);
@@ -161,7 +150,7 @@ export function estimateScale(
 
 /** A seeded subset of `count` indices of 0..n-1, ascending. */
 function seededSubset(n: number, count: number, seed: number): Uint32Array {
-  const random = seeded(seed ^ 0x5bd1e995);
+  const random = seededRandom(seed ^ 0x5bd1e995);
   const order = Uint32Array.from({ length: n }, (_, i) => i);
   for (let i = 0; i < count; i++) {
     const j = i + Math.floor(random() * (n - i));
