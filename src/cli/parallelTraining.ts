@@ -6,10 +6,11 @@
  * and each part resumes on its own after an interruption.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError } from './errors';
 import { manifestSchema, type Manifest } from '../lib/nn/manifest';
+import { writeAtomically } from './atomicWrite';
 
 /** Runs A..B-1 of each of `workers` parts, as even as possible. */
 export function splitRuns(runs: number, workers: number): Array<[number, number]> {
@@ -125,8 +126,6 @@ export async function trainInParallel(
   });
   const merged = mergeManifests(parts);
   const path = join(out, 'manifest.json');
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(merged, null, 1) + '\n');
-  renameSync(tmp, path);
+  writeAtomically(path, JSON.stringify(merged, null, 1) + '\n');
   return 0;
 }

@@ -1,4 +1,4 @@
-import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from '../main';
 import { parse, numberOption } from '../args';
@@ -12,6 +12,7 @@ import type { ResultDocument } from '../../lib/result/schema';
 import { DEFAULT_MAX_FILTERS } from '../../lib/nn/modelImport';
 import { seededSample } from '../../lib/nn/convLayers';
 import { PersistenceTooLargeError } from '../../lib/tda/ripsCohomology';
+import { writeAtomically } from '../atomicWrite';
 
 const usage =
   'kleinscope analyze INPUT [--layer N] [--step S] [--k 50] [--p 30] [--lens pca|pca:i,j|codensity|angle|circular|ball] ' +
@@ -45,18 +46,6 @@ function checkOutput(out: string): void {
     if (statSync(out).isDirectory()) throw new CliError(`--out ${out}: is a folder`, 2);
   } catch (e) {
     if (e instanceof CliError) throw e;
-  }
-}
-
-/** Writes next to the target and renames, so a failure never leaves a partial file or clobbers a good one. */
-function writeAtomically(path: string, text: string): void {
-  const temp = `${path}.${process.pid}.tmp`;
-  try {
-    writeFileSync(temp, text);
-    renameSync(temp, path);
-  } catch (e) {
-    rmSync(temp, { force: true });
-    throw new CliError(at(path, undefined, `cannot write (${(e as NodeJS.ErrnoException).code ?? e})`));
   }
 }
 

@@ -2,7 +2,7 @@
  * `kleinscope profile MODEL --out DIR`: every 3x3 conv layer of a model analysed in network order, as one chart
  * (figure 6 of the paper) plus its numbers and one result document per layer.
  */
-import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -17,6 +17,7 @@ import { AnalysisError, DEFAULT_OPTIONS } from '../../lib/analysis/pipeline';
 import { graphThumbnail, profileToSvg } from '../../lib/export/profileSvg';
 import { validateResult } from '../../lib/result/validate';
 import type { ProfileReply, ProfileWorkerData } from '../profileWorker';
+import { writeAtomically } from '../atomicWrite';
 
 /**
  * Landmarks of the witness complex for each layer. The profile needs only H1's two longest bars, and on a core of
@@ -87,17 +88,6 @@ function analyzeInWorkers(
       next(worker);
     }
   });
-}
-
-function writeAtomically(path: string, text: string): void {
-  const temp = `${path}.${process.pid}.tmp`;
-  try {
-    writeFileSync(temp, text);
-    renameSync(temp, path);
-  } catch (e) {
-    rmSync(temp, { force: true });
-    throw new CliError(at(path, undefined, `cannot write (${(e as NodeJS.ErrnoException).code ?? e})`));
-  }
 }
 
 /** DIR may exist (files in it are replaced one by one, atomically) or be new, but its parent must exist. */

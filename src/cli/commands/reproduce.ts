@@ -5,7 +5,7 @@
  * and saved. Every stage resumes: training from its checkpoints, analysis by skipping the documents already written.
  * `photos:DIR` is the 2008 natural-patches analysis instead: no training, one document.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from '../main';
 import { parse, numberOption } from '../args';
@@ -29,6 +29,7 @@ import { DatasetError } from '../../lib/nn/datasets/dataset';
 import { validateResult } from '../../lib/result/validate';
 import type { ResultDocument } from '../../lib/result/schema';
 import { PersistenceTooLargeError } from '../../lib/tda/ripsCohomology';
+import { writeAtomically } from '../atomicWrite';
 
 const usage =
   'kleinscope reproduce mnist|cifar10:PATH|photos:DIR --out DIR [--runs 30] [--steps 100,200,400,800] [--batch 64] ' +
@@ -88,25 +89,13 @@ function writePartial(out: string, steps: number[]): string {
       .filter((s) => done.includes(s.run) && steps.includes(s.step))
       .map((s) => ({ ...s, kernels: s.kernels.map((k) => ({ ...k, file: `../${k.file}` })) })),
   });
-  writeAtomic(join(out, name, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
+  writeAtomically(join(out, name, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n', true);
   return join(out, name);
 }
 
 /** Where the document of (step, layer) lives, relative to DIR. */
 export const resultPath = (step: number, layer: number) =>
   `results/step-${String(step).padStart(7, '0')}-layer${layer}.json`;
-
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    mkdirSync(join(path, '..'), { recursive: true });
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw new CliError(at(path, undefined, `cannot write (${(e as NodeJS.ErrnoException).code ?? e})`));
-  }
-}
 
 function parseSteps(raw: string | undefined): number[] {
   const text = raw ?? '100,200,400,800';
@@ -208,7 +197,7 @@ async function publishAll(dir: string, files: string[], server: string, say: (s:
       state.files.push(file);
       say(`published ${file} as version ${String(reply.version)} of ${state.id}`);
     }
-    writeAtomic(statePath, JSON.stringify(state, null, 1) + '\n');
+    writeAtomically(statePath, JSON.stringify(state, null, 1) + '\n', true);
   }
   // The link is the point of --publish: printed even with --quiet.
   if (state) process.stdout.write(`link: ${new URL(`/r/${state.id}`, base).href}\n`);
@@ -303,7 +292,7 @@ export const command: Command = {
           dir,
           `Made by \`${recipe}\` (${file} of its --out folder).`,
         );
-        writeAtomic(join(out, file), JSON.stringify(doc));
+        writeAtomically(join(out, file), JSON.stringify(doc), true);
       }
       const rows = emergenceRows([doc]);
       const summary: ReproduceSummary = {
@@ -320,7 +309,7 @@ export const command: Command = {
         results: [file],
         rows,
       };
-      writeAtomic(join(out, SUMMARY_FILE), JSON.stringify(summary, null, 1) + '\n');
+      writeAtomically(join(out, SUMMARY_FILE), JSON.stringify(summary, null, 1) + '\n', true);
       process.stdout.write(formatEmergenceTable(rows) + '\n');
       if (values.publish) await publishAll(out, [file], server, say);
       return 0;
@@ -379,7 +368,7 @@ export const command: Command = {
         : await trainInParallel(process.argv[1]!, trainArgs, out, runs, workers, say);
       trainingSeconds += (performance.now() - started) / 1000;
       const partial = readSummary(out);
-      writeAtomic(
+      writeAtomically(
         join(out, SUMMARY_FILE),
         JSON.stringify(
           {
@@ -392,6 +381,7 @@ export const command: Command = {
           null,
           1,
         ) + '\n',
+        true,
       );
       if (code !== 0) return code;
     }
@@ -434,7 +424,7 @@ export const command: Command = {
               `step ${step}, layer ${layer}`,
               `Made by \`${recipe}\` (${file} of its --out folder).`,
             );
-            writeAtomic(join(dir, file), JSON.stringify(doc));
+            writeAtomically(join(dir, file), JSON.stringify(doc), true);
             analysisSeconds += (performance.now() - started) / 1000;
           }
           docs.push(doc);
@@ -466,7 +456,7 @@ export const command: Command = {
       results: files,
       rows,
     };
-    writeAtomic(join(dir, SUMMARY_FILE), JSON.stringify(summary, null, 1) + '\n');
+    writeAtomically(join(dir, SUMMARY_FILE), JSON.stringify(summary, null, 1) + '\n', true);
     process.stdout.write(
       `\nemergence of the primary circle: ${manifest.runs}${dir === out ? '' : ` of ${runs}`} runs of ${manifest.architecture.name}, core X(${k},${p})\n`,
     );

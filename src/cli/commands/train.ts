@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { Command } from '../main';
 import { parse, numberOption } from '../args';
 import { CliError } from '../errors';
@@ -13,18 +13,11 @@ import { encodeNpy } from '../../lib/nn/npy';
 import { decodeCheckpoint, encodeCheckpoint, CheckpointFileError } from '../../lib/nn/checkpointFile';
 import { isInitialisation, startCheckpoint, type Initialisation } from '../../lib/nn/initialisation';
 import { manifestSchema, MANIFEST_FORMAT, kernelPath, checkpointPath, type Manifest } from '../../lib/nn/manifest';
+import { writeAtomically } from '../atomicWrite';
 
 const usage =
   'kleinscope train --dataset mnist|cifar10:PATH --arch mnist-paper|cifar-paper|custom:F1,F2 --runs N --steps S ' +
   '--batch B --snapshots a,b,c --seed X --out DIR [--lr R] [--ensemble K] [--eval N] [--backend wasm|cpu] [--init glorot|pytorch] [--run-range A:B] [--quiet]';
-
-/** Writes through a temporary name, so a crash never leaves a half-written file under the real name. */
-function writeAtomic(path: string, data: Uint8Array | string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
 
 function loadDataset(arg: string): Dataset {
   if (arg === 'mnist') return loadMnistNode();
@@ -313,7 +306,7 @@ export const command: Command = {
     const saveManifest = () => {
       manifest.updatedAt = new Date().toISOString();
       manifest.snapshots.sort((a, b) => a.run - b.run || a.step - b.step);
-      writeAtomic(join(out, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
+      writeAtomically(join(out, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n', true);
     };
     saveManifest();
 
@@ -332,7 +325,7 @@ export const command: Command = {
         onSnapshot(s) {
           const kernels = s.kernels.map((k) => {
             const file = kernelPath(s.run, s.step, k.layer);
-            writeAtomic(join(out, file), encodeNpy(k.data, k.shape));
+            writeAtomically(join(out, file), encodeNpy(k.data, k.shape), true);
             return { layer: k.layer, shape: k.shape, file };
           });
           manifest.snapshots = manifest.snapshots.filter((e) => !(e.run === s.run && e.step === s.step));
@@ -350,7 +343,7 @@ export const command: Command = {
           );
         },
         onCheckpoint(c) {
-          writeAtomic(join(out, checkpointPath(c.run)), encodeCheckpoint(c));
+          writeAtomically(join(out, checkpointPath(c.run)), encodeCheckpoint(c), true);
         },
       });
     } catch (e) {
