@@ -34,7 +34,7 @@ export function maxPoolGrad({ inputs, attrs, backend }: KernelArgs): tf.TensorIn
   const g = f32(backend, dy);
   const out = f32(backend, dx);
   if (fh === 2 && fw === 2 && sh === 2 && sw === 2 && top === 0 && left === 0 && dilH === 1 && dilW === 1) {
-    pool2x2(x, g, out, n, h, w, c, oh, ow);
+    pool2x2Gradient(x, g, out, n, h, w, c, oh, ow, -Infinity);
     return dx;
   }
   out.fill(0);
@@ -71,9 +71,11 @@ export function maxPoolGrad({ inputs, attrs, backend }: KernelArgs): tf.TensorIn
 /**
  * The training graph's case, 2x2 windows with stride 2 and no padding, unrolled: four candidates per window.
  * Windows do not overlap, so each writes all four of its cells (no separate zeroing pass over dx); only a last
- * odd row or column, which no window covers, is zeroed apart.
+ * odd row or column, which no window covers, is zeroed apart. Each window sends g to its first strict maximum
+ * above `floor` in row-major order (NaN never wins): -Infinity for a plain max pool, as the cpu backend picks it;
+ * 0 for ReLU then max pool, where only a positive maximum passes the gradient.
  */
-function pool2x2(
+export function pool2x2Gradient(
   x: Float32Array,
   g: Float32Array,
   out: Float32Array,
@@ -83,6 +85,7 @@ function pool2x2(
   c: number,
   oh: number,
   ow: number,
+  floor: number,
 ): void {
   const down = w * c;
   let k = 0;
@@ -91,9 +94,8 @@ function pool2x2(
       let at = (b * h + 2 * y) * w * c;
       for (let xx = 0; xx < ow; xx++, at += c) {
         for (let ch = 0; ch < c; ch++, k++, at++) {
-          // First strict maximum in row-major order, as the cpu backend picks it; NaN never wins.
           let best = -1;
-          let v = -Infinity;
+          let v = floor;
           if (x[at] > v) {
             v = x[at];
             best = at;

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { f32, type KernelArgs } from './backendInternals';
+import { pool2x2Gradient } from './maxPoolGrad';
 
 export const RELU_MAX_POOL_GRAD = 'KleinscopeReluMaxPool2Grad';
 
@@ -20,43 +21,7 @@ export function reluMaxPoolGrad({ inputs, backend }: KernelArgs): tf.TensorInfo 
   const src = f32(backend, x);
   const g = f32(backend, dy);
   const out = f32(backend, dx);
-  const down = w * c;
-  let k = 0;
-  for (let b = 0; b < n; b++) {
-    for (let y = 0; y < oh; y++) {
-      let at = (b * h + 2 * y) * w * c;
-      for (let xx = 0; xx < ow; xx++, at += c) {
-        for (let ch = 0; ch < c; ch++, k++, at++) {
-          // Only a positive maximum passes the gradient; among equal maxima the first in row-major order wins.
-          let best = -1;
-          let v = 0;
-          if (src[at] > v) {
-            v = src[at];
-            best = at;
-          }
-          if (src[at + c] > v) {
-            v = src[at + c];
-            best = at + c;
-          }
-          if (src[at + down] > v) {
-            v = src[at + down];
-            best = at + down;
-          }
-          if (src[at + down + c] > v) best = at + down + c;
-          out[at] = 0;
-          out[at + c] = 0;
-          out[at + down] = 0;
-          out[at + down + c] = 0;
-          if (best >= 0) out[best] = g[k];
-        }
-      }
-    }
-  }
-  for (let b = 0; b < n; b++) {
-    if (2 * oh < h) out.fill(0, (b * h + 2 * oh) * w * c, (b + 1) * h * w * c);
-    if (2 * ow < w)
-      for (let y = 0; y < 2 * oh; y++) out.fill(0, ((b * h + y) * w + 2 * ow) * c, (b * h + y + 1) * w * c);
-  }
+  pool2x2Gradient(src, g, out, n, h, w, c, oh, ow, 0);
   return dx;
 }
 
