@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { evenTicks, linearScale } from '../../src/lib/components/axis';
+import { evenTicks, linearScale } from '../../src/lib/plot/axis';
 
 describe('chart axes', () => {
   test('linearScale maps the domain ends onto the pixel range and is linear in between', () => {

@@ -4,9 +4,9 @@ import { exportFileName, resultToJson } from '../../src/lib/export/resultJson';
 import { toKeplerMapper } from '../../src/lib/export/keplerMapper';
 import { graphToSvg } from '../../src/lib/export/graphSvg';
 import { barcodeToSvg } from '../../src/lib/export/barcodeSvg';
-import { forceLayout } from '../../src/lib/components/forceLayout';
-import { meanAngle, nodeAttribute, attributeNames } from '../../src/lib/components/nodeAttributes';
-import { persistenceDomain, sortedBars } from '../../src/lib/components/barcodeScale';
+import { forceLayout } from '../../src/lib/plot/forceLayout';
+import { meanAngle, nodeAttribute, attributeNames } from '../../src/lib/plot/nodeAttributes';
+import { persistenceDomain, sortedBars } from '../../src/lib/plot/barcodeScale';
 import { circleResult, gradientFilters } from '../support/circleResult';
 import { analyzeFilters } from '../../src/lib/analysis/pipeline';
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { kleinCell, kleinGrid } from '../../src/lib/components/kleinGrid';
+import { kleinCell, kleinGrid } from '../../src/lib/plot/kleinGrid';
 import { fitKleinBottle, kleinBottlePatch } from '../../src/lib/tda/patchModels';
 import { toDct } from '../../src/lib/tda/dct';
 

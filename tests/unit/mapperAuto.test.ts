@@ -9,7 +9,7 @@ import { estimateScale, subsampleSize } from '../../src/lib/tda/mapperParameters
 import { validateResult } from '../../src/lib/result/validate';
 import { gaussian, rng } from './analysisSamples';
 import { trainedFirstLayer } from './realisticSamples';
-import { standoutBars } from '../../src/lib/components/mapperAgreement';
+import { standoutBars } from '../../src/lib/plot/mapperAgreement';
 import { toPipelineOptions } from '../../src/lib/lab/options';
 import { defaultAnalysisParams, validateAnalysisParams } from '../../src/lib/lab/settings';
 

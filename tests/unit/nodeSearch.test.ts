@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { ResultDocument } from '../../src/lib/result/schema';
-import { searchNodes } from '../../src/lib/components/nodeSearch';
-import { attributeNames, nodeAttribute, nodeHistogram, runOf } from '../../src/lib/components/nodeAttributes';
+import { searchNodes } from '../../src/lib/plot/nodeSearch';
+import { attributeNames, nodeAttribute, nodeHistogram, runOf } from '../../src/lib/plot/nodeAttributes';
 import { circleResult } from '../support/circleResult';
 
 /** The ring as a pooled training of 3 runs of 40 filters each; core point m is input filter 2m. */

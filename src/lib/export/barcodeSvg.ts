@@ -1,5 +1,5 @@
 import type { Bar } from '../result/schema';
-import { formatValue, persistenceDomain, sortedBars } from '../components/barcodeScale';
+import { formatValue, persistenceDomain, sortedBars } from '../plot/barcodeScale';
 import { escapeXml, fixed } from './xml';
 
 export interface BarcodeSvgOptions {

@@ -1,7 +1,7 @@
 import type { MapperGraph } from '../result/schema';
-import type { GraphLayout } from '../components/forceLayout';
-import { glyphColours } from '../components/glyph';
-import { colourOf, type NodeAttribute } from '../components/nodeAttributes';
+import type { GraphLayout } from '../plot/forceLayout';
+import { glyphColours } from '../plot/glyph';
+import { colourOf, type NodeAttribute } from '../plot/nodeAttributes';
 import { escapeXml, fixed } from './xml';
 
 export interface GraphSvgOptions {

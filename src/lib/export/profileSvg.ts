@@ -4,8 +4,8 @@
 // the source of the PNG, so all three always agree.
 import type { ResultDocument } from '../result/schema';
 import type { ProfileRow } from '../analysis/layerProfile';
-import { forceLayout } from '../components/forceLayout';
-import { colourOf, nodeAttribute } from '../components/nodeAttributes';
+import { forceLayout } from '../plot/forceLayout';
+import { colourOf, nodeAttribute } from '../plot/nodeAttributes';
 import { escapeXml, fixed } from './xml';
 
 export const THUMB_WIDTH = 64;

@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
 import type { MapperGraph } from '../result/schema';
-import { forceLayout, type GraphLayout, type LayoutOptions } from '../components/forceLayout';
+import { forceLayout, type GraphLayout, type LayoutOptions } from '../plot/forceLayout';
 import type { LayoutWorkerApi } from './layout.worker';
 
 class WorkerFailed extends Error {}
