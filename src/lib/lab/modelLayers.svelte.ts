@@ -10,7 +10,15 @@ import {
 import type { ConvLayer } from '../nn/convLayers';
 import type { Subject } from './analyses.svelte';
 import type { Lab } from './lab.svelte';
-import type { GalleryLayer } from '../components/lab/LayerGallery.svelte';
+
+/** One conv layer of the imported model, as the layer gallery lists it. */
+export interface GalleryLayer {
+  key: string;
+  layer: number;
+  name: string;
+  /** Why the layer is not analysed (not 3x3), if it is not. */
+  skipped?: string;
+}
 
 export class ModelLayers {
   layers = $state.raw<GalleryLayer[]>([]);
