@@ -12,7 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { seededSample, spatialFilters } from '../../src/lib/nn/convLayers';
+import { seededSample, kernelFilters } from '../../src/lib/nn/convLayers';
 import {
   extractLayerFilters,
   loadModelFromFiles,
@@ -156,7 +156,7 @@ describe('graph models', () => {
     ]);
     const k3 = g.kernels[2];
     const { filters, source } = await extractLayerFilters(model, 3);
-    expect(filters).toEqual(spatialFilters(k3.values, [3, 3, 3, 2]));
+    expect(filters).toEqual(kernelFilters(k3.values, [3, 3, 3, 2]));
     expect(source.architecture).toBe('model.json');
     // Filter (ci=1, co=1) is f = 1*3 + 1; element (2,0) sits at ((2*3+0)*3 + 1)*2 + 1 in the flat kernel.
     expect(filters[9 * 4 + 6]).toBe(k3.values[(6 * 3 + 1) * 2 + 1]);

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { spatialFilters } from '../../src/lib/nn/convLayers';
+import { kernelFilters } from '../../src/lib/nn/convLayers';
 import {
   extractLayerFilters,
   loadModelFromFiles,
@@ -129,7 +129,7 @@ describe('a bare weights manifest (face-api.js style)', () => {
       const layer = model.convLayers[index - 1];
       const t = saved.tensors.find((x) => x.name === layer.weight)!;
       const { filters, source } = await extractLayerFilters(model, index);
-      expect(filters).toEqual(spatialFilters(dequantized(t), layer.kernelShape));
+      expect(filters).toEqual(kernelFilters(dequantized(t), layer.kernelShape));
       expect(source.layerName).toBe(layer.name);
       expect(source.architecture).toBe('tiny_net-weights_manifest.json');
     }

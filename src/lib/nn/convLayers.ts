@@ -237,13 +237,13 @@ export function seededSample(n: number, k: number, seed: number): Uint32Array {
  * @param pick optional increasing filter indices (a subsample); all a*b filters otherwise.
  * @returns 9 numbers per filter.
  */
-export function spatialFilters(
+export function kernelFilters(
   kernel: ArrayLike<number>,
   shape: readonly [number, number, number, number],
   pick?: ArrayLike<number>,
 ): Float64Array {
   const [kh, kw, a, b] = shape;
-  if (kh !== 3 || kw !== 3) throw new RangeError(`spatialFilters needs 3x3 kernels, got ${kh}x${kw}`);
+  if (kh !== 3 || kw !== 3) throw new RangeError(`kernelFilters needs 3x3 kernels, got ${kh}x${kw}`);
   const n = a * b;
   if (kernel.length !== 9 * n)
     throw new RangeError(`kernel has ${kernel.length} values, shape [${shape}] needs ${9 * n}`);

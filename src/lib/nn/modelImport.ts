@@ -11,7 +11,7 @@ import {
   layersModelName,
   refuseNon3x3,
   seededSample,
-  spatialFilters,
+  kernelFilters,
   TopologyError,
   type ConvLayer,
 } from './convLayers';
@@ -328,7 +328,7 @@ export interface ExtractOptions {
 export const DEFAULT_MAX_FILTERS = 50_000;
 
 /**
- * The 3x3 spatial filters of conv layer `index` (1-based), 9 numbers each (see `spatialFilters` for the order),
+ * The 3x3 spatial filters of conv layer `index` (1-based), 9 numbers each (see `kernelFilters` for the order),
  * and the `source` block for the result document (layer, kernel shape, and the subsample when one was taken).
  * @throws RangeError for a layer that does not exist or is not 3x3 (the message says which layers are),
  *   ModelImportError for unreadable or non-finite weights.
@@ -350,7 +350,7 @@ export async function extractLayerFilters(
     throw new ModelImportError(model.label, `weight '${layer.weight}' holds a non-finite value at element ${bad}`);
   }
   const pick = layer.nFilters > maxFilters ? seededSample(layer.nFilters, maxFilters, seed) : undefined;
-  const filters = spatialFilters(kernel, layer.kernelShape, pick);
+  const filters = kernelFilters(kernel, layer.kernelShape, pick);
   const fileName = model.label.split(/[\\/]/).pop() ?? model.label;
   const source: Source = {
     kind: 'model',
