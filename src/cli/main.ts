@@ -1,10 +1,5 @@
+import type { Command } from './command';
 import { CliError } from './errors';
-
-export interface Command {
-  summary: string;
-  usage: string;
-  run(argv: string[]): Promise<number>;
-}
 
 // Each command is loaded only when asked for, so `kleinscope ph` never pays for tfjs or zod.
 const commands: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {

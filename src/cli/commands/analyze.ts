@@ -1,9 +1,10 @@
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { Command } from '../main';
+import type { Command } from '../command';
 import { parse, numberOption } from '../args';
 import { CliError, at } from '../errors';
-import { findLoader, type LoadedFilters } from '../inputs/index';
+import { findLoader } from '../inputs/index';
+import type { LoadedFilters } from '../inputs/loader';
 import { AnalysisError, analyzeFilters, DEFAULT_OPTIONS, parseLens } from '../../lib/analysis/pipeline';
 import { FilterValueError } from '../../lib/analysis/preprocess';
 import { ANALYSIS_LIMITS } from '../../lib/analysis/limits';

@@ -1,4 +1,4 @@
-import type { Command } from '../main';
+import type { Command } from '../command';
 import { parse } from '../args';
 import { CliError } from '../errors';
 import { DEFAULT_MAX_FILTERS, ModelImportError } from '../../lib/nn/modelImport';

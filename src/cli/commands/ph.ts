@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Command } from '../main';
+import type { Command } from '../command';
 import { parse, numberOption } from '../args';
 import { CliError, at } from '../errors';
 import {

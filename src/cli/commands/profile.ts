@@ -6,7 +6,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { Command } from '../main';
+import type { Command } from '../command';
 import { parse, numberOption } from '../args';
 import { CliError, at } from '../errors';
 import { DEFAULT_MAX_FILTERS, ModelImportError } from '../../lib/nn/modelImport';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { Command } from '../main';
+import type { Command } from '../command';
 import { parse } from '../args';
 import { CliError, at } from '../errors';
 import { validateResult } from '../../lib/result/validate';

@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from '../main';
+import type { Command } from '../command';
 import { parse, numberOption } from '../args';
 import { CliError, at } from '../errors';
 import { availableParallelism } from 'node:os';

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Command } from '../main';
+import type { Command } from '../command';
 import { parse, numberOption } from '../args';
 import { CliError } from '../errors';
 import { selectBackend, type BackendName } from '../../lib/nn/backends';
