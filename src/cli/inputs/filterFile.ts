@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { CliError, at } from '../errors';
 import { detectFormat, FilterFormatError, readFilters } from '../../lib/analysis/readFilters';
-import type { InputLoader } from './index';
+import type { InputLoader } from './loader';
 
 export const filterFileLoader: InputLoader = {
   name: 'a filter file (.csv, .json array, .npy)',

@@ -5,31 +5,10 @@
  */
 import { openSync, readSync, closeSync, statSync, type Stats } from 'node:fs';
 import { CliError, at } from '../errors';
-import type { Source } from '../../lib/result/schema';
+import type { InputLoader } from './loader';
 import { filterFileLoader } from './filterFile';
 import { tfjsModelLoader } from './tfjsModel';
 import { snapshotDirLoader } from './snapshotDir';
-
-export interface LoadOptions {
-  layer?: number;
-  step?: number;
-  /** Models: most filters to take from the layer (a seeded subsample above it), and the seed. */
-  maxFilters?: number;
-  seed?: number;
-}
-
-export interface LoadedFilters {
-  /** n*9 numbers, each 3x3 filter row-major. */
-  filters: Float64Array | Float32Array;
-  source: Source;
-}
-
-export interface InputLoader {
-  name: string;
-  /** head: the first bytes of a file (empty for a folder). */
-  matches(path: string, stat: Stats, head: Uint8Array): boolean;
-  load(path: string, options: LoadOptions): Promise<LoadedFilters>;
-}
 
 export const loaders: InputLoader[] = [snapshotDirLoader, tfjsModelLoader, filterFileLoader];
 

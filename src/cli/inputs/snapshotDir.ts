@@ -9,7 +9,7 @@ import { manifestSchema, type Manifest } from '../../lib/nn/manifest';
 import { decodeNpy, NpyError } from '../../lib/nn/npy';
 import { writeSpatialFilters } from '../../lib/nn/kernels';
 import type { Source } from '../../lib/result/schema';
-import type { InputLoader } from './index';
+import type { InputLoader } from './loader';
 
 export interface SnapshotDirInput {
   /** n*9 floats, row-major 3x3 filters, run by run. */

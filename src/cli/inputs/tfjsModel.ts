@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { CliError, at } from '../errors';
 import { extractLayerFilters, ModelImportError } from '../../lib/nn/modelImport';
 import { openModelFile } from '../../lib/nn/modelImportNode';
-import type { InputLoader } from './index';
+import type { InputLoader } from './loader';
 
 // What model.json files start with, as tfjs and tensorflowjs_converter write them.
 const MARKERS = ['"modelTopology"', '"weightsManifest"', '"layers-model"', '"graph-model"'];
