@@ -1,70 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
 import type { Command } from '../command';
 import { parse, numberOption } from '../args';
 import { CliError } from '../errors';
-import { selectBackend, type BackendName } from '../../lib/nn/backends';
-import { customArchitecture, getArchitecture, ArchitectureError, type Architecture } from '../../lib/nn/architectures';
-import { DatasetError, type Dataset } from '../../lib/nn/datasets/dataset';
-import { cifar10Dataset } from '../../lib/nn/datasets/cifar10';
-import { loadMnistNode } from '../../lib/nn/datasets/mnistNode';
-import { train, normaliseConfig, TrainingConfigError, type Checkpoint, type TrainConfig } from '../../lib/nn/training';
-import { encodeNpy } from '../../lib/nn/npy';
-import { decodeCheckpoint, encodeCheckpoint, CheckpointFileError } from '../../lib/nn/checkpointFile';
-import { isInitialisation, startCheckpoint, type Initialisation } from '../../lib/nn/initialisation';
-import { manifestSchema, MANIFEST_FORMAT, kernelPath, checkpointPath, type Manifest } from '../../lib/nn/manifest';
-import { writeAtomically } from '../atomicWrite';
+import { parseBackend, parseInit, trainRuns } from '../trainRuns';
 
 const usage =
   'kleinscope train --dataset mnist|cifar10:PATH --arch mnist-paper|cifar-paper|custom:F1,F2 --runs N --steps S ' +
   '--batch B --snapshots a,b,c --seed X --out DIR [--lr R] [--ensemble K] [--eval N] [--backend wasm|cpu] [--init glorot|pytorch] [--run-range A:B] [--quiet]';
-
-function loadDataset(arg: string): Dataset {
-  if (arg === 'mnist') return loadMnistNode();
-  if (arg.startsWith('cifar10:')) {
-    const path = arg.slice('cifar10:'.length);
-    if (!path) throw new CliError('--dataset cifar10:PATH needs the path of a batch file or of a folder of them', 2);
-    let files: string[];
-    try {
-      files = statSync(path).isDirectory()
-        ? readdirSync(path)
-            .filter((f) => /^(data_batch_\d+|test_batch)\.bin$/.test(f))
-            .sort()
-            .map((f) => join(path, f))
-        : [path];
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new CliError(`${path}: ${code === 'ENOENT' ? 'no such file or folder' : `cannot read (${code ?? e})`}`);
-    }
-    if (files.length === 0) throw new CliError(`${path}: no data_batch_N.bin or test_batch.bin in this folder`);
-    try {
-      return cifar10Dataset(files.map((f) => ({ name: f, bytes: new Uint8Array(readFileSync(f)) })));
-    } catch (e) {
-      if (e instanceof DatasetError) throw new CliError(e.message);
-      throw new CliError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? e})`);
-    }
-  }
-  throw new CliError(`--dataset: unknown dataset '${arg}'; use mnist or cifar10:PATH`, 2);
-}
-
-function loadArchitecture(arg: string, dataset: Dataset): Architecture {
-  try {
-    if (arg.startsWith('custom:')) {
-      const conv = arg
-        .slice('custom:'.length)
-        .split(',')
-        .map((f) => {
-          if (!/^\d+$/.test(f.trim())) throw new CliError(`--arch: '${f}' in '${arg}' is not a filter count`, 2);
-          return Number(f);
-        });
-      return customArchitecture({ conv, inputShape: dataset.inputShape, classes: dataset.classes });
-    }
-    return getArchitecture(arg);
-  } catch (e) {
-    if (e instanceof ArchitectureError) throw new CliError(`--arch: ${e.message}`, 2);
-    throw e;
-  }
-}
 
 function parseSnapshots(raw: string | undefined, steps: number): number[] {
   if (raw === undefined) return [steps];
@@ -77,23 +18,6 @@ function parseSnapshots(raw: string | undefined, steps: number): number[] {
   });
 }
 
-/** Node has two backends: wasm (XNNPACK, the default, many times faster) and the plain JavaScript cpu one. */
-function parseBackend(raw: string | undefined): BackendName {
-  const name = raw ?? 'wasm';
-  if (name !== 'wasm' && name !== 'cpu') throw new CliError(`--backend: '${name}' is not wasm or cpu`, 2);
-  return name;
-}
-
-function parseInit(raw: string | undefined, snapshots: number[]): Initialisation {
-  const name = raw ?? 'glorot';
-  if (!isInitialisation(name)) throw new CliError(`--init: '${name}' is not glorot or pytorch`, 2);
-  // train() reports a step-0 snapshot only for a run it initialised itself.
-  if (name !== 'glorot' && snapshots.includes(0)) {
-    throw new CliError(`--snapshots: step 0 is not recorded with --init ${name}; start the schedule at step 1`, 2);
-  }
-  return name;
-}
-
 /** `A:B`: this process trains only runs A..B-1 of the N-run training (the others run elsewhere, in parallel). */
 function parseRunRange(raw: string | undefined, runs: number): [number, number] | null {
   if (raw === undefined) return null;
@@ -103,68 +27,6 @@ function parseRunRange(raw: string | undefined, runs: number): [number, number] 
   const b = Number(m[2]);
   if (!(a < b && b <= runs)) throw new CliError(`--run-range: ${raw} is not a non-empty range within 0:${runs}`, 2);
   return [a, b];
-}
-
-/** Creates --out and proves it writable before any training, so a bad folder fails in a second, not an hour. */
-function prepareOut(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-    const probe = join(dir, `.write-test-${process.pid}`);
-    writeFileSync(probe, '');
-    rmSync(probe);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new CliError(`--out ${dir}: cannot write there (${code ?? (e as Error).message})`);
-  }
-}
-
-/** The fields that must match for an existing DIR to be resumed rather than refused. */
-const sameTraining = (a: Manifest, b: Manifest) =>
-  JSON.stringify([
-    a.datasetArg,
-    a.architecture,
-    a.runs,
-    a.steps,
-    a.batchSize,
-    a.learningRate,
-    a.seed,
-    a.evalSize,
-    a.snapshotSteps,
-    a.init ?? 'glorot',
-    a.runRange ?? null,
-  ]) ===
-  JSON.stringify([
-    b.datasetArg,
-    b.architecture,
-    b.runs,
-    b.steps,
-    b.batchSize,
-    b.learningRate,
-    b.seed,
-    b.evalSize,
-    b.snapshotSteps,
-    b.init ?? 'glorot',
-    b.runRange ?? null,
-  ]);
-
-function readExisting(dir: string): Manifest | null {
-  const path = join(dir, 'manifest.json');
-  if (!existsSync(path)) {
-    const stray = readdirSync(dir).filter((f) => !f.startsWith('.'));
-    if (stray.length) throw new CliError(`--out ${dir}: the folder is not empty and holds no training (manifest.json)`);
-    return null;
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch {
-    throw new CliError(`${path}: not valid JSON; choose another --out folder`);
-  }
-  const parsed = manifestSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new CliError(`${path}: field '${parsed.error.issues[0].path.join('.')}': ${parsed.error.issues[0].message}`);
-  }
-  return parsed.data;
 }
 
 export const command: Command = {
@@ -205,14 +67,9 @@ export const command: Command = {
     const wanted = parseBackend(values.backend);
     const init = parseInit(values.init, snapshots);
     const runRange = parseRunRange(values['run-range'], runs);
-    const datasetArg = values.dataset ?? 'mnist';
-    const dataset = loadDataset(datasetArg);
-    const arch = loadArchitecture(values.arch ?? 'mnist-paper', dataset);
-    const out = values.out;
-
-    const config: TrainConfig = {
-      arch,
-      dataset,
+    const { completed } = await trainRuns({
+      dataset: values.dataset ?? 'mnist',
+      arch: values.arch ?? 'mnist-paper',
       runs,
       steps,
       batchSize,
@@ -221,153 +78,18 @@ export const command: Command = {
       learningRate,
       ensemble,
       evalSize: evalRequested,
-      progressEvery: 50,
-    };
-    let normal: ReturnType<typeof normaliseConfig>;
-    try {
-      normal = normaliseConfig(config);
-    } catch (e) {
-      if (e instanceof TrainingConfigError) throw new CliError(e.message, 2);
-      throw e;
-    }
-    prepareOut(out);
-    const choice = await selectBackend([wanted]);
-    if (choice.name !== wanted) throw new CliError(`--backend ${wanted}: could not start (${choice.reason})`);
-    const backend = choice.name;
-    const now = new Date().toISOString();
-    const manifest: Manifest = {
-      format: MANIFEST_FORMAT,
-      complete: false,
-      createdAt: now,
-      updatedAt: now,
-      backend,
-      backends: [backend],
-      dataset: dataset.name,
-      datasetArg,
-      architecture: arch,
-      runs,
-      steps,
-      batchSize,
-      learningRate,
-      seed,
-      evalSize: normal.evalSize,
-      snapshotSteps: normal.snapshots,
-      ...(init !== 'glorot' ? { init } : {}),
-      ...(runRange ? { runRange } : {}),
-      snapshots: [],
-    };
-
-    const existing = readExisting(out);
-    const resume: Checkpoint[] = [];
-    if (existing) {
-      if (!sameTraining(existing, manifest)) {
-        throw new CliError(`--out ${out}: holds a different training (manifest.json); choose another folder`);
-      }
-      if (existing.complete) throw new CliError(`--out ${out}: this training is already complete`);
-      manifest.createdAt = existing.createdAt;
-      // A checkpoint is plain float32 data, so a run may continue on another backend; the manifest keeps both.
-      const before = existing.backends ?? [existing.backend];
-      manifest.backends = before.includes(backend) ? before : [...before, backend];
-      manifest.snapshots = existing.snapshots;
-      for (let r = 0; r < runs; r++) {
-        const path = join(out, checkpointPath(r));
-        if (!existsSync(path)) continue;
-        try {
-          resume.push(decodeCheckpoint(new Uint8Array(readFileSync(path)), path));
-        } catch (e) {
-          if (e instanceof CheckpointFileError) throw new CliError(`${e.message}; delete it to restart run ${r}`);
-          throw e;
-        }
-      }
-      const at = resume.length ? Math.min(...resume.map((c) => c.step)) : 0;
-      process.stderr.write(
-        `resuming ${out}: ${resume.length} of ${runs} runs have checkpoints (earliest step ${at})\n`,
-      );
-    }
-
-    // Glorot is train()'s own start; any other start is handed over as each fresh run's step-0 checkpoint.
-    if (init !== 'glorot') {
-      for (let r = 0; r < runs; r++) {
-        if (!resume.some((c) => c.run === r)) resume.push(startCheckpoint(arch, seed, r, init));
-      }
-    }
-
-    // Runs outside --run-range are handed over as already finished, which train() skips; they train elsewhere.
-    if (runRange) {
-      for (let r = 0; r < runs; r++) {
-        if (r >= runRange[0] && r < runRange[1]) continue;
-        const others = resume.filter((c) => c.run !== r);
-        resume.length = 0;
-        // Its parameters are never used: a run at its last step is only skipped.
-        resume.push(...others, { ...startCheckpoint(arch, seed, r, 'pytorch'), step: steps });
-      }
-    }
-
-    const saveManifest = () => {
-      manifest.updatedAt = new Date().toISOString();
-      manifest.snapshots.sort((a, b) => a.run - b.run || a.step - b.step);
-      writeAtomically(join(out, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n', true);
-    };
-    saveManifest();
-
-    const abort = new AbortController();
-    const onSignal = () => abort.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    const say = (line: string) => {
-      if (!values.quiet) process.stdout.write(line + '\n');
-    };
-    let result;
-    try {
-      result = await train(config, {
-        signal: abort.signal,
-        resume,
-        onSnapshot(s) {
-          const kernels = s.kernels.map((k) => {
-            const file = kernelPath(s.run, s.step, k.layer);
-            writeAtomically(join(out, file), encodeNpy(k.data, k.shape), true);
-            return { layer: k.layer, shape: k.shape, file };
-          });
-          manifest.snapshots = manifest.snapshots.filter((e) => !(e.run === s.run && e.step === s.step));
-          manifest.snapshots.push({
-            run: s.run,
-            seed: s.seed,
-            step: s.step,
-            loss: Number.isFinite(s.loss) ? s.loss : null,
-            accuracy: s.accuracy,
-            kernels,
-          });
-          saveManifest();
-          say(
-            `run ${s.run} step ${s.step}: loss ${Number.isFinite(s.loss) ? s.loss.toFixed(4) : '-'}, test accuracy ${s.accuracy.toFixed(4)}`,
-          );
-        },
-        onCheckpoint(c) {
-          writeAtomically(join(out, checkpointPath(c.run)), encodeCheckpoint(c), true);
-        },
-      });
-    } catch (e) {
-      if (e instanceof TrainingConfigError) throw new CliError(e.message);
-      if ((e as NodeJS.ErrnoException).code) {
-        throw new CliError(
-          `--out ${out}: write failed (${(e as NodeJS.ErrnoException).code}); rerun the same command to resume`,
-        );
-      }
-      throw e;
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
-    if (!result.completed) {
+      backend: wanted,
+      init,
+      runRange,
+      out: values.out,
+      say: (line) => {
+        if (!values.quiet) process.stdout.write(line + '\n');
+      },
+    });
+    if (!completed) {
       process.stderr.write(`kleinscope train: interrupted; rerun the same command to resume from the last snapshot\n`);
       return 130;
     }
-    manifest.complete = true;
-    saveManifest();
-    const rate = result.elapsedMs > 0 ? (result.runSteps / result.elapsedMs) * 1000 : 0;
-    say(
-      `wrote ${manifest.snapshots.length} snapshots of ${runs} run(s) to ${join(out, 'manifest.json')} (${rate.toFixed(2)} steps/s on ${backend}, ${basename(out)})`,
-    );
     return 0;
   },
 };
