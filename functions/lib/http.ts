@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ErrorBody } from '../../src/lib/api/contract';
 
 /**
  * A failure the client caused or must know about. Routes throw it; app.onError turns it into the JSON
@@ -18,7 +19,7 @@ export class ApiError extends Error {
 
 export function errorResponse(c: Context, e: ApiError): Response {
   for (const [k, v] of Object.entries(e.headers)) c.header(k, v);
-  return c.json({ error: e.code, detail: e.detail }, e.status);
+  return c.json({ error: e.code, detail: e.detail } satisfies ErrorBody, e.status);
 }
 
 /** Result ids are 16 characters of lower-case base32; anything else cannot exist, so it is a 404, not a lookup. */

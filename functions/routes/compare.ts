@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import type { CompareResponse, CompareSide, DimensionDistance } from '../../src/lib/api/contract';
 import type { ResultDocument } from '../../src/lib/result/schema';
 import { mapperSummary } from '../../src/lib/result/summary';
 import { compareDiagrams } from '../../src/lib/tda/diagramComparison';
@@ -29,7 +30,7 @@ const toDiagram = (bars: ReadonlyArray<readonly [number, number | null]>): Diagr
 /** JSON has no Infinity: an infinite distance (different numbers of essential classes) is sent as null. */
 const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
 
-function compareDimension(dim: number, a: Diagram, b: Diagram) {
+function compareDimension(dim: number, a: Diagram, b: Diagram): DimensionDistance {
   const c = compareDiagrams(a, b);
   const exact = c.errorBound.bottleneck === 0 && c.errorBound.wasserstein === 0 && c.errorBound.wasserstein2 === 0;
   return {
@@ -46,7 +47,7 @@ function compareDimension(dim: number, a: Diagram, b: Diagram) {
   };
 }
 
-function side(id: string, version: number, withdrawnAt: string | null, doc: ResultDocument) {
+function side(id: string, version: number, withdrawnAt: string | null, doc: ResultDocument): CompareSide {
   return {
     id,
     version,
@@ -100,11 +101,12 @@ compare.get('/', limited, async (c) => {
     'Cache-Control',
     a.version && b.version ? pinnedCache(da.withdrawnAt !== null && db.withdrawnAt !== null) : 'no-cache',
   );
-  return c.json({
+  const body: CompareResponse = {
     a: side(a.id, da.version, da.withdrawnAt, da.doc),
     b: side(b.id, db.version, db.withdrawnAt, db.doc),
     distances,
     notes: [...notes, ...(modulusDiffers ? ['the two diagrams were computed over different coefficient fields'] : [])],
-  });
+  };
+  return c.json(body);
 });
 compare.all('/', methodNotAllowed('GET, HEAD'));

@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import type { Published, VersionList, VersionPublished, Withdrawn } from '../../src/lib/api/contract';
 import type { Env } from '../env';
 import { readDocument } from '../lib/body';
 import { ApiError, checkId, parseVersion, pinnedCache } from '../lib/http';
@@ -39,7 +40,7 @@ function notModified(c: Ctx, etag: string): boolean {
     .some((t) => t === etag || t === '*');
 }
 
-function versionList(meta: Meta) {
+function versionList(meta: Meta): VersionList {
   return {
     id: meta.id,
     latest: meta.latest,
@@ -81,7 +82,7 @@ results.post('/', writes, async (c) => {
   const { id, version, token } = await store(c).create(doc);
   c.header('Location', `/api/results/${id}`);
   c.header('Cache-Control', 'no-store');
-  return c.json({ id, version, url: pageUrl(c, id), token }, 201);
+  return c.json({ id, version, url: pageUrl(c, id), token } satisfies Published, 201);
 });
 results.all('/', methodNotAllowed('POST'));
 
@@ -94,7 +95,7 @@ results.get('/:id', reads, async (c) => {
 results.delete('/:id', writes, async (c) => {
   const id = checkId(c.req.param('id'));
   const meta = await store(c).withdraw(id, bearer(c));
-  return c.json({ id, withdrawn: true, withdrawnAt: meta.withdrawnAt });
+  return c.json({ id, withdrawn: true, withdrawnAt: meta.withdrawnAt } satisfies Withdrawn);
 });
 results.all('/:id', methodNotAllowed('GET, HEAD, DELETE'));
 
@@ -113,7 +114,7 @@ results.post('/:id/versions', writes, async (c) => {
   const doc = await readDocument(c.req.raw);
   const { version } = await s.addVersion(id, token, doc);
   c.header('Location', `/api/results/${id}/v/${version}`);
-  return c.json({ id, version, url: `${pageUrl(c, id)}/v/${version}` }, 201);
+  return c.json({ id, version, url: `${pageUrl(c, id)}/v/${version}` } satisfies VersionPublished, 201);
 });
 results.all('/:id/versions', methodNotAllowed('GET, HEAD, POST'));
 

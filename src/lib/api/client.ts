@@ -1,5 +1,6 @@
 import type { ResultDocument } from '../result/schema';
-import type { MapperSummary, ResultSummary, VersionEntry } from '../result/summary';
+import type { ResultSummary } from '../result/summary';
+import type { CompareResponse, ErrorBody, Published, ResultRef, VersionList } from './contract';
 import { validateResult } from '../result/validate';
 
 /** A failed API call: `status` 0 means the network could not be reached (offline, server down). */
@@ -17,24 +18,6 @@ export class ApiError extends Error {
   }
 }
 
-export interface Published {
-  id: string;
-  version: number;
-  url: string;
-  token: string;
-}
-
-export interface VersionList {
-  id: string;
-  latest: number;
-  createdAt: string;
-  updatedAt: string;
-  /** Withdrawn results stay readable at their links but leave the gallery. */
-  withdrawn: boolean;
-  withdrawnAt: string | null;
-  versions: VersionEntry[];
-}
-
 /** A gallery card: the server's summary of the document (src/lib/result/summary.ts) and where to find it. */
 export type GallerySummary = ResultSummary & { id: string; version: number; publishedAt: string };
 
@@ -49,38 +32,6 @@ export interface GalleryQuery {
   dataset?: string;
   arch?: string;
   layer?: number | string;
-}
-
-/** One side of a comparison, in the API's `ID` or `ID@N` form. */
-export type ResultRef = string;
-
-/** One side of a comparison: what the server says about each result without sending it whole. */
-export interface CompareSide {
-  id: string;
-  version: number;
-  title: string | null;
-  source: ResultDocument['source'];
-  mapper: MapperSummary & { lens: string };
-  persistence: { complex: string; modulus: number; nPoints: number; bars: number[] };
-}
-
-/** Distances are null when infinite (the diagrams have different numbers of essential classes). */
-export interface DimensionDistance {
-  dim: number;
-  points: [number, number];
-  bottleneck: number | null;
-  wasserstein: number | null;
-  wasserstein2: number | null;
-  exact: boolean;
-  /** The true distance lies within value +- bound; 0 when exact. */
-  errorBound: { bottleneck: number; wasserstein: number; wasserstein2: number };
-}
-
-export interface CompareResponse {
-  a: CompareSide;
-  b: CompareSide;
-  distances: DimensionDistance[];
-  notes: string[];
 }
 
 export interface ApiClient {
@@ -116,7 +67,8 @@ export function createClient(base = '', fetchFn: typeof fetch = (...a) => fetch(
       if (res.ok) throw new ApiError(res.status, 'bad_response', 'the server answered with something other than JSON');
     }
     if (!res.ok) {
-      const e = (body ?? {}) as { error?: unknown; detail?: unknown };
+      // Checked field by field: a proxy or an old server may answer with another shape.
+      const e = (body ?? {}) as { [K in keyof ErrorBody]?: unknown };
       const code = typeof e.error === 'string' ? e.error : `http_${res.status}`;
       const detail = typeof e.detail === 'string' ? e.detail : `${res.status} ${res.statusText}`.trim();
       throw new ApiError(res.status, code, detail);
