@@ -3,6 +3,8 @@ import type { Command } from '../command';
 import { parse } from '../args';
 import { CliError, at } from '../errors';
 import { validateResult } from '../../lib/result/validate';
+import type { ResultDocument } from '../../lib/result/schema';
+import { connect, defaultServer, serverUrl } from '../server';
 
 const usage =
   'kleinscope publish RESULT.json [--server URL] [--version-of ID --token TOKEN] [--json]\n' +
@@ -10,11 +12,6 @@ const usage =
   '  --version-of ID   add a new version to result ID instead of publishing a new result\n' +
   '  --token TOKEN     the owner token printed when ID was published (or set KLEINSCOPE_TOKEN)\n' +
   '  --json            print the server reply as JSON';
-
-/** Where `npm start` listens unless told otherwise. */
-export function defaultServer(env: NodeJS.ProcessEnv = process.env): string {
-  return `http://127.0.0.1:${env.PORT || 8788}`;
-}
 
 /** Line and column of a character offset, for "file:line" messages about broken JSON. */
 function lineOf(text: string, offset: number): number {
@@ -105,7 +102,7 @@ export function jsonErrorOffset(text: string): number | undefined {
 }
 
 /** Reads and validates the document here first, so a bad file never reaches the server. */
-async function readDocument(file: string): Promise<string> {
+async function readDocument(file: string): Promise<ResultDocument> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -131,60 +128,8 @@ async function readDocument(file: string): Promise<string> {
   }
   const v = validateResult(value);
   if (!v.ok) throw new CliError(at(file, undefined, `not a result document: field ${v.field}: ${v.message}`));
-  // Send exactly what was validated, compactly.
-  return JSON.stringify(v.value);
-}
-
-export function serverUrl(raw: string): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new CliError(`--server: '${raw}' is not a URL (e.g. http://127.0.0.1:8788)`, 2);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new CliError(`--server: '${raw}' must be an http or https URL`, 2);
-  }
-  return url;
-}
-
-export interface Reply {
-  status: number;
-  body: Record<string, unknown>;
-}
-
-/** POSTs a JSON body (with the owner token for a new version); a refusal or no answer is one CliError line. */
-export async function send(url: URL, body: string, token?: string): Promise<Reply> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  let res: Response;
-  try {
-    res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(120_000) });
-  } catch (e) {
-    const cause = (e as { cause?: { code?: string } }).cause?.code;
-    const why =
-      (e as Error).name === 'TimeoutError'
-        ? 'no answer within 120 s'
-        : cause === 'ECONNREFUSED'
-          ? 'connection refused (is `npm start` running?)'
-          : (cause ?? (e as Error).message);
-    throw new CliError(`cannot reach ${url.origin}: ${why}`);
-  }
-  const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  const obj = parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : undefined;
-  if (!res.ok) {
-    const detail = typeof obj?.detail === 'string' ? obj.detail : text.slice(0, 200).replace(/\s+/g, ' ').trim();
-    const code = typeof obj?.error === 'string' ? ` ${obj.error}` : '';
-    throw new CliError(`the server refused it: HTTP ${res.status}${code}: ${detail || res.statusText}`);
-  }
-  if (!obj) throw new CliError(`the server at ${url.origin} did not answer with JSON (is it a Kleinscope server?)`);
-  return { status: res.status, body: obj };
+  // Send exactly what was validated (the client sends it compactly).
+  return v.value;
 }
 
 export const command: Command = {
@@ -213,23 +158,22 @@ export const command: Command = {
     if (versionOf !== undefined && !token) {
       throw new CliError('--version-of needs the owner token: --token TOKEN or KLEINSCOPE_TOKEN', 2);
     }
-    const base = serverUrl(values.server ?? defaultServer());
-    const body = await readDocument(positionals[0]!);
-    const path = versionOf === undefined ? '/api/results' : `/api/results/${versionOf}/versions`;
-    const { body: reply } = await send(new URL(path, base), body, versionOf === undefined ? undefined : token);
+    const server = connect(serverUrl(values.server ?? defaultServer()));
+    const doc = await readDocument(positionals[0]!);
+    const reply = versionOf === undefined ? await server.publish(doc) : await server.addVersion(versionOf, token!, doc);
     if (values.json) {
       process.stdout.write(JSON.stringify(reply, null, 2) + '\n');
       return 0;
     }
     const lines =
-      versionOf === undefined
+      'token' in reply
         ? [
-            `published: ${String(reply.url)}`,
-            `id: ${String(reply.id)}  version: ${String(reply.version)}`,
-            `token: ${String(reply.token)}`,
+            `published: ${reply.url}`,
+            `id: ${reply.id}  version: ${reply.version}`,
+            `token: ${reply.token}`,
             'Keep the token: it is shown only now, and it is needed to add versions or withdraw the result.',
           ]
-        : [`published version ${String(reply.version)} of ${versionOf}: ${String(reply.url)}`];
+        : [`published version ${reply.version} of ${versionOf}: ${reply.url}`];
     process.stdout.write(lines.join('\n') + '\n');
     return 0;
   },

@@ -1,6 +1,6 @@
 import type { ResultDocument } from '../result/schema';
 import type { ResultSummary } from '../result/summary';
-import type { CompareResponse, ErrorBody, Published, ResultRef, VersionList } from './contract';
+import type { CompareResponse, ErrorBody, Published, ResultRef, VersionList, VersionPublished } from './contract';
 import { validateResult } from '../result/validate';
 
 /** A failed API call: `status` 0 means the network could not be reached (offline, server down). */
@@ -9,8 +9,9 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     readonly detail: string,
+    options?: { cause?: unknown },
   ) {
-    super(detail || code);
+    super(detail || code, options);
     this.name = 'ApiError';
   }
   get offline(): boolean {
@@ -36,6 +37,8 @@ export interface GalleryQuery {
 
 export interface ApiClient {
   publish(doc: ResultDocument): Promise<Published>;
+  /** A new version of result `id`, with the owner token `publish` returned. */
+  addVersion(id: string, token: string, doc: ResultDocument): Promise<VersionPublished>;
   result(id: string, version?: number): Promise<ResultDocument>;
   versions(id: string): Promise<VersionList>;
   gallery(query?: GalleryQuery): Promise<GalleryPage>;
@@ -56,8 +59,9 @@ export function createClient(base = '', fetchFn: typeof fetch = (...a) => fetch(
     let res: Response;
     try {
       res = await fetchFn(base + '/api' + path, init);
-    } catch {
-      throw new ApiError(0, 'offline', 'the server could not be reached; you may be offline');
+    } catch (e) {
+      // The cause (a refused connection, a timeout) is what a command line reports.
+      throw new ApiError(0, 'offline', 'the server could not be reached; you may be offline', { cause: e });
     }
     let body: unknown = null;
     const text = await res.text();
@@ -88,6 +92,12 @@ export function createClient(base = '', fetchFn: typeof fetch = (...a) => fetch(
       call<Published>('/results', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(doc),
+      }),
+    addVersion: (id, token, doc) =>
+      call<VersionPublished>(`/results/${seg(id)}/versions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify(doc),
       }),
     result: async (id, version) =>
