@@ -11,10 +11,10 @@ import type { Command } from '../command';
 import { parse, numberOption } from '../args';
 import { CliError, at } from '../errors';
 import { availableParallelism } from 'node:os';
-import { command as trainCommand } from './train';
+import { parseBackend, parseInit, trainArgv, trainRuns } from '../trainRuns';
 import { mergeManifests, readParts, trainInParallel } from '../parallelTraining';
 import { manifestSchema, type Manifest } from '../../lib/nn/manifest';
-import { send, serverUrl, defaultServer } from './publish';
+import { connect, defaultServer, serverUrl } from '../server';
 import { loadSnapshotDir, readManifest } from '../inputs/snapshotDir';
 import { readPhotoFolder } from '../inputs/photos';
 import { AnalysisError, analyzeFilters, type AnalysisOptions } from '../../lib/analysis/pipeline';
@@ -169,12 +169,29 @@ async function analyse(
   return doc;
 }
 
+/** A document this command wrote, checked again before it goes out (the file may have changed since). */
+function readWritten(path: string): ResultDocument {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    const why = e instanceof SyntaxError ? 'not valid JSON' : `cannot read (${(e as NodeJS.ErrnoException).code ?? e})`;
+    throw new CliError(at(path, undefined, `${why}; delete it to analyse again`));
+  }
+  const checked = validateResult(value);
+  if (!checked.ok) {
+    throw new CliError(at(path, undefined, `not a result document: field ${checked.field}: ${checked.message}`));
+  }
+  return checked.value;
+}
+
 /**
  * Publishes the documents as versions of one link, remembering in DIR/published.json what went out, so a rerun
  * after a failure sends only the rest and never makes a second link.
  */
 async function publishAll(dir: string, files: string[], server: string, say: (s: string) => void): Promise<void> {
   const base = serverUrl(server);
+  const api = connect(base);
   const statePath = join(dir, PUBLISHED_FILE);
   let state: { server: string; id: string; token: string; files: string[] } | null = null;
   if (existsSync(statePath)) {
@@ -187,15 +204,15 @@ async function publishAll(dir: string, files: string[], server: string, say: (s:
   }
   for (const file of files) {
     if (state?.files.includes(file)) continue;
-    const body = readFileSync(join(dir, file), 'utf8');
+    const doc = readWritten(join(dir, file));
     if (!state) {
-      const { body: reply } = await send(new URL('/api/results', base), body);
-      state = { server: base.origin, id: String(reply.id), token: String(reply.token), files: [file] };
-      say(`published ${file}: ${String(reply.url)} (owner token in ${statePath})`);
+      const reply = await api.publish(doc);
+      state = { server: base.origin, id: reply.id, token: reply.token, files: [file] };
+      say(`published ${file}: ${reply.url} (owner token in ${statePath})`);
     } else {
-      const { body: reply } = await send(new URL(`/api/results/${state.id}/versions`, base), body, state.token);
+      const reply = await api.addVersion(state.id, state.token, doc);
       state.files.push(file);
-      say(`published ${file} as version ${String(reply.version)} of ${state.id}`);
+      say(`published ${file} as version ${reply.version} of ${state.id}`);
     }
     writeAtomically(statePath, JSON.stringify(state, null, 1) + '\n', true);
   }
@@ -329,29 +346,20 @@ export const command: Command = {
       max: 64,
     });
     const arch = target === 'mnist' ? 'mnist-paper' : 'cifar-paper';
-    const trainArgs = [
-      '--dataset',
-      target,
-      '--arch',
+    const training = {
+      dataset: target,
       arch,
-      '--runs',
-      String(runs),
-      '--steps',
-      String(snapshotSteps.at(-1)),
-      '--snapshots',
-      snapshotSteps.join(','),
-      '--batch',
-      values.batch ?? '64',
-      '--lr',
-      values.lr ?? '0.001',
-      '--seed',
-      String(seed),
-      '--init',
-      values.init ?? 'pytorch',
-      ...(values.backend !== undefined ? ['--backend', values.backend] : []),
-      ...(values.ensemble !== undefined ? ['--ensemble', values.ensemble] : []),
-      ...(values.quiet ? ['--quiet'] : []),
-    ];
+      runs,
+      steps: snapshotSteps.at(-1)!,
+      snapshots: snapshotSteps,
+      batchSize: numberOption('batch', values.batch, 64, { integer: true, min: 1, max: 65_536 }),
+      learningRate: numberOption('lr', values.lr, 1e-3, { min: 1e-8, max: 1 }),
+      seed,
+      init: parseInit(values.init ?? 'pytorch', snapshotSteps),
+      backend: parseBackend(values.backend),
+      ensemble: numberOption('ensemble', values.ensemble, 1, { integer: true, min: 1, max: 1024 }),
+      evalSize: 1000,
+    };
     let trainingSeconds = previous?.seconds.training ?? 0;
     const complete = existsSync(join(out, 'manifest.json')) && readManifest(out).complete;
     // --partial analyses a copy of the manifest restricted to the finished runs; the training itself is untouched.
@@ -361,11 +369,16 @@ export const command: Command = {
         `training ${runs} runs of ${arch} to step ${snapshotSteps.at(-1)} (snapshots ${snapshotSteps.join(', ')}) in ${out}`,
       );
       const started = performance.now();
+      const trainAlone = async () => {
+        const { completed } = await trainRuns({ ...training, runRange: null, out, say });
+        if (!completed) process.stderr.write('kleinscope reproduce: interrupted; rerun the same command to resume\n');
+        return completed ? 0 : 130;
+      };
       // A folder trained in one process goes on in one process; otherwise the runs are shared among the workers.
       const single = workers === 1 || (existsSync(join(out, 'manifest.json')) && !existsSync(join(out, 'parts')));
       const code = single
-        ? await trainCommand.run([...trainArgs, '--out', out])
-        : await trainInParallel(process.argv[1]!, trainArgs, out, runs, workers, say);
+        ? await trainAlone()
+        : await trainInParallel(process.argv[1]!, trainArgv(training, !!values.quiet), out, runs, workers, say);
       trainingSeconds += (performance.now() - started) / 1000;
       const partial = readSummary(out);
       writeAtomically(
