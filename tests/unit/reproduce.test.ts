@@ -11,7 +11,7 @@ import { PNG } from 'pngjs';
 import { validateResult } from '../../src/lib/result/validate';
 import { manifestSchema } from '../../src/lib/nn/manifest';
 import { RECORD_BYTES } from '../../src/lib/nn/datasets/cifar10';
-import { recipeOf, type ReproduceSummary } from '../../src/cli/commands/reproduce';
+import { recipeOf, type ReproduceSummary } from '../../src/cli/reproduce/common';
 
 const cli = new URL('../../src/cli/kleinscope.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'kleinscope-reproduce-'));
