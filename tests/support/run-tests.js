@@ -54,6 +54,19 @@ run('type check (app, CLI, tests)', bin('svelte-check'), [
 run('type check (functions, API tests)', bin('tsc'), ['-p', 'functions/tsconfig.json']);
 run('format', bin('prettier'), ['--check', '--log-level', 'warn', '.']);
 run('lint', bin('eslint'), ['--max-warnings', '0', '.']);
+// Imports run one way (tda at the ground, commands and views on top): any circle among the modules fails.
+// Svelte components are leaves to dpdm (it reads .ts and .js, .svelte.ts included), which they are in practice.
+run('import circles', bin('dpdm'), [
+  '--no-tree',
+  '--no-warning',
+  '--no-progress',
+  '--circular',
+  '--exit-code',
+  'circular:1',
+  'src/**/*.ts',
+  'src/**/*.js',
+  'functions/**/*.ts',
+]);
 run('tests', bin('vitest'), [
   'run',
   '--project',
