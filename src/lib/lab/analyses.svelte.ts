@@ -54,12 +54,16 @@ export class Analyses {
   focus = $state<string | null>(null);
 
   /** Where cached analyses of a subject live, if anywhere (training sessions have one; imports do not). */
-  cacheOf: (subject: Subject) => AnalysisCache | undefined = () => undefined;
+  cacheOf: (subject: Subject) => AnalysisCache | undefined;
 
   #client: AnalysisClient | null = null;
   #options: AnalysisOptions | null = null;
   #running: string | null = null;
   #generation = 0;
+
+  constructor(cacheOf: (subject: Subject) => AnalysisCache | undefined = () => undefined) {
+    this.cacheOf = cacheOf;
+  }
 
   /** Options as the pipeline takes them; setting new ones restarts everything. */
   setOptions(options: AnalysisOptions) {

@@ -2,7 +2,7 @@
 // analysis in the analysis worker (through `Analyses`): the page only shows progress and results.
 import type { ResultDocument } from '../result/schema';
 import { validateResult } from '../result/validate';
-import { Analyses, type Subject } from './analyses.svelte';
+import { Analyses, type AnalysisCache, type Subject } from './analyses.svelte';
 import {
   defaultAnalysisParams,
   defaultRunSettings,
@@ -19,6 +19,14 @@ export const OPEN_KEY = 'kleinscope:open';
 
 export type Phase = 'idle' | 'training' | 'paused' | 'importing';
 
+/** A part of the lab with content of its own (the timeline, the layer gallery). */
+export interface LabPart {
+  /** Another source's content replaced the lab's: drop what this part showed. */
+  forget(): void;
+  /** Where this part keeps analyses of its subjects between visits, if it keeps them (a training session does). */
+  cacheOf?(subject: Subject): AnalysisCache | undefined;
+}
+
 export class Lab {
   source = $state<SourceKind>('paper');
   files = $state.raw<File[]>([]);
@@ -28,7 +36,7 @@ export class Lab {
   backend = $state<string | null>(null);
   /** Why the training worker got that backend (for the badge). */
   backendReason = $state<string | null>(null);
-  phase = $state<Phase>('idle');
+  #phase = $state<Phase>('idle');
   error = $state<string | null>(null);
   paramsError = $state<string | null>(null);
   /** A document opened from a file or handed over by /r: shown as is, nothing to recompute. */
@@ -36,13 +44,67 @@ export class Lab {
   /** Which layer the main view and the timeline's left panel show. */
   layer = $state(1);
 
-  readonly analyses = new Analyses();
-  /** Parts of the lab that hold content of their own (the timeline, the layer gallery). */
-  #parts: Array<{ forget(): void }> = [];
+  readonly analyses = new Analyses((subject) => this.#cacheOf(subject));
+  #parts: LabPart[] = [];
 
   /** A part registers so that it is emptied when another source's content replaces it. */
-  register(part: { forget(): void }) {
+  register(part: LabPart) {
     this.#parts.push(part);
+  }
+
+  #cacheOf(subject: Subject): AnalysisCache | undefined {
+    for (const part of this.#parts) {
+      const cache = part.cacheOf?.(subject);
+      if (cache) return cache;
+    }
+    return undefined;
+  }
+
+  /** What the lab is doing: the buttons and the bars follow it; only the methods below change it. */
+  get phase(): Phase {
+    return this.#phase;
+  }
+
+  /** A training starts or resumes (the last error goes). */
+  startTraining() {
+    this.#phase = 'training';
+    this.error = null;
+  }
+
+  /** Pause pressed: true when a training was running and is now paused. */
+  pauseTraining(): boolean {
+    if (this.#phase !== 'training') return false;
+    this.#phase = 'paused';
+    return true;
+  }
+
+  /** Continue pressed: true when a paused training runs again. */
+  continueTraining(): boolean {
+    if (this.#phase !== 'paused') return false;
+    this.#phase = 'training';
+    return true;
+  }
+
+  /** Whether a training is running or paused (cancel applies). */
+  get trainingUnderWay(): boolean {
+    return this.#phase === 'training' || this.#phase === 'paused';
+  }
+
+  /** The training stopped (finished, cancelled or failed). */
+  trainingStopped() {
+    this.#phase = 'idle';
+  }
+
+  /** Runs an import (images, a model, a session file) with the lab busy; a failure becomes the lab's error. */
+  async importing(work: () => Promise<void>): Promise<void> {
+    this.#phase = 'importing';
+    try {
+      await work();
+    } catch (e) {
+      this.fail(e);
+    } finally {
+      this.#phase = 'idle';
+    }
   }
 
   /** The document the main view shows: the focused subject's analysis, or an opened file. */
@@ -107,15 +169,10 @@ export class Lab {
       this.error = 'Choose one or more image files first.';
       return;
     }
-    this.phase = 'importing';
-    try {
+    await this.importing(async () => {
       const subject = await imagePatchesSubject(this.files);
       this.show([subject], subject.key, this);
-    } catch (e) {
-      this.fail(e);
-    } finally {
-      this.phase = 'idle';
-    }
+    });
   }
 
   fail(e: unknown) {

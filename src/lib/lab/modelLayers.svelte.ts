@@ -63,15 +63,10 @@ export class ModelLayers {
       lab.error = `The files hold ${choices.length} manifests (${choices.join(', ')}): choose one.`;
       return;
     }
-    lab.phase = 'importing';
-    try {
+    await lab.importing(async () => {
       const model = url ? await loadModelFromUrl(url) : await loadModelFromFiles(lab.files, chosen);
       await this.#show(model);
-    } catch (e) {
-      lab.fail(e);
-    } finally {
-      lab.phase = 'idle';
-    }
+    });
   }
 
   async #show(model: ImportedModel) {

@@ -70,8 +70,11 @@ export class Training {
   constructor(lab: Lab) {
     this.#lab = lab;
     lab.register(this);
-    lab.analyses.cacheOf = (subject) =>
-      subject.step !== undefined && this.session ? this.#cache(this.session.id) : undefined;
+  }
+
+  /** Analyses of this session's steps are kept in IndexedDB with it. */
+  cacheOf(subject: Subject): AnalysisCache | undefined {
+    return subject.step !== undefined && this.session ? this.#cache(this.session.id) : undefined;
   }
 
   key(step: number, layer: number): string {
@@ -161,8 +164,7 @@ export class Training {
     try {
       const settings = validateRunSettings(lab.settings);
       const arch = getArchitecture(settings.architecture);
-      lab.phase = 'training';
-      lab.error = null;
+      lab.startTraining();
       const backend = await this.#backend();
       const source = this.#source(lab.source === 'cifar' ? 'cifar10' : 'mnist');
       // Decoded (and checked) in the worker before anything is stored: a bad file leaves no session behind.
@@ -198,8 +200,7 @@ export class Training {
     const session = this.session;
     if (!session) return;
     try {
-      lab.phase = 'training';
-      lab.error = null;
+      lab.startTraining();
       const backend = await this.#backend();
       const store = await this.#storeOnce();
       const source = this.#source(session.config.dataset);
@@ -218,7 +219,7 @@ export class Training {
 
   #stopped() {
     this.#cancelRequested = false;
-    this.#lab.phase = 'idle';
+    this.#lab.trainingStopped();
     void this.refreshStored();
     this.progress = null;
   }
@@ -443,18 +444,13 @@ export class Training {
    */
   async importFile(file: File) {
     const lab = this.#lab;
-    lab.phase = 'importing';
-    try {
+    await lab.importing(async () => {
       const store = await this.#storeOnce();
       const session = await store.importSession(new Uint8Array(await file.arrayBuffer()), file.name);
       lab.error = null;
       await this.#showStored(store, session);
       await this.refreshStored();
-    } catch (e) {
-      lab.fail(e);
-    } finally {
-      lab.phase = 'idle';
-    }
+    });
   }
 
   /** Deletes the session on screen from IndexedDB. */
@@ -473,22 +469,20 @@ export class Training {
 
   /** The button answers at once; the worker stops at the end of the step it is in. */
   pause() {
-    if (this.#lab.phase !== 'training') return;
-    this.#lab.phase = 'paused';
+    if (!this.#lab.pauseTraining()) return;
     this.#clientOnce().pause();
     void this.#status('paused');
   }
 
   continue() {
-    if (this.#lab.phase !== 'paused') return;
-    this.#lab.phase = 'training';
+    if (!this.#lab.continueTraining()) return;
     void this.#status('training');
     this.#clientOnce().resume();
   }
 
   /** Stops at once (the worker is ended); what it had handed over is stored already. */
   cancel() {
-    if (this.#lab.phase === 'training' || this.#lab.phase === 'paused') this.#cancelRequested = true;
+    if (this.#lab.trainingUnderWay) this.#cancelRequested = true;
     this.#client?.cancel();
   }
 
