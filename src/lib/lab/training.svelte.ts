@@ -3,6 +3,8 @@
 // it; its conv layers are then pooled over runs and queued for analysis. Every snapshot, the runs' latest
 // checkpoints and the analyses go to IndexedDB as they arrive (the worker waits for each write), so a reload, a
 // cancel or a crashed worker keeps the timeline, and an interrupted MNIST session can resume where it stopped.
+// This is the reactive runner: the store calls are `SessionRepository`'s, the distance cache `TimelineDistances`'s,
+// and the lab's phase `Lab`'s.
 import { getArchitecture } from '../nn/architectures';
 import type { BackendName } from '../nn/backends';
 import type { Checkpoint, Snapshot } from '../nn/training';
@@ -10,12 +12,13 @@ import { spatialFilters } from '../nn/kernels';
 import { startCheckpoint } from '../nn/initialisation';
 import { TrainingClient, TrainingWorkerError } from '../worker/trainingClient';
 import type { DataSource } from '../worker/trainingProtocol';
-import { openLabStore, type LabStore, type Session, type SessionConfig } from '../store';
-import { validateResult } from '../result/validate';
+import type { Session, SessionConfig } from '../store';
 import type { AnalysisCache, Subject } from './analyses.svelte';
 import { createEta, trainingDetail } from './eta';
 import type { Lab } from './lab.svelte';
 import { mapOf } from './maps';
+import { SessionRepository } from './sessionRepository';
+import { TimelineDistances } from './timelineDistances';
 import { validateRunSettings, wantedBackend } from './settings';
 import type { ResultDocument } from '../result/schema';
 
@@ -24,19 +27,6 @@ export interface TrainingProgress {
   total: number;
   etaSeconds: number | null;
   detail: string;
-}
-
-/** What an exported training session's file name ends with. */
-export const SESSION_EXTENSION = '.kleinscope-session';
-
-/** A file name stem a file system takes: the session's name, or its dataset, architecture and date. */
-export function sessionFileStem(session: Session): string {
-  const raw = session.name || `${session.config.dataset}-${session.config.arch.name}-${session.createdAt.slice(0, 10)}`;
-  const stem = raw
-    .replace(/[^A-Za-z0-9._-]+/g, '-')
-    .replace(/^[-.]+|-+$/g, '')
-    .slice(0, 80);
-  return stem || 'training';
 }
 
 const SEED = 1;
@@ -57,24 +47,24 @@ export class Training {
   stored = $state.raw<Session[]>([]);
 
   #lab: Lab;
-  #store: Promise<LabStore> | null = null;
+  #sessions = new SessionRepository();
   #client: TrainingClient | null = null;
   #statusWrites: Promise<void> = Promise.resolve();
   /** Cancel was pressed while the training was still starting (before the worker had the job). */
   #cancelRequested = false;
   /** Snapshots of steps that not every run has reached yet; not state, nothing renders them. */
   #pending: Record<number, Snapshot[]> = {};
-  #distanceCache = new WeakMap<ResultDocument, WeakMap<ResultDocument, number>>();
-  #distanceBusy = false;
+  #distances: TimelineDistances;
 
   constructor(lab: Lab) {
     this.#lab = lab;
+    this.#distances = new TimelineDistances((pairs) => lab.analyses.client.bottleneckPairs(pairs));
     lab.register(this);
   }
 
   /** Analyses of this session's steps are kept in IndexedDB with it. */
   cacheOf(subject: Subject): AnalysisCache | undefined {
-    return subject.step !== undefined && this.session ? this.#cache(this.session.id) : undefined;
+    return subject.step !== undefined && this.session ? this.#sessions.analysisCache(this.session.id) : undefined;
   }
 
   key(step: number, layer: number): string {
@@ -98,26 +88,6 @@ export class Training {
     this.selected = 0;
     this.distances = mapOf();
     this.session = null;
-  }
-
-  #storeOnce(): Promise<LabStore> {
-    this.#store ??= openLabStore();
-    return this.#store;
-  }
-
-  #cache(sessionId: string): AnalysisCache {
-    return {
-      get: async (subject, options) => {
-        const stored = await (await this.#storeOnce()).getAnalysis(sessionId, subject.layer, subject.step!, options);
-        const v = stored && validateResult(stored.document);
-        return v && v.ok ? v.value : undefined;
-      },
-      put: async (subject, options, doc) => {
-        await (
-          await this.#storeOnce()
-        ).putAnalysis({ sessionId, layer: subject.layer, step: subject.step!, params: options, document: doc });
-      },
-    };
   }
 
   /**
@@ -183,10 +153,9 @@ export class Training {
         // The paper's experiment starts as the reference reproduction does (see initialisation.ts).
         ...(lab.source === 'paper' ? { init: 'pytorch' as const } : {}),
       };
-      const store = await this.#storeOnce();
-      const session = await store.createSession(config, { backend });
+      const session = await this.#sessions.create(config, backend);
       this.#show(session);
-      await this.#run(store, session, source, backend, []);
+      await this.#run(session, source, backend, []);
     } catch (e) {
       lab.fail(e);
     } finally {
@@ -202,14 +171,11 @@ export class Training {
     try {
       lab.startTraining();
       const backend = await this.#backend();
-      const store = await this.#storeOnce();
       const source = this.#source(session.config.dataset);
       await this.#clientOnce().dataset(source);
       // Steps that some runs reached before the interruption complete when the others get there.
-      for (const { step, runs } of await store.snapshotSteps(session.id)) {
-        if (runs < session.config.runs) this.#pending[step] = await store.snapshots(session.id, step);
-      }
-      await this.#run(store, session, source, backend, await store.checkpoints(session.id));
+      for (const { step, snapshots } of await this.#sessions.unfinishedSteps(session)) this.#pending[step] = snapshots;
+      await this.#run(session, source, backend, await this.#sessions.checkpoints(session.id));
     } catch (e) {
       lab.fail(e);
     } finally {
@@ -234,7 +200,7 @@ export class Training {
     this.#lab.layer = 1;
   }
 
-  async #run(store: LabStore, session: Session, source: DataSource, backend: BackendName, resume: Checkpoint[]) {
+  async #run(session: Session, source: DataSource, backend: BackendName, resume: Checkpoint[]) {
     const c = session.config;
     const total = c.runs * c.steps;
     const reached = new Array<number>(c.runs).fill(0);
@@ -245,7 +211,7 @@ export class Training {
       performance.now(),
     );
     this.progress = { done: 0, total, etaSeconds: null, detail: `${c.arch.name} on ${c.dataset}` };
-    this.session = await store.updateSession(session.id, { status: 'training' });
+    this.session = await this.#sessions.setStatus(session.id, 'training');
     const gpu = backend === 'webgpu' || backend === 'webgl';
     // A start other than train()'s own is each fresh run's step-0 checkpoint, on a first start and on resume alike.
     if (c.init && c.init !== 'glorot') {
@@ -293,10 +259,10 @@ export class Training {
           },
           onSnapshot: async (snapshot) => {
             // Stored before it is shown: what the timeline shows survives a reload.
-            await store.putSnapshot(session.id, snapshot);
+            await this.#sessions.putSnapshot(session.id, snapshot);
             this.#addSnapshot(snapshot, c.runs);
           },
-          onCheckpoint: (checkpoint) => store.putCheckpoint(session.id, checkpoint),
+          onCheckpoint: (checkpoint) => this.#sessions.putCheckpoint(session.id, checkpoint),
         },
       );
     } catch (e) {
@@ -319,7 +285,7 @@ export class Training {
     if (!id) return this.#statusWrites;
     this.#statusWrites = this.#statusWrites
       .then(async () => {
-        const updated = await (await this.#storeOnce()).updateSession(id, { status });
+        const updated = await this.#sessions.setStatus(id, status);
         if (this.session?.id === id) this.session = updated;
       })
       .catch((e: unknown) => this.#lab.fail(e));
@@ -375,7 +341,7 @@ export class Training {
   /** Re-reads the list of stored sessions. */
   async refreshStored() {
     try {
-      this.stored = await (await this.#storeOnce()).listSessions();
+      this.stored = await this.#sessions.list();
     } catch (e) {
       this.#lab.fail(e);
     }
@@ -385,9 +351,8 @@ export class Training {
   async open(id: string) {
     if (this.#lab.phase !== 'idle') return;
     try {
-      const store = await this.#storeOnce();
-      const session = await store.getSession(id);
-      if (session) await this.#showStored(store, session);
+      const session = await this.#sessions.get(id);
+      if (session) await this.#showStored(session);
       else await this.refreshStored();
     } catch (e) {
       this.#lab.fail(e);
@@ -397,28 +362,24 @@ export class Training {
   /** Brings back the most recent session after a reload: its complete steps, and the analyses cached for them. */
   async restore() {
     try {
-      const store = await this.#storeOnce();
-      this.stored = await store.listSessions();
+      this.stored = await this.#sessions.list();
       const [session] = this.stored;
       // Whatever the page shows by now (a document handed over, a training just started) wins over the past.
       const busy = () =>
         this.session || this.#lab.phase !== 'idle' || this.#lab.opened || this.#lab.analyses.subjects.length;
       if (!session || busy()) return;
-      // A tab closed mid-training left 'training' behind; it is paused now.
-      const s = session.status === 'training' ? await store.updateSession(session.id, { status: 'paused' }) : session;
-      await this.#showStored(store, s, busy);
+      await this.#showStored(await this.#sessions.settle(session), busy);
     } catch (e) {
       this.#lab.fail(e);
     }
   }
 
   /** Puts a stored session on screen: its complete steps, whose analyses come from the cache when it has them. */
-  async #showStored(store: LabStore, s: Session, busy: () => unknown = () => false) {
-    const complete = (await store.snapshotSteps(s.id)).filter((x) => x.runs === s.config.runs);
-    const snapshots = await Promise.all(complete.map(({ step }) => store.snapshots(s.id, step)));
+  async #showStored(s: Session, busy: () => unknown = () => false) {
+    const complete = await this.#sessions.completeSteps(s);
     if (busy()) return;
     this.#show(s);
-    const subjects = complete.flatMap(({ step }, i) => this.#subjects(step, snapshots[i]));
+    const subjects = complete.flatMap(({ step, snapshots }) => this.#subjects(step, snapshots));
     this.steps = complete.map((x) => x.step);
     this.selected = Math.max(0, this.steps.length - 1);
     this.#lab.analyses.addSubjects(subjects);
@@ -430,8 +391,7 @@ export class Training {
     const session = this.session;
     if (!session) return null;
     try {
-      const bytes = await (await this.#storeOnce()).exportSession(session.id);
-      return { name: `${sessionFileStem(session)}${SESSION_EXTENSION}`, bytes };
+      return await this.#sessions.exportFile(session);
     } catch (e) {
       this.#lab.fail(e);
       return null;
@@ -445,10 +405,9 @@ export class Training {
   async importFile(file: File) {
     const lab = this.#lab;
     await lab.importing(async () => {
-      const store = await this.#storeOnce();
-      const session = await store.importSession(new Uint8Array(await file.arrayBuffer()), file.name);
+      const session = await this.#sessions.importFile(new Uint8Array(await file.arrayBuffer()), file.name);
       lab.error = null;
-      await this.#showStored(store, session);
+      await this.#showStored(session);
       await this.refreshStored();
     });
   }
@@ -458,7 +417,7 @@ export class Training {
     const session = this.session;
     if (!session) return;
     try {
-      await (await this.#storeOnce()).deleteSession(session.id);
+      await this.#sessions.delete(session.id);
       this.#lab.show([], null, this);
       this.forget();
       await this.refreshStored();
@@ -486,44 +445,19 @@ export class Training {
     this.#client?.cancel();
   }
 
-  /**
-   * Recomputes the timeline's distances from the analyses at hand; pairs already measured come from a cache
-   * keyed by the two documents, so each pair goes to the worker once per parameter setting.
-   */
+  /** Recomputes the timeline's distances from the analyses at hand (each pair is measured once). */
   async updateDistances(results: ReadonlyMap<string, ResultDocument>) {
-    if (this.#distanceBusy) return;
-    const steps = this.steps;
-    const todo: Array<{ a: ResultDocument; b: ResultDocument }> = [];
-    const next: Array<[number, Array<number | null>]> = [];
-    for (const layer of this.layers) {
-      const values = steps.slice(1).map((step, i) => {
-        const a = results.get(this.key(steps[i], layer));
-        const b = results.get(this.key(step, layer));
-        if (!a || !b) return null;
-        const d = this.#distanceCache.get(a)?.get(b);
-        if (d === undefined) todo.push({ a, b });
-        return d ?? null;
-      });
-      next.push([layer, values]);
-    }
-    this.distances = mapOf(next);
-    if (todo.length === 0) return;
-    this.#distanceBusy = true;
-    try {
-      const h1 = (doc: ResultDocument) => doc.persistence.diagrams[1] ?? [];
-      const values = await this.#lab.analyses.client.bottleneckPairs(todo.map(({ a, b }) => [h1(a), h1(b)]));
-      todo.forEach(({ a, b }, i) => {
-        const inner = this.#distanceCache.get(a) ?? new WeakMap<ResultDocument, number>();
-        inner.set(b, values[i]);
-        this.#distanceCache.set(a, inner);
-      });
-    } catch {
-      // Cancelled along with the analysis it was queued behind; the next update asks again.
-      return;
-    } finally {
-      this.#distanceBusy = false;
-    }
-    await this.updateDistances(this.#lab.analyses.results);
+    const view = (results: ReadonlyMap<string, ResultDocument>) => ({
+      steps: this.steps,
+      layers: this.layers,
+      results,
+      key: (step: number, layer: number) => this.key(step, layer),
+    });
+    await this.#distances.update(
+      view(results),
+      (distances) => (this.distances = distances),
+      () => view(this.#lab.analyses.results),
+    );
   }
 
   dispose() {
