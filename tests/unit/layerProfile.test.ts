@@ -95,10 +95,11 @@ describe('layer measures', () => {
     const lines = profileCsv(rows).trimEnd().split('\n');
     expect(lines[0]).toBe(
       'layer,name,kind,kernel,filters,analysed,core,h1_bars,h1_longest,h1_second,h1_dominance,near_circle_share,' +
-        'klein_mean_error,mapper_nodes,mapper_edges,error',
+        'klein_mean_error,mapper_nodes,mapper_edges,klein,edge,line,centre,other,off,error',
     );
-    expect(lines[1]).toMatch(/^1,"a,""b""",conv2d,3x3x4x8,32,\d+,\d+,1,0\.8,,inf,0\.5,0\.3,12,\d+,$/);
-    expect(lines[2]).toBe('2,conv2,conv2d,3x3x4x8,32,,,,,,,,,,,only 2 of 32 filters are not near zero');
+    // circleResult has no pattern atlas: its six share cells are empty.
+    expect(lines[1]).toMatch(/^1,"a,""b""",conv2d,3x3x4x8,32,\d+,\d+,1,0\.8,,inf,0\.5,0\.3,12,\d+,,,,,,,$/);
+    expect(lines[2]).toBe('2,conv2,conv2d,3x3x4x8,32,,,,,,,,,,,,,,,,,only 2 of 32 filters are not near zero');
   });
 
   test('the chart: a bar per layer and panel at its value, a thumbnail per layer, names escaped', () => {
@@ -190,7 +191,12 @@ describe('kleinscope profile', () => {
       const measures = layerMeasures(doc);
       expect(Number(cells[i][col('near_circle_share')])).toBeCloseTo(measures.nearCircle, 6);
       expect(Number(cells[i][col('klein_mean_error')])).toBeCloseTo(measures.kleinError, 6);
+      for (const key of ['klein', 'edge', 'line', 'centre', 'other', 'off'] as const)
+        expect(Number(cells[i][col(key)])).toBeCloseTo(doc.patternAtlas!.classes[key].share, 6);
     });
+    // The circle layer's core is edges on the Klein bottle; the noise layer's mostly off it.
+    expect(docs[0].patternAtlas!.classes.edge.share).toBeGreaterThan(0.8);
+    expect(docs[1].patternAtlas!.classes.klein.share).toBeLessThan(0.3);
     const [edges, noise] = docs.map(layerMeasures);
     expect(edges.nearCircle).toBeGreaterThan(0.9);
     expect(noise.nearCircle).toBeLessThan(0.2);

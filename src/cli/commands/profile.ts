@@ -18,6 +18,7 @@ import { graphThumbnail, profileToSvg } from '../../lib/export/profileSvg';
 import { validateResult } from '../../lib/result/validate';
 import type { ProfileReply, ProfileWorkerData } from '../profileWorker';
 import { writeAtomically } from '../atomicWrite';
+import { patternAtlasLine } from '../../lib/analysis/patternAtlasStage';
 
 /**
  * Landmarks of the witness complex for each layer. The profile needs only H1's two longest bars, and on a core of
@@ -198,7 +199,8 @@ export const command: Command = {
         const d = r.document;
         process.stdout.write(
           `${head}: ${d.preprocessing.nInput} filters, core ${d.preprocessing.nCore}, ` +
-            `Mapper ${d.mapper.nodes.length} nodes; ${seconds(d.timings.total)} -> ${file}\n`,
+            `Mapper ${d.mapper.nodes.length} nodes; ${seconds(d.timings.total)} -> ${file}\n` +
+            (d.patternAtlas ? `  ${patternAtlasLine(d.patternAtlas)}\n` : ''),
         );
       };
       results =
