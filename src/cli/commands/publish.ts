@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from '../main';
 import { parse } from '../args';
 import { CliError, at } from '../errors';
-import { validateResult } from '../../lib/result/validate';
+import { validateDocument } from '../../lib/result/validate';
 
 const usage =
   'kleinscope publish RESULT.json [--server URL] [--version-of ID --token TOKEN] [--json]\n' +
@@ -129,7 +129,8 @@ async function readDocument(file: string): Promise<string> {
     const message = ((e as Error).message.split('\n')[0] ?? '').replace(/, (\.\.\.)?"[\s\S]*$/, '');
     throw new CliError(at(file, line, `not valid JSON${near}: ${message}`));
   }
-  const v = validateResult(value);
+  // A layer result or a profile (kleinscope profile's profile.json): the `schema` field says which.
+  const v = validateDocument(value);
   if (!v.ok) throw new CliError(at(file, undefined, `not a result document: field ${v.field}: ${v.message}`));
   // Send exactly what was validated, compactly.
   return JSON.stringify(v.value);

@@ -1,6 +1,6 @@
 import type { ResultDocument } from '../result/schema';
 import type { MapperSummary, ResultSummary, VersionEntry } from '../result/summary';
-import { validateResult } from '../result/validate';
+import { validateDocument, validateResult, type AnyDocument } from '../result/validate';
 
 /** A failed API call: `status` 0 means the network could not be reached (offline, server down). */
 export class ApiError extends Error {
@@ -84,8 +84,10 @@ export interface CompareResponse {
 }
 
 export interface ApiClient {
-  publish(doc: ResultDocument): Promise<Published>;
+  publish(doc: AnyDocument): Promise<Published>;
   result(id: string, version?: number): Promise<ResultDocument>;
+  /** Either kind of published document: a layer result or a whole network's profile. */
+  document(id: string, version?: number): Promise<AnyDocument>;
   versions(id: string): Promise<VersionList>;
   gallery(query?: GalleryQuery): Promise<GalleryPage>;
   compare(a: ResultRef, b: ResultRef): Promise<CompareResponse>;
@@ -140,6 +142,15 @@ export function createClient(base = '', fetchFn: typeof fetch = (...a) => fetch(
       }),
     result: async (id, version) =>
       checked(await call<unknown>(version === undefined ? `/results/${seg(id)}` : `/results/${seg(id)}/v/${version}`)),
+    document: async (id, version) => {
+      const value = await call<unknown>(
+        version === undefined ? `/results/${seg(id)}` : `/results/${seg(id)}/v/${version}`,
+      );
+      const v = validateDocument(value);
+      if (!v.ok)
+        throw new ApiError(200, 'invalid_document', `the stored document is invalid at ${v.field}: ${v.message}`);
+      return v.value;
+    },
     versions: (id) => call<VersionList>(`/results/${seg(id)}/versions`),
     gallery: (query = {}) => {
       const params = new URLSearchParams();
