@@ -9,6 +9,7 @@ import { majorityPattern, nodeAttribute, colourOf, nodeHistogram } from '../../s
 import { PATTERN_COLOURS } from '../../src/lib/components/colour';
 import { validateDocument, validateProfile, documentKind } from '../../src/lib/result/validate';
 import { summarize } from '../../src/lib/result/summary';
+import { compareProfiles } from '../../src/lib/analysis/profileComparison';
 import type { ConvLayer } from '../../src/lib/nn/convLayers';
 import type { ResultDocument } from '../../src/lib/result/schema';
 import { circleSample } from './analysisSamples';
@@ -175,5 +176,41 @@ describe('Mapper colour by pattern', () => {
     const h = nodeHistogram(circle, attr, 0);
     expect(h.counts).toHaveLength(5);
     expect(h.counts.reduce((a, b) => a + b, 0)).toBe(circle.mapper.nodes[0].size);
+  });
+});
+
+describe('compare two profiles', () => {
+  const seed = () =>
+    validateProfile(
+      JSON.parse(readFileSync(new URL('../../src/seed/faceapi-recognition-profile.json', import.meta.url), 'utf8')),
+    );
+
+  test('versions of one network pair by name; the differences are B minus A', () => {
+    const v = seed();
+    if (!v.ok) throw new Error(v.message);
+    const a = v.value;
+    const b = structuredClone(a);
+    b.layers[0].patterns!.classes.edge.share += 0.1;
+    b.layers.pop();
+    const cmp = compareProfiles(a, b);
+    expect(cmp.pairedBy).toBe('name');
+    expect(cmp.pairs).toHaveLength(a.layers.length);
+    expect(cmp.pairs[0].difference!.edge).toBeCloseTo(0.1, 12);
+    expect(cmp.pairs[1].difference!.edge).toBe(0);
+    expect(cmp.pairs.at(-1)!.b).toBeNull();
+    expect(cmp.meanAbsoluteDifference!.edge).toBeCloseTo(0.1 / (a.layers.length - 1), 12);
+  });
+
+  test('two networks with different layer names pair by position', () => {
+    const v = seed();
+    if (!v.ok) throw new Error(v.message);
+    const b = structuredClone(v.value);
+    b.layers = b.layers.slice(0, 3).map((l, i) => ({ ...l, name: `other${i}` }));
+    const cmp = compareProfiles(v.value, b);
+    expect(cmp.pairedBy).toBe('position');
+    expect(cmp.pairs).toHaveLength(v.value.layers.length);
+    expect(cmp.pairs[2].b!.name).toBe('other2');
+    expect(cmp.pairs[3].b).toBeNull();
+    expect(cmp.meanAbsoluteDifference!.klein).toBe(0);
   });
 });
