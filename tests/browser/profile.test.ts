@@ -9,6 +9,8 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { root, startPagesDev, type DevServer } from '../support/wrangler';
 import { launch, openPage } from '../support/browser';
 import type { Browser } from 'playwright-core';
+import { analyzeFilters } from '../../src/lib/analysis/pipeline';
+import { circleSample } from '../unit/analysisSamples';
 
 let dir: string;
 let server: DevServer | undefined;
@@ -54,7 +56,7 @@ test('a published profile opens as figure 6, shows in the gallery and compares l
   );
   expect(await view.locator(`tr[data-layer="${last}"]`).textContent()).toContain('100%');
 
-  await page.goto(`${server.url}/gallery?dataset=${dataset}`);
+  await page.goto(`${server.url}/gallery?dataset=${dataset}`, { waitUntil: 'domcontentloaded', timeout: 90_000 });
   const card = page.locator(`[data-testid="gallery-card"][data-id="${id}"]`);
   await card.waitFor({ timeout: 60_000 });
   expect(await card.getAttribute('data-kind')).toBe('profile');
@@ -62,9 +64,44 @@ test('a published profile opens as figure 6, shows in the gallery and compares l
 
   const other = await cli(['publish', file, '--server', server.url, '--json']);
   const { id: id2 } = JSON.parse(other.stdout) as { id: string };
-  await page.goto(`${server.url}/compare?a=${id}&b=${id2}`);
+  await page.goto(`${server.url}/compare?a=${id}&b=${id2}`, { waitUntil: 'domcontentloaded', timeout: 90_000 });
   const cmp = page.getByTestId('profile-compare');
   await cmp.waitFor({ timeout: 60_000 });
   expect(await cmp.getByTestId('profile-pair').count()).toBe(seed.layers.length);
+  expect(errors).toEqual([]);
+});
+
+test('a layer result shows its atlas bar, and its Mapper graph colours by pattern with a legend', async () => {
+  server ??= await startPagesDev(join(dir, 'state'));
+  const doc = await analyzeFilters(circleSample(400, { noise: 0.05, seed: 3 }).filters, {
+    kind: 'synthetic',
+    dataset: `atlas-e2e-${Date.now()}`,
+  });
+  const file = join(dir, 'layer.json');
+  writeFileSync(file, JSON.stringify(doc));
+  const published = await cli(['publish', file, '--server', server.url, '--json']);
+  expect(published.code).toBe(0);
+  const { id } = JSON.parse(published.stdout) as { id: string };
+  browser ??= await launch();
+  const { page, errors } = await openPage(browser, `${server.url}/r/${id}`);
+  const atlas = page.getByTestId('pattern-atlas');
+  await atlas.waitFor({ timeout: 60_000 });
+  const edge = `${(doc.patternAtlas!.classes.edge.share * 100).toFixed(1)}%`;
+  expect(await atlas.locator('li[data-pattern="edge"]').textContent()).toContain(edge);
+  await page.getByLabel('Colour by').first().selectOption('pattern');
+  const legend = page.getByLabel('Colour legend').first();
+  expect(await legend.textContent()).toContain('centre');
+  expect(await legend.locator('.swatch').count()).toBe(5);
+  expect(errors).toEqual([]);
+});
+
+test("a profile layer's recompute link opens the lab with the model's URL filled in", async () => {
+  server ??= await startPagesDev(join(dir, 'state'));
+  browser ??= await launch();
+  const model = 'https://example.invalid/models/net-weights_manifest.json';
+  const { page, errors } = await openPage(browser, `${server.url}/?model=${encodeURIComponent(model)}&layer=3`);
+  const input = page.getByTestId('model-url');
+  await input.waitFor({ timeout: 60_000 });
+  expect(await input.inputValue()).toBe(model);
   expect(errors).toEqual([]);
 });
