@@ -1,5 +1,4 @@
-import type { ResultDocument } from '../../src/lib/result/schema';
-import { validateResult } from '../../src/lib/result/validate';
+import { validateDocument, type AnyDocument } from '../../src/lib/result/validate';
 import { ApiError } from './http';
 
 /** The largest document accepted, in bytes of the request body. */
@@ -9,7 +8,7 @@ export const MAX_BODY_BYTES = 8 * 1024 * 1024;
  * Reads a request body as a result document: 415 for anything but application/json, 413 past the size cap (checked on the declared length and again
  * while streaming, since a chunked body declares none), 400 for broken JSON, 422 naming the first bad field.
  */
-export async function readDocument(req: Request, maxBytes = MAX_BODY_BYTES): Promise<ResultDocument> {
+export async function readDocument(req: Request, maxBytes = MAX_BODY_BYTES): Promise<AnyDocument> {
   // application/json only: a browser sends it cross-site only after a CORS preflight, which this API never
   // answers, so a page on another origin cannot publish through a visitor's browser (text/plain, form types and a
   // missing type are "simple" requests that skip the preflight).
@@ -52,7 +51,8 @@ export async function readDocument(req: Request, maxBytes = MAX_BODY_BYTES): Pro
   } catch (e) {
     throw new ApiError(400, 'bad_json', `the body is not valid JSON: ${(e as Error).message.slice(0, 200)}`);
   }
-  const v = validateResult(value);
+  // A layer result or a whole network's profile: the document's `schema` field names which.
+  const v = validateDocument(value);
   if (!v.ok) throw new ApiError(422, 'invalid_document', `${v.field}: ${v.message}`);
   return v.value;
 }

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { CompareResponse, CompareSide, DimensionDistance } from '../../src/lib/api/contract';
 import type { ResultDocument } from '../../src/lib/result/schema';
+import { isProfile } from '../../src/lib/result/validate';
 import { mapperSummary } from '../../src/lib/result/summary';
 import { compareDiagrams } from '../../src/lib/tda/diagramComparison';
 import type { Diagram } from '../../src/lib/tda/diagramDistance';
@@ -77,6 +78,10 @@ compare.get('/', limited, async (c) => {
     return { version, withdrawnAt: meta.withdrawnAt, doc: await store.document(ref.id, version) };
   };
   const [da, db] = await Promise.all([load(a), load(b)]);
+  // Profiles compare layer by layer in the page (each layer's numbers are in the documents); this route compares
+  // two layers' diagrams.
+  if (isProfile(da.doc) || isProfile(db.doc))
+    throw new ApiError(422, 'not_comparable', 'a profile has no diagram of its own: compare two profiles at /compare');
   // A dimension one side never computed has no diagram to compare, not an empty one: comparing it would report
   // the other side's whole diagram as a distance.
   const [na, nb] = [da.doc.persistence.diagrams.length, db.doc.persistence.diagrams.length];

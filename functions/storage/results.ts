@@ -1,4 +1,4 @@
-import type { ResultDocument } from '../../src/lib/result/schema';
+import type { AnyDocument } from '../../src/lib/result/validate';
 import { summarize, type ResultSummary, type VersionEntry } from '../../src/lib/result/summary';
 import { ApiError } from '../lib/http';
 import { hashToken, newId, newToken, ownsResult } from './token';
@@ -38,7 +38,7 @@ function galleryKey(now: number, id: string): string {
 /** Bytes of the stored UTF-8 text, which is what R2 holds and a client downloads (not UTF-16 code units). */
 const utf8Bytes = (text: string) => new TextEncoder().encode(text).byteLength;
 
-function entryFor(version: number, createdAt: string, doc: ResultDocument, bytes: number): VersionEntry {
+function entryFor(version: number, createdAt: string, doc: AnyDocument, bytes: number): VersionEntry {
   const e: VersionEntry = { version, createdAt, dataset: doc.source.dataset, bytes };
   if (doc.title !== undefined) e.title = doc.title;
   if (doc.source.architecture !== undefined) e.architecture = doc.source.architecture;
@@ -80,14 +80,14 @@ export class ResultStore {
     return { body: await obj.text(), etag: obj.etag, uploaded: obj.uploaded };
   }
 
-  async document(id: string, n: number): Promise<ResultDocument> {
+  async document(id: string, n: number): Promise<AnyDocument> {
     const v = await this.version(id, n);
     if (!v) throw new ApiError(404, 'not_found', `result '${id}' has no version ${n}`);
-    return JSON.parse(v.body) as ResultDocument;
+    return JSON.parse(v.body) as AnyDocument;
   }
 
   /** Publishes a new result as version 1 and returns its id and the owner token (shown once). */
-  async create(doc: ResultDocument): Promise<{ id: string; version: 1; token: string }> {
+  async create(doc: AnyDocument): Promise<{ id: string; version: 1; token: string }> {
     const token = newToken();
     const tokenHash = await hashToken(token);
     const body = JSON.stringify(doc);
@@ -145,7 +145,7 @@ export class ResultStore {
    * so every number is taken by exactly one writer and none is skipped; then it records its version in the
    * metadata by compare-and-swap.
    */
-  async addVersion(id: string, token: string | null, doc: ResultDocument): Promise<{ id: string; version: number }> {
+  async addVersion(id: string, token: string | null, doc: AnyDocument): Promise<{ id: string; version: number }> {
     const meta = await this.authorizeVersion(id, token);
     const body = JSON.stringify(doc);
     let n = meta.latest + 1;
@@ -189,7 +189,7 @@ export class ResultStore {
     const entry = entryFor(
       n,
       head.uploaded.toISOString(),
-      JSON.parse(stored.body) as ResultDocument,
+      JSON.parse(stored.body) as AnyDocument,
       utf8Bytes(stored.body),
     );
     await this.update(id, (m) => {
@@ -230,7 +230,7 @@ export class ResultStore {
    * Writes the gallery card. The first version creates it; later ones replace it only while it exists (so a
    * withdrawal is never undone) and only with a newer version (so a slow writer never puts an older one back).
    */
-  private async writeGallery(meta: Meta, doc: ResultDocument, version: number, create: boolean): Promise<void> {
+  private async writeGallery(meta: Meta, doc: AnyDocument, version: number, create: boolean): Promise<void> {
     const item: GalleryItem = { id: meta.id, version, publishedAt: meta.createdAt, ...summarize(doc) };
     const customMetadata: Record<string, string> = {
       version: String(version),

@@ -4,7 +4,7 @@
  */
 import { ApiError, createClient } from '../lib/api/client';
 import type { Published, VersionPublished } from '../lib/api/contract';
-import type { ResultDocument } from '../lib/result/schema';
+import type { AnyDocument } from '../lib/result/validate';
 import { CliError } from './errors';
 
 /** Where `npm start` listens unless told otherwise. */
@@ -49,8 +49,8 @@ function explain(e: unknown, origin: string): unknown {
 
 export interface Server {
   origin: string;
-  publish(doc: ResultDocument): Promise<Published>;
-  addVersion(id: string, token: string, doc: ResultDocument): Promise<VersionPublished>;
+  publish(doc: AnyDocument): Promise<Published>;
+  addVersion(id: string, token: string, doc: AnyDocument): Promise<VersionPublished>;
 }
 
 export function connect(base: URL): Server {

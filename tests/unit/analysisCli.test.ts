@@ -44,6 +44,11 @@ describe('kleinscope analyze', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^r\.json: 400\/400 filters kept, core 120 \(k=20, p=30\); Mapper \d+ nodes/);
+    // A noisy primary circle: its core is edges on the Klein bottle.
+    const atlas = /patterns of the core: Klein bottle ([\d.]+)% \(edge ([\d.]+)%/.exec(r.stdout);
+    expect(atlas).not.toBeNull();
+    expect(Number(atlas![1])).toBeGreaterThan(90);
+    expect(Number(atlas![2])).toBeGreaterThan(80);
     const v = validateResult(JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')));
     if (!v.ok) throw new Error(`${v.field}: ${v.message}`);
     expect(v.value.source).toMatchObject({ kind: 'file', dataset: 'good.csv', layer: 1 });
@@ -51,6 +56,7 @@ describe('kleinscope analyze', () => {
     expect(v.value.source.file).toBe('good.csv');
     expect(v.value.title).toBe('circle');
     expect(v.value.preprocessing.k).toBe(20);
+    expect(v.value.patternAtlas?.labels).toHaveLength(120);
     expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
   });
 

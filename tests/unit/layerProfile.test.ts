@@ -15,7 +15,7 @@ import {
 } from '../../src/lib/analysis/layerProfile';
 import type { ConvLayer } from '../../src/lib/nn/convLayers';
 import { graphThumbnail, profileToSvg } from '../../src/lib/export/profileSvg';
-import { validateResult } from '../../src/lib/result/validate';
+import { validateProfile, validateResult } from '../../src/lib/result/validate';
 import type { ResultDocument } from '../../src/lib/result/schema';
 import { circleResult } from '../support/circleResult';
 import { writeManifest, type ManifestTensor } from './modelImportFixture';
@@ -95,10 +95,11 @@ describe('layer measures', () => {
     const lines = profileCsv(rows).trimEnd().split('\n');
     expect(lines[0]).toBe(
       'layer,name,kind,kernel,filters,analysed,core,h1_bars,h1_longest,h1_second,h1_dominance,near_circle_share,' +
-        'klein_mean_error,mapper_nodes,mapper_edges,error',
+        'klein_mean_error,mapper_nodes,mapper_edges,klein,edge,line,centre,other,off,error',
     );
-    expect(lines[1]).toMatch(/^1,"a,""b""",conv2d,3x3x4x8,32,\d+,\d+,1,0\.8,,inf,0\.5,0\.3,12,\d+,$/);
-    expect(lines[2]).toBe('2,conv2,conv2d,3x3x4x8,32,,,,,,,,,,,only 2 of 32 filters are not near zero');
+    // circleResult has no pattern atlas: its six share cells are empty.
+    expect(lines[1]).toMatch(/^1,"a,""b""",conv2d,3x3x4x8,32,\d+,\d+,1,0\.8,,inf,0\.5,0\.3,12,\d+,,,,,,,$/);
+    expect(lines[2]).toBe('2,conv2,conv2d,3x3x4x8,32,,,,,,,,,,,,,,,,,only 2 of 32 filters are not near zero');
   });
 
   test('the chart: a bar per layer and panel at its value, a thumbnail per layer, names escaped', () => {
@@ -174,7 +175,25 @@ describe('kleinscope profile', () => {
     const r = await kleinscope('profile', m.path, '--out', out, '--dataset', 'synthetic', '--jobs', '2');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['layer-1.json', 'layer-3.json', 'profile.csv', 'profile.svg']);
+    expect(readdirSync(out).sort()).toEqual([
+      'layer-1.json',
+      'layer-3.json',
+      'profile.csv',
+      'profile.json',
+      'profile.svg',
+    ]);
+    // The profile as a document of its own: valid, every layer's numbers, the model by its base name only.
+    const profile = validateProfile(JSON.parse(readFileSync(join(out, 'profile.json'), 'utf8')));
+    if (!profile.ok) throw new Error(`${profile.field}: ${profile.message}`);
+    expect(profile.value.model.name).toBe('two-weights_manifest.json');
+    expect(readFileSync(join(out, 'profile.json'), 'utf8')).not.toContain(root);
+    expect(profile.value.layers.map((l) => [l.layer, l.name])).toEqual([
+      [1, 'edges/filters'],
+      [3, 'noise/filters'],
+    ]);
+    expect(profile.value.description).toMatch(
+      /^Made by `kleinscope profile two-weights_manifest\.json --dataset synthetic --jobs 2`/,
+    );
     const docs = [1, 3].map((i) => JSON.parse(readFileSync(join(out, `layer-${i}.json`), 'utf8')) as ResultDocument);
     for (const doc of docs) expect(validateResult(doc).ok).toBe(true);
     expect(docs.map((d) => [d.source.layer, d.source.layerName, d.source.dataset])).toEqual([
@@ -190,7 +209,12 @@ describe('kleinscope profile', () => {
       const measures = layerMeasures(doc);
       expect(Number(cells[i][col('near_circle_share')])).toBeCloseTo(measures.nearCircle, 6);
       expect(Number(cells[i][col('klein_mean_error')])).toBeCloseTo(measures.kleinError, 6);
+      for (const key of ['klein', 'edge', 'line', 'centre', 'other', 'off'] as const)
+        expect(Number(cells[i][col(key)])).toBeCloseTo(doc.patternAtlas!.classes[key].share, 6);
     });
+    // The circle layer's core is edges on the Klein bottle; the noise layer's mostly off it.
+    expect(docs[0].patternAtlas!.classes.edge.share).toBeGreaterThan(0.8);
+    expect(docs[1].patternAtlas!.classes.klein.share).toBeLessThan(0.3);
     const [edges, noise] = docs.map(layerMeasures);
     expect(edges.nearCircle).toBeGreaterThan(0.9);
     expect(noise.nearCircle).toBeLessThan(0.2);
@@ -199,7 +223,9 @@ describe('kleinscope profile', () => {
     const svg = readFileSync(join(out, 'profile.svg'), 'utf8');
     expect(svg).toContain('Layer profile: two-weights_manifest.json');
     expect(svg.match(/class="thumb"/g)).toHaveLength(2);
-    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/profile.csv: 2 of 2 3x3 layers analysed in [\d.]+ s$/);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(
+      /profile.csv, .*profile.json: 2 of 2 3x3 layers analysed in [\d.]+ s$/,
+    );
 
     // One thread gives the same documents as two (the worker threads run the same code on the same bytes).
     const serial = join(root, 'serial');

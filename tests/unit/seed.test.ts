@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { validateResult } from '../../src/lib/result/validate';
+import { validateDocument } from '../../src/lib/result/validate';
 import { readSeeds, seed, seedDocument } from '../../src/seed/start.js';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -26,9 +26,9 @@ describe('seed results', () => {
   test('every seed is a valid, real result that names the command that made it', () => {
     expect(links.length).toBeGreaterThanOrEqual(1);
     for (const link of links) {
-      expect(link.commands[0]).toMatch(/^kleinscope (reproduce|analyze) /);
+      expect(link.commands[0]).toMatch(/^kleinscope (reproduce|analyze|profile) /);
       for (const file of link.files) {
-        const v = validateResult(JSON.parse(seedDocument(file)));
+        const v = validateDocument(JSON.parse(seedDocument(file)));
         expect(v.ok, file).toBe(true);
         if (!v.ok) continue;
         expect(v.value.source.kind).not.toBe('synthetic');

@@ -14,6 +14,7 @@ import { DEFAULT_MAX_FILTERS } from '../../lib/nn/modelImport';
 import { seededSample } from '../../lib/nn/convLayers';
 import { PersistenceTooLargeError } from '../../lib/tda/ripsCohomology';
 import { writeAtomically } from '../atomicWrite';
+import { patternAtlasLine } from '../../lib/analysis/patternAtlasStage';
 
 const usage =
   'kleinscope analyze INPUT [--layer N] [--step S] [--k 50] [--p 30] [--lens pca|pca:i,j|codensity|angle|circular|ball] ' +
@@ -171,6 +172,7 @@ export const command: Command = {
         `${bootstrapLine(doc.mapper.bootstrap)}${doc.persistence.complex} H1 ${h1.length} bars, longest ${longest.toFixed(3)}; ` +
         `${Math.round(doc.timings.total)} ms\n`,
     );
+    if (doc.patternAtlas) process.stdout.write(`${patternAtlasLine(doc.patternAtlas)}\n`);
     return 0;
   },
 };

@@ -14,10 +14,13 @@ import { openModelFile } from '../../lib/nn/modelImportNode';
 import { analyzeModelLayers, type LayerAnalysis, type ModelLayersOptions } from '../../lib/analysis/modelLayers';
 import { layerProfile, profileCsv } from '../../lib/analysis/layerProfile';
 import { AnalysisError, DEFAULT_OPTIONS } from '../../lib/analysis/pipeline';
-import { graphThumbnail, profileToSvg } from '../../lib/export/profileSvg';
+import { profileToSvg, thumbnailData, thumbnailSvg, type ThumbnailData } from '../../lib/export/profileSvg';
+import { baseNameOf, profileDocument } from '../../lib/analysis/profileDocument';
+import { validateProfile } from '../../lib/result/validate';
 import { validateResult } from '../../lib/result/validate';
 import type { ProfileReply, ProfileWorkerData } from '../profileWorker';
 import { writeAtomically } from '../atomicWrite';
+import { patternAtlasLine } from '../../lib/analysis/patternAtlasStage';
 
 /**
  * Landmarks of the witness complex for each layer. The profile needs only H1's two longest bars, and on a core of
@@ -31,7 +34,7 @@ export const DEFAULT_JOBS = Math.max(1, Math.min(2, availableParallelism()));
 
 const usage =
   'kleinscope profile MODEL.json|WEIGHTS_MANIFEST.json --out DIR [--max-filters 50000] [--seed 1] ' +
-  `[--landmarks ${PROFILE_LANDMARKS}] [--jobs ${DEFAULT_JOBS}] [--dataset NAME]`;
+  `[--landmarks ${PROFILE_LANDMARKS}] [--jobs ${DEFAULT_JOBS}] [--dataset NAME] [--title TEXT] [--url MODEL_URL]`;
 
 /**
  * Analyses `layers` on `jobs` worker threads (each opens the model itself), calling `onLayer` as each finishes;
@@ -113,6 +116,23 @@ function prepareOutDir(dir: string): void {
   }
 }
 
+/** The options a profile was made with, for its description: --out is a local folder and is left out. */
+function commandOptions(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('-')) continue;
+    if (a === '--out' || a === '-o') {
+      i++;
+      continue;
+    }
+    if (a.startsWith('--out=')) continue;
+    const value = a.includes('=') || i + 1 >= argv.length || argv[i + 1].startsWith('-') ? null : argv[++i];
+    out.push(value === null ? a : `${a} ${/^[\w.:/@,-]+$/.test(value) ? value : JSON.stringify(value)}`);
+  }
+  return out;
+}
+
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 export const command: Command = {
@@ -128,6 +148,8 @@ export const command: Command = {
         landmarks: { type: 'string' },
         jobs: { type: 'string', short: 'j' },
         dataset: { type: 'string' },
+        title: { type: 'string' },
+        url: { type: 'string' },
       },
       usage,
     );
@@ -152,6 +174,10 @@ export const command: Command = {
     const jobs = numberOption('jobs', values.jobs, DEFAULT_JOBS, { integer: true, min: 1, max: 64 });
     if (values.dataset !== undefined && values.dataset.length > 80)
       throw new CliError('--dataset: at most 80 characters', 2);
+    if (values.title !== undefined && values.title.length > 200)
+      throw new CliError('--title: at most 200 characters', 2);
+    if (values.url !== undefined && !/^https?:\/\/[^\s]+$/.test(values.url))
+      throw new CliError(`--url: '${values.url}' is not an http(s) URL of the model`, 2);
 
     let model;
     try {
@@ -170,7 +196,7 @@ export const command: Command = {
     const started = performance.now();
     const pad = String(Math.max(...layers)).length;
     const docName = (index: number) => `layer-${String(index).padStart(pad, '0')}.json`;
-    const thumbnails = new Map<number, string>();
+    const thumbnails = new Map<number, ThumbnailData | null>();
     const options: Omit<ModelLayersOptions, 'layers'> = {
       maxFilters,
       seed,
@@ -194,11 +220,12 @@ export const command: Command = {
           );
         const file = join(out, docName(r.layer.index));
         writeAtomically(file, JSON.stringify(r.document));
-        thumbnails.set(r.layer.index, graphThumbnail(r.document));
+        thumbnails.set(r.layer.index, thumbnailData(r.document));
         const d = r.document;
         process.stdout.write(
           `${head}: ${d.preprocessing.nInput} filters, core ${d.preprocessing.nCore}, ` +
-            `Mapper ${d.mapper.nodes.length} nodes; ${seconds(d.timings.total)} -> ${file}\n`,
+            `Mapper ${d.mapper.nodes.length} nodes; ${seconds(d.timings.total)} -> ${file}\n` +
+            (d.patternAtlas ? `  ${patternAtlasLine(d.patternAtlas)}\n` : ''),
         );
       };
       results =
@@ -212,12 +239,31 @@ export const command: Command = {
     }
     const rows = layerProfile(results);
     const name = model.modelName ?? path.split(/[\\/]/).pop() ?? path;
-    const chart = profileToSvg(rows, { title: `Layer profile: ${name}`, thumbnail: (i) => thumbnails.get(i) });
+    const chart = profileToSvg(rows, {
+      title: `Layer profile: ${name}`,
+      thumbnail: (i) => (thumbnails.has(i) ? thumbnailSvg(thumbnails.get(i)!) : undefined),
+    });
     writeAtomically(join(out, 'profile.svg'), chart.svg);
     writeAtomically(join(out, 'profile.csv'), profileCsv(rows));
+    const docs = new Map(results.flatMap((r) => (r.status === 'done' ? [[r.layer.index, r.document] as const] : [])));
+    const profile = profileDocument(rows, docs, thumbnails, {
+      modelName: baseNameOf(name),
+      dataset: values.dataset ?? docs.values().next().value?.source.dataset ?? baseNameOf(name).slice(0, 80),
+      ...(values.url !== undefined ? { url: values.url } : {}),
+      ...(values.title !== undefined ? { title: values.title } : {}),
+      options: { k: DEFAULT_OPTIONS.k, p: DEFAULT_OPTIONS.p, maxFilters, seed, landmarks },
+      command: ['kleinscope profile', baseNameOf(path), ...commandOptions(argv)].join(' '),
+    });
+    const checkedProfile = validateProfile(profile);
+    if (!checkedProfile.ok)
+      throw new CliError(
+        `internal error: the profile fails its schema at ${checkedProfile.field}: ${checkedProfile.message}`,
+        70,
+      );
+    writeAtomically(join(out, 'profile.json'), JSON.stringify(profile));
     const done = results.filter((r) => r.status === 'done').length;
     process.stdout.write(
-      `${join(out, 'profile.svg')}, ${join(out, 'profile.csv')}: ${done} of ${layers.length} 3x3 layers analysed ` +
+      `${join(out, 'profile.svg')}, ${join(out, 'profile.csv')}, ${join(out, 'profile.json')}: ${done} of ${layers.length} 3x3 layers analysed ` +
         `in ${seconds(performance.now() - started)}\n`,
     );
     return done === layers.length ? 0 : 1;

@@ -2,8 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from '../command';
 import { parse } from '../args';
 import { CliError, at } from '../errors';
-import { validateResult } from '../../lib/result/validate';
-import type { ResultDocument } from '../../lib/result/schema';
+import { validateDocument, type AnyDocument } from '../../lib/result/validate';
 import { connect, defaultServer, serverUrl } from '../server';
 
 const usage =
@@ -102,7 +101,7 @@ export function jsonErrorOffset(text: string): number | undefined {
 }
 
 /** Reads and validates the document here first, so a bad file never reaches the server. */
-async function readDocument(file: string): Promise<ResultDocument> {
+async function readDocument(file: string): Promise<AnyDocument> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -126,7 +125,8 @@ async function readDocument(file: string): Promise<ResultDocument> {
     const message = ((e as Error).message.split('\n')[0] ?? '').replace(/, (\.\.\.)?"[\s\S]*$/, '');
     throw new CliError(at(file, line, `not valid JSON${near}: ${message}`));
   }
-  const v = validateResult(value);
+  // A layer result or a profile (kleinscope profile's profile.json): the `schema` field says which.
+  const v = validateDocument(value);
   if (!v.ok) throw new CliError(at(file, undefined, `not a result document: field ${v.field}: ${v.message}`));
   // Send exactly what was validated (the client sends it compactly).
   return v.value;

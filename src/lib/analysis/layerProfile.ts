@@ -27,6 +27,17 @@ export interface LayerMeasures {
   nCore: number;
   mapperNodes: number;
   mapperEdges: number;
+  /** Shares of the core in each class of the pattern atlas (tda/patternAtlas.ts); null for documents without one. */
+  patterns: PatternShares | null;
+}
+
+export type PatternShares = Record<'klein' | 'edge' | 'line' | 'centre' | 'other' | 'off', number>;
+export const PATTERN_SHARE_KEYS = ['klein', 'edge', 'line', 'centre', 'other', 'off'] as const;
+
+function patternShares(doc: ResultDocument): PatternShares | null {
+  const c = doc.patternAtlas?.classes;
+  if (!c) return null;
+  return Object.fromEntries(PATTERN_SHARE_KEYS.map((k) => [k, c[k].share])) as PatternShares;
 }
 
 export function layerMeasures(doc: ResultDocument): LayerMeasures {
@@ -51,6 +62,7 @@ export function layerMeasures(doc: ResultDocument): LayerMeasures {
     nCore: doc.preprocessing.nCore,
     mapperNodes: doc.mapper.nodes.length,
     mapperEdges: doc.mapper.edges.length,
+    patterns: patternShares(doc),
   };
 }
 
@@ -108,6 +120,7 @@ const CSV_HEAD = [
   'klein_mean_error',
   'mapper_nodes',
   'mapper_edges',
+  ...PATTERN_SHARE_KEYS,
   'error',
 ];
 
@@ -142,6 +155,7 @@ export function profileCsv(rows: ProfileRow[]): string {
         m?.kleinError ?? null,
         m?.mapperNodes ?? null,
         m?.mapperEdges ?? null,
+        ...PATTERN_SHARE_KEYS.map((k) => m?.patterns?.[k] ?? null),
         r.error,
       ]
         .map(csvCell)

@@ -27,6 +27,7 @@ import { preprocess } from './preprocess';
 import { limitProblem, type LimitedParam } from './limits';
 import { documentCocycles } from './cocycles';
 import { histogram } from './histogram';
+import { patternAtlasStage } from './patternAtlasStage';
 
 export interface AnalysisOptions {
   k?: number;
@@ -224,6 +225,7 @@ export async function analyzeFilters(
   await stage('fit', 0.4);
   const circle = fitPrimaryCircle(coords, nCore);
   const klein = fitKleinBottle(coords, nCore);
+  const patternAtlas = patternAtlasStage(coords, nCore, klein);
   done('fit');
 
   await stage('ph', 0.45);
@@ -418,6 +420,7 @@ export async function analyzeFilters(
     mapper: mapperDoc,
     persistence: { ...ph.summary, ...documentCocycles(ph, coords, nCore) },
     modelFit,
+    patternAtlas,
     timings,
   };
   return doc;

@@ -1,7 +1,7 @@
 import type { ResultDocument } from '../result/schema';
 import type { ResultSummary } from '../result/summary';
 import type { CompareResponse, ErrorBody, Published, ResultRef, VersionList, VersionPublished } from './contract';
-import { validateResult } from '../result/validate';
+import { validateDocument, validateResult, type AnyDocument } from '../result/validate';
 
 /** A failed API call: `status` 0 means the network could not be reached (offline, server down). */
 export class ApiError extends Error {
@@ -36,10 +36,12 @@ export interface GalleryQuery {
 }
 
 export interface ApiClient {
-  publish(doc: ResultDocument): Promise<Published>;
+  publish(doc: AnyDocument): Promise<Published>;
   /** A new version of result `id`, with the owner token `publish` returned. */
-  addVersion(id: string, token: string, doc: ResultDocument): Promise<VersionPublished>;
+  addVersion(id: string, token: string, doc: AnyDocument): Promise<VersionPublished>;
   result(id: string, version?: number): Promise<ResultDocument>;
+  /** Either kind of published document: a layer result or a whole network's profile. */
+  document(id: string, version?: number): Promise<AnyDocument>;
   versions(id: string): Promise<VersionList>;
   gallery(query?: GalleryQuery): Promise<GalleryPage>;
   compare(a: ResultRef, b: ResultRef): Promise<CompareResponse>;
@@ -102,6 +104,15 @@ export function createClient(base = '', fetchFn: typeof fetch = (...a) => fetch(
       }),
     result: async (id, version) =>
       checked(await call<unknown>(version === undefined ? `/results/${seg(id)}` : `/results/${seg(id)}/v/${version}`)),
+    document: async (id, version) => {
+      const value = await call<unknown>(
+        version === undefined ? `/results/${seg(id)}` : `/results/${seg(id)}/v/${version}`,
+      );
+      const v = validateDocument(value);
+      if (!v.ok)
+        throw new ApiError(200, 'invalid_document', `the stored document is invalid at ${v.field}: ${v.message}`);
+      return v.value;
+    },
     versions: (id) => call<VersionList>(`/results/${seg(id)}/versions`),
     gallery: (query = {}) => {
       const params = new URLSearchParams();

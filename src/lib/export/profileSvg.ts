@@ -1,11 +1,14 @@
 // The layer profile as one standalone SVG (figure 6 of the paper as a chart): one column per 3x3 layer in network
 // order, with a thumbnail of its Mapper graph above three panels: H1 dominance, the share of the core near the
-// primary circle, and the mean Klein-bottle fit error. The same string is the CLI's file, the lab's picture and
+// primary circle, and the mean Klein-bottle fit error; then the pattern atlas as stacked shares (edge, line and
+// other on the Klein bottle from the bottom, so their top is the Klein-bottle share, then centre and off). The same string is the CLI's file, the lab's picture and
 // the source of the PNG, so all three always agree.
 import type { ResultDocument } from '../result/schema';
 import type { ProfileRow } from '../analysis/layerProfile';
 import { forceLayout } from '../plot/forceLayout';
-import { colourOf, nodeAttribute } from '../plot/nodeAttributes';
+import { nodeAttribute } from '../plot/nodeAttributes';
+import { cyclic, PATTERN_COLOURS, PATTERN_NAMES } from '../plot/colour';
+import { MAX_THUMBNAIL_EDGES, MAX_THUMBNAIL_NODES } from '../result/profileSchema';
 import { escapeXml, fixed } from './xml';
 
 export const THUMB_WIDTH = 64;
@@ -21,35 +24,67 @@ const LABELS = 96;
 /** Dominance is drawn up to this ratio; a larger one (or a single bar) reaches the top with its value written. */
 const DOMINANCE_CAP = 10;
 
+/** A Mapper graph drawn small, as plain numbers (a profile document stores it): see profileSchema's thumbnail. */
+export interface ThumbnailData {
+  /** [x, y, radius, mean primary-circle angle or null] in a THUMB_WIDTH x THUMB_HEIGHT box. */
+  nodes: Array<[number, number, number, number | null]>;
+  edges: Array<[number, number]>;
+}
+
+const r2 = (v: number) => Math.round(v * 100) / 100;
+
 /**
- * A Mapper graph drawn small: edges and discs coloured by the nodes' mean primary-circle angle (a circle layer
- * shows as a closed rainbow), laid out by the same force layout as the full view. No glyphs: at thumbnail size
- * they are noise, and a 1,000-node graph would make the chart heavy.
+ * The thumbnail's layout: the same force layout as the full view, nodes coloured by their mean primary-circle angle
+ * (a circle layer shows as a closed rainbow). Null for a graph too large to draw small.
  */
-export function graphThumbnail(doc: ResultDocument, width = THUMB_WIDTH, height = THUMB_HEIGHT): string {
+export function thumbnailData(doc: ResultDocument, width = THUMB_WIDTH, height = THUMB_HEIGHT): ThumbnailData | null {
   const graph = doc.mapper;
   const n = graph.nodes.length;
+  if (n > MAX_THUMBNAIL_NODES) return null;
   const layout = forceLayout(graph, { width, height, minRadius: 1.2, maxRadius: n > 200 ? 2.5 : 4 });
   const index = new Map<number, number>();
   graph.nodes.forEach((node, i) => index.set(node.id, i));
   const angle = nodeAttribute(doc, 'angle');
-  const path: string[] = [];
+  const edges: Array<[number, number]> = [];
   for (const [a, b] of graph.edges) {
     const i = index.get(a);
     const j = index.get(b);
-    if (i === undefined || j === undefined) continue;
-    const { xy } = layout;
-    path.push(`M${fixed(xy[2 * i])} ${fixed(xy[2 * i + 1])}L${fixed(xy[2 * j])} ${fixed(xy[2 * j + 1])}`);
+    if (i !== undefined && j !== undefined && edges.length < MAX_THUMBNAIL_EDGES) edges.push([i, j]);
   }
+  return {
+    nodes: graph.nodes.map((_, i) => [
+      r2(layout.xy[2 * i]),
+      r2(layout.xy[2 * i + 1]),
+      r2(layout.r[i]),
+      Number.isFinite(angle.values[i]) ? r2(angle.values[i]) : null,
+    ]),
+    edges,
+  };
+}
+
+/**
+ * The thumbnail as SVG elements (for a <g>): edges, then discs. No glyphs: at thumbnail size they are noise, and a
+ * 1,000-node graph would make the chart heavy. Every value is a number, so a stored thumbnail draws safely.
+ */
+export function thumbnailSvg(data: ThumbnailData | null, width = THUMB_WIDTH, height = THUMB_HEIGHT): string {
   const out = [`<rect width="${width}" height="${height}" fill="#fff" stroke="#ddd"/>`];
+  if (!data) return out.join('');
+  const { nodes } = data;
+  const path: string[] = [];
+  for (const [i, j] of data.edges) {
+    const a = nodes[i];
+    const b = nodes[j];
+    if (a && b) path.push(`M${fixed(a[0])} ${fixed(a[1])}L${fixed(b[0])} ${fixed(b[1])}`);
+  }
   if (path.length) out.push(`<path d="${path.join('')}" stroke="#999" stroke-width="0.6" fill="none"/>`);
-  graph.nodes.forEach((_, i) => {
-    const fill = Number.isFinite(angle.values[i]) ? colourOf(angle, angle.values[i]) : '#555';
-    out.push(
-      `<circle cx="${fixed(layout.xy[2 * i])}" cy="${fixed(layout.xy[2 * i + 1])}" r="${fixed(layout.r[i])}" fill="${fill}"/>`,
-    );
-  });
+  for (const [x, y, r, a] of nodes)
+    out.push(`<circle cx="${fixed(x)}" cy="${fixed(y)}" r="${fixed(r)}" fill="${a === null ? '#555' : cyclic(a)}"/>`);
   return out.join('');
+}
+
+/** A layer result's Mapper graph drawn small (thumbnailData, then thumbnailSvg). */
+export function graphThumbnail(doc: ResultDocument, width = THUMB_WIDTH, height = THUMB_HEIGHT): string {
+  return thumbnailSvg(thumbnailData(doc, width, height), width, height);
 }
 
 export interface ProfileChartOptions {
@@ -126,12 +161,63 @@ function panels(rows: ProfileRow[]): Panel[] {
 
 const tickText = (v: number) => String(Math.round(v * 100) / 100);
 
+/** Stack order from the bottom: the three Klein-bottle classes, then centre, then off (PATTERN_NAMES order). */
+const STACK = ['edge', 'line', 'other', 'centre', 'off'] as const;
+
+function stackedPatterns(out: string[], rows: ProfileRow[], top: number, x: (i: number) => number, width: number) {
+  const y = (v: number) => top + PANEL - v * PANEL;
+  out.push(`<g class="panel patterns" data-panel="patterns">`);
+  out.push(`<text x="8" y="${top + 12}" font-weight="600">patterns</text>`);
+  out.push(`<text x="8" y="${top + 26}" fill="#777">share of the core</text>`);
+  STACK.forEach((_, k) => {
+    const ly = top + 40 + k * 12;
+    out.push(
+      `<rect x="8" y="${ly - 8}" width="9" height="9" fill="${PATTERN_COLOURS[k]}"/>` +
+        `<text x="21" y="${ly}" fill="#444" font-size="10">${escapeXml(PATTERN_NAMES[k])}</text>`,
+    );
+  });
+  for (const t of [0, 0.5, 1])
+    out.push(
+      `<line x1="${LEFT - 4}" x2="${width - RIGHT}" y1="${fixed(y(t))}" y2="${fixed(y(t))}" stroke="#eee"/>` +
+        `<text x="${LEFT - 6}" y="${fixed(y(t) + 4)}" text-anchor="end" fill="#555">${tickText(t)}</text>`,
+    );
+  rows.forEach((r, i) => {
+    const shares = r.measures?.patterns;
+    const cx = x(i);
+    if (!shares) {
+      const why = r.error ?? (r.measures ? 'no pattern atlas in this result' : 'not analysed');
+      out.push(
+        `<text x="${cx}" y="${top + PANEL - 4}" text-anchor="middle" fill="#a00"><title>${escapeXml(why)}</title>–</text>`,
+      );
+      return;
+    }
+    const barW = COLUMN * 0.55;
+    let base = 0;
+    STACK.forEach((key, k) => {
+      const v = shares[key];
+      if (!(v > 0)) return;
+      out.push(
+        `<rect x="${fixed(cx - barW / 2)}" y="${fixed(y(base + v))}" width="${fixed(barW)}" height="${fixed(v * PANEL)}" ` +
+          `fill="${PATTERN_COLOURS[k]}" data-layer="${r.layer}" data-pattern="${key}" data-share="${v}">` +
+          `<title>layer ${r.layer}: ${escapeXml(PATTERN_NAMES[k])} ${Math.round(v * 100)}%</title></rect>`,
+      );
+      base += v;
+    });
+    out.push(
+      `<text x="${cx}" y="${fixed(y(shares.klein) - 3)}" text-anchor="middle" fill="#444" font-size="10">` +
+        `<title>on the Klein bottle (edge + line + other)</title>K ${Math.round(shares.klein * 100)}%</text>`,
+    );
+  });
+  out.push('</g>');
+}
+
 /** The chart of `rows` (layerProfile's output) as a standalone SVG: no scripts, no external references. */
 export function profileToSvg(rows: ProfileRow[], options: ProfileChartOptions = {}): ProfileChart {
   const width = LEFT + Math.max(1, rows.length) * COLUMN + RIGHT;
   const ps = panels(rows);
   const panelTop = (p: number) => TOP + THUMB_HEIGHT + GAP + p * (PANEL + GAP);
-  const height = panelTop(ps.length) + LABELS - GAP;
+  // The stacked pattern panel sits below the value panels.
+  const height = panelTop(ps.length) + PANEL + LABELS;
   const x = (i: number) => LEFT + i * COLUMN + COLUMN / 2;
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
@@ -190,7 +276,9 @@ export function profileToSvg(rows: ProfileRow[], options: ProfileChartOptions = 
     });
     out.push('</g>');
   });
-  const labelTop = panelTop(ps.length) - GAP + 14;
+  const stackTop = panelTop(ps.length);
+  stackedPatterns(out, rows, stackTop, x, width);
+  const labelTop = stackTop + PANEL + 14;
   rows.forEach((r, i) => {
     const name = r.name.length > 22 ? `…${r.name.slice(-21)}` : r.name;
     out.push(

@@ -46,3 +46,10 @@ export function maxAbs(values: ArrayLike<number>): number {
   for (let i = 0; i < values.length; i++) m = Math.max(m, Math.abs(values[i]));
   return m;
 }
+
+/**
+ * The pattern atlas's classes (tda/patternAtlas.ts, label order: edge, line, other on the Klein bottle, centre,
+ * off) and their colours: Okabe-Ito hues, told apart with common colour blindness; off is a light grey.
+ */
+export const PATTERN_NAMES = ['edge', 'line', 'other on Klein', 'centre', 'off'] as const;
+export const PATTERN_COLOURS = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#c8c8c8'] as const;

@@ -1,5 +1,5 @@
 import type { MapperGraph, ResultDocument } from '../result/schema';
-import { cyclic, sequential } from './colour';
+import { cyclic, PATTERN_COLOURS, PATTERN_NAMES, sequential } from './colour';
 
 /** A numeric per-node quantity the graph can be coloured by. */
 export interface NodeAttribute {
@@ -10,6 +10,8 @@ export interface NodeAttribute {
   cyclic: boolean;
   min: number;
   max: number;
+  /** A categorical attribute: value k is category k, drawn in its own colour, with a legend of names. */
+  categories?: { names: readonly string[]; colours: readonly string[] };
 }
 
 /** Circular mean of the members' primary-circle angles in [0, 2pi); NaN if no member has an angle. */
@@ -31,7 +33,22 @@ export function meanAngle(members: readonly number[], angles: readonly number[])
 
 /** What the views need of a document to colour and search its nodes. */
 export type AttributeSource = Pick<ResultDocument, 'mapper' | 'modelFit'> &
-  Partial<Pick<ResultDocument, 'source' | 'preprocessing'>>;
+  Partial<Pick<ResultDocument, 'source' | 'preprocessing' | 'patternAtlas'>>;
+
+/** Index into PATTERN_NAMES of the class most of `members` are in (the lowest on a tie); NaN with no labels. */
+export function majorityPattern(members: readonly number[], labels: readonly number[]): number {
+  const counts = new Array<number>(PATTERN_NAMES.length).fill(0);
+  for (const m of members) {
+    const l = labels[m];
+    if (l !== undefined && l >= 0 && l < counts.length) counts[l]++;
+  }
+  let best = Number.NaN;
+  let bestCount = 0;
+  counts.forEach((c, k) => {
+    if (c > bestCount) [best, bestCount] = [k, c];
+  });
+  return best;
+}
 
 /**
  * The training run (1-based) of each core point, when the document can tell: a pooled training of several runs,
@@ -59,6 +76,10 @@ export function memberValues(doc: AttributeSource, name: string): ((member: numb
   if (name === 'circleDistance') return (m) => fit.primaryCircle.distances[m] ?? Number.NaN;
   if (name === 'kleinError') return (m) => fit.kleinBottle.errors[m] ?? Number.NaN;
   if (name === 'run') return runOf(doc);
+  if (name === 'pattern' && doc.patternAtlas) {
+    const labels = doc.patternAtlas.labels;
+    return (m) => labels[m] ?? Number.NaN;
+  }
   return null;
 }
 
@@ -69,7 +90,13 @@ export function memberValues(doc: AttributeSource, name: string): ((member: numb
 export function attributeNames(graph: MapperGraph, doc?: AttributeSource): string[] {
   const extra = new Set<string>();
   for (const node of graph.nodes) for (const key of Object.keys(node.attributes ?? {})) extra.add(key);
-  const builtIn = ['density', 'size', 'angle', ...(doc && runOf(doc) ? ['run'] : [])];
+  const builtIn = [
+    'density',
+    'size',
+    'angle',
+    ...(doc?.patternAtlas ? ['pattern'] : []),
+    ...(doc && runOf(doc) ? ['run'] : []),
+  ];
   return [...builtIn, ...[...extra].filter((k) => !builtIn.includes(k)).sort()];
 }
 
@@ -82,6 +109,7 @@ export function nodeAttribute(doc: AttributeSource, name: string): NodeAttribute
     if (name === 'density') values[i] = node.density;
     else if (name === 'size') values[i] = node.size;
     else if (name === 'angle') values[i] = meanAngle(node.members, angles);
+    else if (name === 'pattern') values[i] = majorityPattern(node.members, doc.patternAtlas?.labels ?? []);
     else if (run) {
       // The mean run of the members, as KeplerMapper colours by the mean of any column.
       let s = 0;
@@ -97,6 +125,15 @@ export function nodeAttribute(doc: AttributeSource, name: string): NodeAttribute
     } else values[i] = node.attributes?.[name] ?? Number.NaN;
   });
   if (name === 'angle') return { name, values, cyclic: true, min: 0, max: 2 * Math.PI };
+  if (name === 'pattern')
+    return {
+      name,
+      values,
+      cyclic: false,
+      min: 0,
+      max: PATTERN_NAMES.length - 1,
+      categories: { names: PATTERN_NAMES, colours: PATTERN_COLOURS },
+    };
   let min = Infinity;
   let max = -Infinity;
   for (const v of values) {
@@ -111,6 +148,7 @@ export function nodeAttribute(doc: AttributeSource, name: string): NodeAttribute
 /** The colour of one value on the attribute's scale; grey for a missing value. */
 export function colourOf(attr: NodeAttribute, value: number): string {
   if (!Number.isFinite(value)) return '#999';
+  if (attr.categories) return attr.categories.colours[value] ?? '#999';
   if (attr.cyclic) return cyclic(value);
   return sequential(attr.max > attr.min ? (value - attr.min) / (attr.max - attr.min) : 0.5);
 }
@@ -138,6 +176,8 @@ export function nodeHistogram(
   node: number,
   bins = 10,
 ): { counts: number[]; of: 'members' | 'nodes'; mark: number | null } {
+  // A categorical attribute gets one bin per category.
+  if (attr.categories) bins = attr.categories.names.length;
   const perMember = memberValues(doc, attr.name);
   const members = doc.mapper.nodes[node]?.members ?? [];
   if (perMember) {

@@ -206,6 +206,32 @@ export const modelFitSchema = z.object({
   }),
 });
 
+const patternClassSchema = z.object({
+  count,
+  share: num.min(0).max(1),
+  /** Row-major 3x3, each member's sign aligned first (see tda/patternAtlas.ts). */
+  meanFilter: filter9,
+});
+
+/**
+ * What each core filter is (tda/patternAtlas.ts): on the Klein bottle (edge, line or other), a centre-surround
+ * bulls-eye, or off. The tolerances are stored with the numbers so a document says what its shares mean.
+ */
+export const patternAtlasSchema = z.object({
+  /** Degrees: distance to the Klein bottle, t2 window of edges and lines, distance to +-centre tap. */
+  tolerances: z.object({ klein: num.positive(), edgeLine: num.positive(), centre: num.positive() }),
+  classes: z.object({
+    klein: patternClassSchema,
+    edge: patternClassSchema,
+    line: patternClassSchema,
+    centre: patternClassSchema,
+    other: patternClassSchema,
+    off: patternClassSchema,
+  }),
+  /** Each core point's class, in core order: 0 edge, 1 line, 2 other on the Klein bottle, 3 centre, 4 off. */
+  labels: z.array(z.number().int().min(0).max(4)).max(MAX_POINTS),
+});
+
 export const resultSchema = z.object({
   schema: z.literal(SCHEMA_ID),
   title: text(200).optional(),
@@ -217,6 +243,8 @@ export const resultSchema = z.object({
   mapper: mapperSchema,
   persistence: persistenceSchema,
   modelFit: modelFitSchema,
+  /** Absent from documents made before the atlas. */
+  patternAtlas: patternAtlasSchema.optional(),
   /** Milliseconds per pipeline stage. */
   timings: z
     .record(text(40), num.nonnegative())
@@ -229,6 +257,7 @@ export type MapperGraph = z.infer<typeof mapperSchema>;
 export type MapperNode = z.infer<typeof mapperNodeSchema>;
 export type PersistenceSummary = z.infer<typeof persistenceSchema>;
 export type ModelFit = z.infer<typeof modelFitSchema>;
+export type PatternAtlasDoc = z.infer<typeof patternAtlasSchema>;
 export type Bar = z.infer<typeof barSchema>;
 export type StoredCocycle = z.infer<typeof storedCocycleSchema>;
 export type Histogram = z.infer<typeof histogramSchema>;

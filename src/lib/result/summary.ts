@@ -1,4 +1,5 @@
 import type { Bar, MapperGraph, ResultDocument, Source } from './schema';
+import { PROFILE_SCHEMA_ID, type ProfileDocument } from './profileSchema';
 
 /** What a gallery card or a comparison needs to know about a Mapper graph, without the graph. */
 export interface MapperSummary {
@@ -37,6 +38,20 @@ export interface ResultSummary {
   topBars: Bar[][];
   /** Mean filters (3x3, row-major) of the largest Mapper nodes, ordered around the primary circle. */
   strip: number[][];
+  /**
+   * A whole network's profile (kleinscope/profile@1): its layers' pattern shares and H1 dominance, in network order,
+   * for the card's chart. Absent for a layer result.
+   */
+  profile?: { layers: ProfileCardLayer[] };
+}
+
+export interface ProfileCardLayer {
+  layer: number;
+  name: string;
+  /** Shares of the core; null where the layer was not analysed or has no atlas. */
+  patterns: { edge: number; line: number; other: number; centre: number; off: number } | null;
+  /** Longest H1 bar over the next; null without two bars (Infinity is not JSON). */
+  dominance: number | null;
 }
 
 const TOP_BARS = 5;
@@ -113,7 +128,8 @@ function nodeAngle(members: readonly number[], angles: readonly number[]): numbe
 }
 
 /** The gallery card of a document. Pure and cheap: the API stores it next to each published version. */
-export function summarize(doc: ResultDocument): ResultSummary {
+export function summarize(doc: ResultDocument | ProfileDocument): ResultSummary {
+  if (doc.schema === PROFILE_SCHEMA_ID) return summarizeProfile(doc);
   const { source, preprocessing, mapper, persistence: ph, modelFit } = doc;
   const largest = [...mapper.nodes].sort((a, b) => b.size - a.size || a.id - b.id).slice(0, STRIP);
   const angles = modelFit.primaryCircle.angles;
@@ -152,4 +168,50 @@ function defaultTitle(doc: Pick<ResultDocument, 'source'>): string {
   const s = doc.source;
   const parts = [s.dataset, s.architecture, s.layer !== undefined ? `layer ${s.layer}` : undefined];
   return parts.filter((p): p is string => !!p).join(' · ');
+}
+
+/**
+ * A profile's card: the totals over its analysed layers, no bars of its own (each layer has its diagram), the
+ * Klein-bottle class mean filters of the layers as its strip, and the chart's numbers.
+ */
+function summarizeProfile(doc: ProfileDocument): ResultSummary {
+  const analysed = doc.layers.filter((l) => l.measures);
+  const sum = (f: (l: (typeof analysed)[number]) => number) => analysed.reduce((s, l) => s + f(l), 0);
+  const strip = analysed
+    .filter((l) => l.patterns && l.patterns.classes.klein.count > 0)
+    .slice(0, STRIP)
+    .map((l) => [...l.patterns!.classes.klein.meanFilter]);
+  const source: SourceSummary = { kind: doc.source.kind, dataset: doc.source.dataset };
+  if (doc.source.architecture !== undefined) source.architecture = doc.source.architecture;
+  return {
+    title: displayTitle(doc),
+    createdAt: doc.createdAt,
+    source,
+    sizes: {
+      filters: doc.layers.reduce((s, l) => s + l.nFilters, 0),
+      kept: sum((l) => l.analysed ?? 0),
+      core: sum((l) => l.measures!.nCore),
+      bars: [],
+      nodes: sum((l) => l.measures!.mapperNodes),
+      edges: sum((l) => l.measures!.mapperEdges),
+      components: 0,
+      cycles: 0,
+    },
+    topBars: [],
+    strip,
+    profile: {
+      layers: doc.layers.map((l) => {
+        const c = l.patterns?.classes;
+        const m = l.measures;
+        return {
+          layer: l.layer,
+          name: l.name,
+          patterns: c
+            ? { edge: c.edge.share, line: c.line.share, other: c.other.share, centre: c.centre.share, off: c.off.share }
+            : null,
+          dominance: m?.longest != null && m.second != null && m.second > 0 ? m.longest / m.second : null,
+        };
+      }),
+    },
+  };
 }
