@@ -70,6 +70,9 @@ test('a dropped folder of manifests: choose one, and the profile shows every 3x3
     await expect
       .poll(() => tab.page.getByTestId('profile-status').textContent(), { timeout: 120_000 })
       .toMatch(/^\s*2 of 2 3x3 layers analysed/);
+    // Every layer in: the profile can be published as one document, and its patterns are stacked per layer.
+    await profile.getByRole('button', { name: 'Publish profile' }).waitFor({ timeout: 30_000 });
+    expect(await profile.locator('rect[data-pattern]').count()).toBeGreaterThanOrEqual(2);
     // One bar per layer in each of the three panels, and a Mapper thumbnail per layer.
     const bars = await profile
       .locator('rect[data-value]')
