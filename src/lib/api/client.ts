@@ -1,5 +1,6 @@
 import type { ResultDocument } from '../result/schema';
-import type { MapperSummary, ResultSummary, VersionEntry } from '../result/summary';
+import type { MapperSummary, VersionEntry } from '../result/summary';
+import { galleryParams, type GalleryFacets, type GalleryPage, type GalleryQuery } from './gallery';
 import { validateResult } from '../result/validate';
 
 /** A failed API call: `status` 0 means the network could not be reached (offline, server down). */
@@ -35,21 +36,7 @@ export interface VersionList {
   versions: VersionEntry[];
 }
 
-/** A gallery card: the server's summary of the document (src/lib/result/summary.ts) and where to find it. */
-export type GallerySummary = ResultSummary & { id: string; version: number; publishedAt: string };
-
-export interface GalleryPage {
-  items: GallerySummary[];
-  nextCursor: string | null;
-}
-
-export interface GalleryQuery {
-  cursor?: string;
-  limit?: number;
-  dataset?: string;
-  arch?: string;
-  layer?: number | string;
-}
+export type { GalleryFacets, GalleryItem, GalleryPage, GalleryQuery } from './gallery';
 
 /** One side of a comparison, in the API's `ID` or `ID@N` form. */
 export type ResultRef = string;
@@ -88,6 +75,7 @@ export interface ApiClient {
   result(id: string, version?: number): Promise<ResultDocument>;
   versions(id: string): Promise<VersionList>;
   gallery(query?: GalleryQuery): Promise<GalleryPage>;
+  galleryFacets(query?: GalleryQuery): Promise<GalleryFacets>;
   compare(a: ResultRef, b: ResultRef): Promise<CompareResponse>;
 }
 
@@ -142,10 +130,12 @@ export function createClient(base = '', fetchFn: typeof fetch = (...a) => fetch(
       checked(await call<unknown>(version === undefined ? `/results/${seg(id)}` : `/results/${seg(id)}/v/${version}`)),
     versions: (id) => call<VersionList>(`/results/${seg(id)}/versions`),
     gallery: (query = {}) => {
-      const params = new URLSearchParams();
-      for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v));
-      const qs = params.toString();
+      const qs = galleryParams(query).toString();
       return call<GalleryPage>('/gallery' + (qs ? `?${qs}` : ''));
+    },
+    galleryFacets: (query = {}) => {
+      const qs = galleryParams({ ...query, cursor: undefined, limit: undefined, sort: undefined }).toString();
+      return call<GalleryFacets>('/gallery/facets' + (qs ? `?${qs}` : ''));
     },
     compare: (a, b) => call<CompareResponse>(`/compare?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`),
   };
