@@ -204,11 +204,19 @@ try {
       const i = next++;
       if (i >= RESULTS) return;
       const doc = makeDoc(i);
-      const res = await fetch(`${base}/api/results`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(doc),
-      });
+      /** @type {Response} */
+      let res;
+      // wrangler restarts its worker when a watched file changes; a publish cut off that way is sent again.
+      for (let attempt = 0; ; attempt++) {
+        res = await fetch(`${base}/api/results`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(doc),
+        });
+        if (res.status !== 503 || attempt === 3) break;
+        await res.body?.cancel();
+        await new Promise((r) => setTimeout(r, 2000));
+      }
       if (res.status !== 201) throw new Error(`publish ${i}: ${res.status} ${await res.text()}`);
       const { id } = await res.json();
       const now = Date.now();
