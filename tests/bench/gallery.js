@@ -283,7 +283,9 @@ try {
     ['filtered: dataset=cifar10&arch=resnet-18', '/api/gallery?dataset=cifar10&arch=resnet-18&limit=20'],
     ['sparse filter: dataset=tinyimagenet&arch=vgg-16', '/api/gallery?dataset=tinyimagenet&arch=vgg-16&limit=20'],
     ['searched, by ratio: q=klein&sort=ratio', '/api/gallery?q=klein&sort=ratio&limit=20'],
-    ['second page: dataset=cifar10 (cursor)', `/api/gallery?dataset=cifar10&limit=20&cursor=${first.nextCursor}`],
+    ...(first.nextCursor
+      ? [['second page: dataset=cifar10 (cursor)', `/api/gallery?dataset=cifar10&limit=20&cursor=${first.nextCursor}`]]
+      : []),
     ['facets: q=gabor ring&dataset=cifar10', '/api/gallery/facets?q=gabor%20ring&dataset=cifar10'],
   ];
   process.stdout.write(`\n${SAMPLES} sequential requests each, loopback, after 10 warm-up requests:\n`);
