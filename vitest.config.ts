@@ -1,8 +1,12 @@
 import { defineConfig } from 'vitest/config';
-import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import { sveltekit } from '@sveltejs/kit/vite';
+import { fileURLToPath } from 'node:url';
 
-// Three projects, run by `npm test`: plain Node unit tests, the API inside workerd with a local R2,
+// The gallery index's schema, read here in Node and applied inside workerd by tests/api/setup.ts.
+const migrations = await readD1Migrations(fileURLToPath(new URL('./migrations', import.meta.url)));
+
+// Three projects, run by `npm test`: plain Node unit tests, the API inside workerd with a local R2 and D1,
 // and browser tests that drive Debian's Chromium against `wrangler pages dev`.
 export default defineConfig({
   test: {
@@ -18,10 +22,17 @@ export default defineConfig({
               compatibilityDate: '2026-04-01',
               compatibilityFlags: ['nodejs_compat'],
               r2Buckets: ['RESULTS'],
+              d1Databases: ['GALLERY'],
+              bindings: { TEST_MIGRATIONS: migrations },
             },
           }),
         ],
-        test: { name: 'api', include: ['tests/api/**/*.test.ts'], testTimeout: 60_000 },
+        test: {
+          name: 'api',
+          include: ['tests/api/**/*.test.ts'],
+          setupFiles: ['tests/api/setup.ts'],
+          testTimeout: 60_000,
+        },
       },
       {
         test: {

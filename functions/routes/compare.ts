@@ -9,7 +9,7 @@ import type { Env } from '../env';
 import { ApiError, checkId, parseVersion, pinnedCache } from '../lib/http';
 import { methodNotAllowed } from '../middleware/methods';
 import { parseLimit, rateLimit } from '../middleware/rateLimit';
-import { ResultStore } from '../storage/results';
+import { storeFor } from '../storage/results';
 
 const limited = rateLimit('compare', (env) => parseLimit(env.RATE_LIMIT_COMPARE, { count: 120, seconds: 600 }));
 
@@ -71,7 +71,7 @@ export const compare = new Hono<{ Bindings: Env }>();
 compare.get('/', limited, async (c) => {
   const a = parseRef(c.req.query('a'), 'a');
   const b = parseRef(c.req.query('b'), 'b');
-  const store = new ResultStore(c.env.RESULTS);
+  const store = storeFor(c.env);
   const load = async (ref: Ref) => {
     const meta = await store.requireMeta(ref.id);
     const version = ref.version ?? meta.latest;

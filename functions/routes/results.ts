@@ -5,13 +5,13 @@ import { readDocument } from '../lib/body';
 import { ApiError, checkId, parseVersion, pinnedCache } from '../lib/http';
 import { methodNotAllowed } from '../middleware/methods';
 import { rateLimit, parseLimit, reads } from '../middleware/rateLimit';
-import { ResultStore, type Meta } from '../storage/results';
+import { storeFor, type Meta } from '../storage/results';
 
 type Ctx = Context<{ Bindings: Env }>;
 
 const writes = rateLimit('write', (env) => parseLimit(env.RATE_LIMIT_WRITES, { count: 30, seconds: 600 }));
 
-const store = (c: Ctx) => new ResultStore(c.env.RESULTS);
+const store = (c: Ctx) => storeFor(c.env);
 
 /** The page a person opens for a result (the SPA's /r/<id> route). */
 const pageUrl = (c: Ctx, id: string) => `${new URL(c.req.url).origin}/r/${id}`;
@@ -101,7 +101,15 @@ results.all('/:id', methodNotAllowed('GET, HEAD, DELETE'));
 
 results.get('/:id/versions', reads, async (c) => {
   const id = checkId(c.req.param('id'));
-  const meta = await store(c).requireMeta(id);
+  const s = store(c);
+  // The list is where a half-finished write shows (a card missing or behind, a version held back by a hole):
+  // reading it repairs the index and adopts abandoned versions, so no operator has to.
+  try {
+    await s.repair(id);
+  } catch (e) {
+    console.error(e);
+  }
+  const meta = await s.requireMeta(id);
   c.header('Cache-Control', 'no-cache');
   return c.json(versionList(meta));
 });

@@ -1,15 +1,27 @@
+import { kindOfSchema, type GalleryItem } from '../../src/lib/api/gallery';
 import type { AnyDocument } from '../../src/lib/result/validate';
-import { summarize, type ResultSummary, type VersionEntry } from '../../src/lib/result/summary';
+import { summarize, verdictSummary, type VersionEntry } from '../../src/lib/result/summary';
+import type { Env } from '../env';
 import { ApiError } from '../lib/http';
+import { D1GalleryIndex, type GalleryIndex, type IndexRow } from './galleryIndex';
 import { hashToken, newId, newToken, ownsResult } from './token';
 
 /**
- * The R2 layout, one object per idea:
+ * The R2 layout, one object per idea (R2 is the store of record; the gallery's index in D1 is derived from it):
  *   results/<id>/meta.json   the result's metadata: owner token hash, version list, withdrawal (updated by CAS)
  *   results/<id>/v/<n>.json  version n, written once with a create-only put and never again
- *   gallery/<key>            a small summary per public result, keyed so that listing order is newest first
  * Writers never overwrite each other: versions are claimed with `etagDoesNotMatch: '*'` (create only) and
  * metadata changes are compare-and-swap on the etag, retried on conflict.
+ *
+ * Write order (each step is visible only once the one before it is stored, so a failure anywhere leaves either
+ * nothing visible or a complete, owned result):
+ *   publish:  version 1 -> metadata with the owner hash, marked `listed: false` -> index row -> `listed: true`.
+ *             A result is readable once it is listed, or once its index row exists (the last put may fail);
+ *             a publish that fails before the index row answers an error and leaves nothing readable.
+ *   version:  version n -> metadata (CAS) -> index row (never moved back to an older version).
+ *   withdraw: metadata (CAS) -> index row marked withdrawn.
+ * A row that is missing or stale after a failed last step is rebuilt from R2 by `repair`, which every later
+ * write of the result and every read of its version list runs.
  */
 
 export interface Meta {
@@ -17,23 +29,27 @@ export interface Meta {
   tokenHash: string;
   createdAt: string;
   updatedAt: string;
+  /** The highest version recorded (claims start above it); readers see `listedVersions` instead. */
   latest: number;
   withdrawnAt: string | null;
-  galleryKey: string;
+  /** false from the metadata's first put until the index row exists; absent in metadata written before D1. */
+  listed?: boolean;
+  /** The R2 gallery's card key of results published before the D1 index; no longer written. */
+  galleryKey?: string;
   versions: VersionEntry[];
 }
 
-export type GalleryItem = ResultSummary & { id: string; version: number; publishedAt: string };
+/** The storage calls the store makes: R2 in production, a wrapper that fails on purpose in tests. */
+export interface Blobs {
+  get(key: string): Promise<R2ObjectBody | null>;
+  head(key: string): Promise<R2Object | null>;
+  put(key: string, value: string, options?: R2PutOptions): Promise<R2Object | null>;
+  delete(key: string): Promise<void>;
+}
 
 const metaKey = (id: string) => `results/${id}/meta.json`;
 const versionKey = (id: string, n: number) => `results/${id}/v/${n}.json`;
-const GALLERY = 'gallery/';
 const MAX_CAS_ATTEMPTS = 200;
-
-/** Newest first in R2's ascending key order: the key starts with the time remaining until the year 2286. */
-function galleryKey(now: number, id: string): string {
-  return `${GALLERY}${String(9_999_999_999_999 - now).padStart(13, '0')}-${id}`;
-}
 
 /** Bytes of the stored UTF-8 text, which is what R2 holds and a client downloads (not UTF-16 code units). */
 const utf8Bytes = (text: string) => new TextEncoder().encode(text).byteLength;
@@ -51,26 +67,99 @@ const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.rando
 
 /**
  * A version object older than this that the metadata does not list was left by a writer that died between its
- * two puts; the next writer to meet it records it, so the version list never keeps a hole.
+ * two puts; the next writer (or reader of the list) to meet it records it, so the version list never keeps a hole.
  */
 const ORPHAN_AGE_MS = 60_000;
 
+/**
+ * What readers are shown: versions 1..k where every one of them is recorded. A version above a hole (its writer
+ * recorded it while a lower number's writer was still between its two puts) is held back until the hole fills,
+ * so the list never shows a gap that reads as lost data.
+ */
+export function listedVersions(meta: Meta): Meta {
+  const sorted = [...meta.versions].sort((a, b) => a.version - b.version);
+  let k = 0;
+  while (k < sorted.length && sorted[k]!.version === k + 1) k++;
+  if (k === meta.versions.length && k === meta.latest) return meta;
+  return { ...meta, latest: k, versions: sorted.slice(0, k) };
+}
+
+const maxRecorded = (m: Meta) => m.versions.reduce((x, v) => Math.max(x, v.version), 0);
+
+/** The gallery row of a result: its card from the given version's document, plus what the filters need. */
+export function indexRow(meta: Meta, doc: AnyDocument, version: number, bytes: number): IndexRow {
+  const kind = kindOfSchema(doc.schema);
+  if (!kind) throw new ApiError(422, 'invalid_document', `schema '${doc.schema}' is not a result kind`);
+  const card: GalleryItem = {
+    id: meta.id,
+    version,
+    publishedAt: meta.createdAt,
+    kind,
+    ...verdictSummary(doc),
+    ...summarize(doc),
+  };
+  return {
+    card,
+    description: doc.description ?? '',
+    bytes,
+    createdAt: meta.createdAt,
+    updatedAt: meta.updatedAt,
+    withdrawnAt: meta.withdrawnAt,
+  };
+}
+
+/** An index failure after the documents are safe is reported as the service being unavailable, not a crash. */
+function indexDown(what: string, e: unknown): ApiError {
+  console.error(e);
+  return new ApiError(503, 'index_unavailable', what);
+}
+
+/** The store of a request's environment: R2 for documents, D1 for the gallery's index. */
+export function storeFor(env: Pick<Env, 'RESULTS' | 'GALLERY'>): ResultStore {
+  return new ResultStore(env.RESULTS, new D1GalleryIndex(env.GALLERY));
+}
+
 export class ResultStore {
   constructor(
-    private readonly bucket: R2Bucket,
+    private readonly bucket: Blobs,
+    private readonly index: GalleryIndex,
     private readonly orphanAgeMs = ORPHAN_AGE_MS,
   ) {}
 
+  /** The stored metadata and its etag, published or not (writers and repair use this). */
   async meta(id: string): Promise<{ meta: Meta; etag: string } | null> {
     const obj = await this.bucket.get(metaKey(id));
     if (!obj) return null;
     return { meta: (await obj.json()) as Meta, etag: obj.etag };
   }
 
-  async requireMeta(id: string): Promise<Meta> {
+  /**
+   * Is this result readable? Yes once listed; a metadata still marked unlisted is readable only if its index row
+   * exists (the publish stopped after indexing), which is then recorded so later reads skip the index.
+   */
+  private async published(stored: { meta: Meta; etag: string }): Promise<boolean> {
+    if (stored.meta.listed !== false) return true;
+    if (!(await this.index.state(stored.meta.id))) return false;
+    stored.meta.listed = true;
+    try {
+      await this.bucket.put(metaKey(stored.meta.id), JSON.stringify(stored.meta), {
+        onlyIf: { etagMatches: stored.etag },
+      });
+    } catch {
+      // The mark only saves later reads an index lookup; the result is readable without it.
+    }
+    return true;
+  }
+
+  private async requirePublished(id: string): Promise<{ meta: Meta; etag: string }> {
     const m = await this.meta(id);
-    if (!m) throw new ApiError(404, 'not_found', `no result '${id}'`);
-    return m.meta;
+    if (!m || !(await this.published(m))) throw new ApiError(404, 'not_found', `no result '${id}'`);
+    return m;
+  }
+
+  /** The metadata as readers see it: 404 unless published, versions shown up to the first hole. */
+  async requireMeta(id: string): Promise<Meta> {
+    return listedVersions((await this.requirePublished(id)).meta);
   }
 
   /** The stored JSON text of one version and its etag, or null. */
@@ -91,16 +180,10 @@ export class ResultStore {
     const token = newToken();
     const tokenHash = await hashToken(token);
     const body = JSON.stringify(doc);
+    const bytes = utf8Bytes(body);
     for (let attempt = 0; attempt < 5; attempt++) {
       const id = newId();
-      const now = new Date();
-      const createdAt = now.toISOString();
-      // Version first, then metadata: a reader who finds the metadata always finds the version.
-      const put = await this.bucket.put(versionKey(id, 1), body, {
-        onlyIf: { etagDoesNotMatch: '*' },
-        httpMetadata: { contentType: 'application/json' },
-      });
-      if (!put) continue; // 80-bit id collision: astronomically rare, but never overwrite
+      const createdAt = new Date().toISOString();
       const meta: Meta = {
         id,
         tokenHash,
@@ -108,12 +191,33 @@ export class ResultStore {
         updatedAt: createdAt,
         latest: 1,
         withdrawnAt: null,
-        galleryKey: galleryKey(now.getTime(), id),
-        versions: [entryFor(1, createdAt, doc, utf8Bytes(body))],
+        listed: false,
+        versions: [entryFor(1, createdAt, doc, bytes)],
       };
+      // The card is computed before anything is written, so a document it cannot summarise stores nothing.
+      const row = indexRow(meta, doc, 1, bytes);
+      const put = await this.bucket.put(versionKey(id, 1), body, {
+        onlyIf: { etagDoesNotMatch: '*' },
+        httpMetadata: { contentType: 'application/json' },
+      });
+      if (!put) continue; // 80-bit id collision: astronomically rare, but never overwrite
       const metaPut = await this.bucket.put(metaKey(id), JSON.stringify(meta), { onlyIf: { etagDoesNotMatch: '*' } });
       if (!metaPut) continue;
-      await this.writeGallery(meta, doc, 1, true);
+      try {
+        await this.index.put(row);
+      } catch (e) {
+        // Unlisted and unindexed, the result is not readable and its token was never handed out: remove what
+        // was stored (best effort; what stays behind is invisible either way).
+        await Promise.allSettled([this.bucket.delete(metaKey(id)), this.bucket.delete(versionKey(id, 1))]);
+        throw indexDown('the gallery index is unavailable; nothing was published, try again', e);
+      }
+      try {
+        await this.bucket.put(metaKey(id), JSON.stringify({ ...meta, listed: true }), {
+          onlyIf: { etagMatches: metaPut.etag },
+        });
+      } catch {
+        // The index row already makes the result readable and owned; the mark is recorded by the first read.
+      }
       return { id, version: 1, token };
     }
     throw new ApiError(503, 'busy', 'could not allocate a result id; try again');
@@ -121,7 +225,7 @@ export class ResultStore {
 
   /** Checks the bearer token against the stored hash; 401 without one, 403 for the wrong one. */
   async authorize(id: string, token: string | null): Promise<Meta> {
-    const meta = await this.requireMeta(id);
+    const { meta } = await this.requirePublished(id);
     if (!token) {
       throw new ApiError(401, 'unauthorized', 'this needs the owner token: Authorization: Bearer <token>', {
         'WWW-Authenticate': 'Bearer',
@@ -142,8 +246,9 @@ export class ResultStore {
 
   /**
    * Adds the next version. Each writer claims numbers upward from the latest one it saw with create-only puts,
-   * so every number is taken by exactly one writer and none is skipped; then it records its version in the
-   * metadata by compare-and-swap.
+   * so every number is taken by exactly one writer; then it records its version in the metadata by
+   * compare-and-swap. A withdrawal freezes the highest recorded number: a claim below it is still recorded (it
+   * fills a hole that readers would otherwise wait on), a claim above it is refused and its object removed.
    */
   async addVersion(id: string, token: string | null, doc: AnyDocument): Promise<{ id: string; version: number }> {
     const meta = await this.authorizeVersion(id, token);
@@ -164,17 +269,22 @@ export class ResultStore {
     let updated: Meta;
     try {
       updated = await this.update(id, (m) => {
-        // Withdrawn while this version was being written: it must not be listed, and its object goes.
-        if (m.withdrawnAt) throw withdrawn(id, m.withdrawnAt);
+        if (m.withdrawnAt && n > maxRecorded(m)) throw withdrawn(id, m.withdrawnAt);
         m.versions = [...m.versions.filter((v) => v.version !== n), entry].sort((a, b) => a.version - b.version);
         m.latest = Math.max(m.latest, n);
-        m.updatedAt = createdAt;
+        if (!m.withdrawnAt) m.updatedAt = createdAt;
       });
     } catch (e) {
       if (e instanceof ApiError && e.code === 'withdrawn') await this.bucket.delete(versionKey(id, n));
       throw e;
     }
-    if (!updated.withdrawnAt) await this.writeGallery(updated, doc, n, false);
+    try {
+      await this.index.put(indexRow(updated, doc, n, entry.bytes));
+    } catch (e) {
+      // The version is stored and listed; only its card is stale, and `repair` brings it up to date. Saying
+      // "failed" here would make the owner publish the same version twice.
+      console.error(e);
+    }
     return { id, version: n };
   }
 
@@ -207,8 +317,38 @@ export class ResultStore {
       m.withdrawnAt ??= now;
       m.updatedAt = now;
     });
-    await this.bucket.delete(meta.galleryKey);
-    return meta;
+    try {
+      await this.index.withdraw(id, meta.withdrawnAt!);
+    } catch (e) {
+      throw indexDown('the withdrawal is recorded, but the gallery still shows the result; send it again', e);
+    }
+    return listedVersions(meta);
+  }
+
+  /**
+   * Brings the index row of a result in line with R2: adopts abandoned versions below the list's first hole,
+   * then writes the row if it is missing, older than the listed latest version, or not yet withdrawn. Returns
+   * whether it wrote. Unpublished results (a publish that failed before indexing) are left alone: nothing of
+   * them is visible, and their owner never received a token.
+   */
+  async repair(id: string): Promise<boolean> {
+    let stored = await this.meta(id);
+    if (!stored || !(await this.published(stored))) return false;
+    let view = listedVersions(stored.meta);
+    if (view.latest < maxRecorded(stored.meta)) {
+      await this.adoptIfOrphan(id, view.latest + 1);
+      stored = (await this.meta(id)) ?? stored;
+      view = listedVersions(stored.meta);
+    }
+    const state = await this.index.state(id);
+    if (state && state.version >= view.latest && (state.withdrawnAt !== null || view.withdrawnAt === null)) {
+      return false;
+    }
+    const v = await this.version(id, view.latest);
+    if (!v) return false;
+    await this.index.put(indexRow(view, JSON.parse(v.body) as AnyDocument, view.latest, utf8Bytes(v.body)));
+    if (view.withdrawnAt) await this.index.withdraw(id, view.withdrawnAt);
+    return true;
   }
 
   /** Read-modify-write of the metadata with an etag condition, retried until it lands. */
@@ -225,106 +365,8 @@ export class ResultStore {
     }
     throw new ApiError(503, 'busy', `result '${id}' is being changed by many writers at once; try again`);
   }
-
-  /**
-   * Writes the gallery card. The first version creates it; later ones replace it only while it exists (so a
-   * withdrawal is never undone) and only with a newer version (so a slow writer never puts an older one back).
-   */
-  private async writeGallery(meta: Meta, doc: AnyDocument, version: number, create: boolean): Promise<void> {
-    const item: GalleryItem = { id: meta.id, version, publishedAt: meta.createdAt, ...summarize(doc) };
-    const customMetadata: Record<string, string> = {
-      version: String(version),
-      dataset: doc.source.dataset,
-      arch: doc.source.architecture ?? '',
-      layer: doc.source.layer === undefined ? '' : String(doc.source.layer),
-    };
-    const body = JSON.stringify(item);
-    if (create) {
-      await this.bucket.put(meta.galleryKey, body, { onlyIf: { etagDoesNotMatch: '*' }, customMetadata });
-      return;
-    }
-    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      const head = await this.bucket.head(meta.galleryKey);
-      if (!head) return;
-      if (Number(head.customMetadata?.version ?? 0) >= version) return;
-      const put = await this.bucket.put(meta.galleryKey, body, { onlyIf: { etagMatches: head.etag }, customMetadata });
-      if (put) return;
-      await backoff(attempt);
-    }
-  }
-
-  /**
-   * One page of the gallery, newest first. The cursor is the last key handed out, so pages never repeat or
-   * skip an item even while new results arrive at the top.
-   */
-  async gallery(query: {
-    after: string | null;
-    limit: number;
-    dataset?: string;
-    arch?: string;
-    layer?: string;
-  }): Promise<{ items: GalleryItem[]; lastKey: string | null; more: boolean }> {
-    const keys: string[] = [];
-    let startAfter = query.after ?? undefined;
-    let more = false;
-    let r2cursor: string | undefined;
-    let lastExamined: string | null = null;
-    let capped = false;
-    // Dataset and architecture names are matched whatever their case: "MNIST" finds "mnist".
-    const same = (a: string | undefined, b: string) => a !== undefined && a.toLowerCase() === b.toLowerCase();
-    const matches = (m: Record<string, string> | undefined) =>
-      (!query.dataset || same(m?.dataset, query.dataset)) &&
-      (!query.arch || same(m?.arch, query.arch)) &&
-      (!query.layer || m?.layer === query.layer);
-    outer: for (let page = 0; page < 50; page++) {
-      // `include` is honoured by the runtime but missing from these workers-types.
-      const options: R2ListOptions & { include: Array<'customMetadata'> } = {
-        prefix: GALLERY,
-        limit: 1000,
-        include: ['customMetadata'],
-        ...(r2cursor ? { cursor: r2cursor } : startAfter ? { startAfter } : {}),
-      };
-      const list = await this.bucket.list(options);
-      for (let i = 0; i < list.objects.length; i++) {
-        const obj = list.objects[i]!;
-        lastExamined = obj.key;
-        if (!matches(obj.customMetadata)) continue;
-        if (keys.length === query.limit) {
-          more = true;
-          break outer;
-        }
-        keys.push(obj.key);
-      }
-      if (!list.truncated) break;
-      r2cursor = list.cursor;
-      startAfter = undefined;
-      if (page === 49) capped = more = true; // a sparse filter: let the client ask for the next stretch
-    }
-    const bodies = await Promise.all(keys.map((k) => this.bucket.get(k)));
-    const items: GalleryItem[] = [];
-    for (const b of bodies) if (b) items.push((await b.json()) as GalleryItem); // withdrawn meanwhile: skip
-    return { items, lastKey: capped ? lastExamined : (keys.at(-1) ?? null), more };
-  }
 }
 
 function withdrawn(id: string, at: string): ApiError {
   return new ApiError(410, 'withdrawn', `result '${id}' was withdrawn at ${at}; it takes no new versions`);
-}
-
-/** Gallery cursors are opaque to clients: base64url of the last key they were given. */
-export function encodeCursor(key: string): string {
-  return btoa(key).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-export function decodeCursor(cursor: string): string {
-  let key: string;
-  try {
-    key = atob(cursor.replace(/-/g, '+').replace(/_/g, '/'));
-  } catch {
-    throw new ApiError(400, 'bad_request', 'cursor is not one this server handed out');
-  }
-  if (!/^gallery\/[0-9]{13}-[a-z2-7]{16}$/.test(key)) {
-    throw new ApiError(400, 'bad_request', 'cursor is not one this server handed out');
-  }
-  return key;
 }

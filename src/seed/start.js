@@ -2,7 +2,7 @@
 // answers, publishes the seed results of src/seed/seeds.json through the API, so a fresh start never shows an
 // empty gallery. A seed already in the gallery (same title and creation time) is not published again, so restarts
 // add nothing. Ctrl-C reaches wrangler through the terminal's process group; this script then exits with it.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -84,6 +84,25 @@ export async function seed(server) {
 }
 
 /**
+ * Applies the gallery index's migrations (migrations/*.sql) to the local D1 under `persistTo`; D1 records which
+ * ones ran, so this is a no-op once the schema is current. Throws with wrangler's output if it fails.
+ * @param {string} persistTo
+ */
+export function applyMigrations(persistTo) {
+  const wrangler = require.resolve('wrangler/bin/wrangler.js');
+  const r = spawnSync(
+    process.execPath,
+    [wrangler, 'd1', 'migrations', 'apply', 'kleinscope-gallery', '--local', '--persist-to', persistTo],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1' },
+    },
+  );
+  if (r.status !== 0) throw new Error(`could not apply the D1 migrations:\n${r.stdout}${r.stderr}`);
+}
+
+/**
  * @param {string} server
  * @param {import('node:child_process').ChildProcess} child
  */
@@ -101,6 +120,12 @@ async function waitUntilUp(server, child) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  try {
+    applyMigrations('.wrangler/state');
+  } catch (e) {
+    process.stderr.write(`kleinscope: ${/** @type {Error} */ (e).message}\n`);
+    process.exit(1);
+  }
   const wrangler = require.resolve('wrangler/bin/wrangler.js');
   const child = spawn(
     process.execPath,

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { D1GalleryIndex } from '../../functions/storage/galleryIndex';
 import { ResultStore } from '../../functions/storage/results';
 import { validateResult } from '../../src/lib/result/validate';
 import { doc, errorOf, json, publish, request, testEnv } from './support';
@@ -318,7 +319,7 @@ test('a version left behind by a writer that died before recording it is adopted
   const { id, token } = await publish(doc({ title: 'v1' }));
   // Simulate the crash: version 2 stored, metadata never updated.
   await testEnv.RESULTS.put(`results/${id}/v/2.json`, JSON.stringify(doc({ title: 'orphan' })));
-  const store = new ResultStore(testEnv.RESULTS, 0);
+  const store = new ResultStore(testEnv.RESULTS, new D1GalleryIndex(testEnv.GALLERY), 0);
   const v = validateResult(doc({ title: 'v3' }));
   if (!v.ok) throw new Error(v.message);
   expect(await store.addVersion(id, token, v.value)).toEqual({ id, version: 3 });

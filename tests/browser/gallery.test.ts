@@ -46,18 +46,41 @@ test('the gallery lists published results as cards with a filter strip', async (
   expect(errors).toEqual([]);
 });
 
-test('filters narrow the gallery and the cursor pages through it', async () => {
-  const { page, errors } = await openPage(browser, `${base}/gallery`);
-  await page.getByLabel('Dataset').fill('gallery-mnist');
-  await page.getByRole('button', { name: 'Filter' }).click();
+test('search, facet counts, sort and pages: all in the URL, all by keyboard', async () => {
+  const { page, errors } = await openPage(browser, `${base}/gallery?arch=mnist-paper`);
+  const shown = () => page.getByTestId('gallery-card').evaluateAll((cards) => cards.map((c) => c.dataset.id ?? ''));
+  // The dataset facet counts under the other filters; choosing a value narrows the cards and the count.
+  const facet = page.getByRole('region', { name: 'Dataset' }).getByRole('link', { name: /^gallery-mnist\s+1$/ });
+  // The first answer on a busy machine can take longer than the default poll.
+  const slow = { timeout: 30_000 };
+  await expect.poll(() => facet.count(), slow).toBe(1);
+  await facet.focus();
+  await page.keyboard.press('Enter');
   await expect.poll(() => new URL(page.url()).searchParams.get('dataset')).toBe('gallery-mnist');
-  await expect
-    .poll(() => page.getByTestId('gallery-card').evaluateAll((cards) => cards.map((c) => c.dataset.id)))
-    .toEqual([ids[0]]);
+  await expect.poll(shown).toEqual([ids[0]]);
+  await expect.poll(() => page.getByTestId('gallery-count').textContent()).toMatch(/^\s*1 result matches/);
+  await expect.poll(() => facet.getAttribute('aria-current')).toBe('true');
+
+  // Search by keyboard: type and press Enter; the chosen facet stays.
+  await page.goto(`${base}/gallery`);
+  await page.getByRole('searchbox', { name: 'Search' }).fill('cifar ring');
+  await page.getByRole('searchbox', { name: 'Search' }).press('Enter');
+  await expect.poll(() => new URL(page.url()).searchParams.get('q'), slow).toBe('cifar ring');
+  await expect.poll(shown, slow).toEqual([ids[1]]);
+  // Each card says its verdict and ratio; these documents carry no resampling.
+  const verdict = page.locator(`[data-testid="gallery-card"][data-id="${ids[1]}"] [data-testid="gallery-verdict"]`);
+  await expect.poll(() => verdict.textContent()).toMatch(/One sample, no resampling/);
+
+  // Sorting is a choice in the URL too.
+  await page.goto(`${base}/gallery?arch=mnist-paper`);
+  await expect.poll(shown, slow).toHaveLength(2);
+  await page.getByLabel('Sort').selectOption('old');
+  await expect.poll(() => new URL(page.url()).searchParams.get('sort')).toBe('old');
+  // Oldest first: the first published card comes before the second.
+  await expect.poll(async () => (await shown()).filter((id) => ids.includes(id))).toEqual([ids[0], ids[1]]);
 
   await page.goto(`${base}/gallery?arch=mnist-paper&layer=1&limit=1`);
-  const shown = () => page.getByTestId('gallery-card').evaluateAll((cards) => cards.map((c) => c.dataset.id));
-  await expect.poll(shown).toHaveLength(1);
+  await expect.poll(shown, slow).toHaveLength(1);
   const first = (await shown())[0];
   await page.getByRole('button', { name: 'Next' }).click();
   await expect.poll(async () => (await shown())[0]).not.toBe(first);
@@ -66,8 +89,21 @@ test('filters narrow the gallery and the cursor pages through it', async () => {
   await expect.poll(async () => (await shown())[0]).toBe(first);
 
   await page.goto(`${base}/gallery?dataset=no-such-dataset`);
-  await expect.poll(() => page.getByText('No published result matches these filters.').count()).toBe(1);
+  await expect.poll(() => page.getByText('No published result matches this search.').count()).toBe(1);
+  // A URL the API would refuse says why instead of loading forever.
+  await page.goto(`${base}/gallery?sort=sideways`);
+  await expect.poll(() => page.getByText(/sort must be one of/).count()).toBe(1);
   expect(errors).toEqual([]);
+});
+
+test('on a phone the gallery fits the width', async () => {
+  const page = await browser.newPage({ viewport: { width: 375, height: 740 } });
+  await page.goto(`${base}/gallery?arch=mnist-paper`);
+  await expect.poll(() => page.getByTestId('gallery-card').count()).toBeGreaterThan(0);
+  await expect.poll(() => page.getByTestId('gallery-facets').count()).toBe(1);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await page.close();
 });
 
 test('picking two cards links to their comparison', async () => {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { applyMigrations } from '../../src/seed/start.js';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -26,6 +27,8 @@ export async function freePort(): Promise<number> {
  * does, and resolves once /api/health answers. Stopping sends SIGINT so wrangler takes workerd down with it.
  */
 export async function startPagesDev(persistTo: string, port?: number): Promise<DevServer> {
+  // The gallery's index schema, as `npm start` applies it.
+  applyMigrations(persistTo);
   const p = port ?? (await freePort());
   const child: ChildProcess = spawn(
     `${root}node_modules/.bin/wrangler`,

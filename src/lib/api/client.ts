@@ -1,6 +1,6 @@
 import type { ResultDocument } from '../result/schema';
-import type { ResultSummary } from '../result/summary';
 import type { CompareResponse, ErrorBody, Published, ResultRef, VersionList, VersionPublished } from './contract';
+import { galleryParams, type GalleryFacets, type GalleryPage, type GalleryQuery } from './gallery';
 import { validateDocument, validateResult, type AnyDocument } from '../result/validate';
 
 /** A failed API call: `status` 0 means the network could not be reached (offline, server down). */
@@ -19,21 +19,7 @@ export class ApiError extends Error {
   }
 }
 
-/** A gallery card: the server's summary of the document (src/lib/result/summary.ts) and where to find it. */
-export type GallerySummary = ResultSummary & { id: string; version: number; publishedAt: string };
-
-export interface GalleryPage {
-  items: GallerySummary[];
-  nextCursor: string | null;
-}
-
-export interface GalleryQuery {
-  cursor?: string;
-  limit?: number;
-  dataset?: string;
-  arch?: string;
-  layer?: number | string;
-}
+export type { GalleryFacets, GalleryItem, GalleryPage, GalleryQuery } from './gallery';
 
 export interface ApiClient {
   publish(doc: AnyDocument): Promise<Published>;
@@ -44,6 +30,7 @@ export interface ApiClient {
   document(id: string, version?: number): Promise<AnyDocument>;
   versions(id: string): Promise<VersionList>;
   gallery(query?: GalleryQuery): Promise<GalleryPage>;
+  galleryFacets(query?: GalleryQuery): Promise<GalleryFacets>;
   compare(a: ResultRef, b: ResultRef): Promise<CompareResponse>;
 }
 
@@ -115,10 +102,12 @@ export function createClient(base = '', fetchFn: typeof fetch = (...a) => fetch(
     },
     versions: (id) => call<VersionList>(`/results/${seg(id)}/versions`),
     gallery: (query = {}) => {
-      const params = new URLSearchParams();
-      for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v));
-      const qs = params.toString();
+      const qs = galleryParams(query).toString();
       return call<GalleryPage>('/gallery' + (qs ? `?${qs}` : ''));
+    },
+    galleryFacets: (query = {}) => {
+      const qs = galleryParams({ ...query, cursor: undefined, limit: undefined, sort: undefined }).toString();
+      return call<GalleryFacets>('/gallery/facets' + (qs ? `?${qs}` : ''));
     },
     compare: (a, b) => call<CompareResponse>(`/compare?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`),
   };

@@ -215,3 +215,41 @@ function summarizeProfile(doc: ProfileDocument): ResultSummary {
     },
   };
 }
+
+/**
+ * What a result says about its primary circle, for the gallery's card, filter and sort. `resampled` verdicts come
+ * from `persistence.confidence` (issue 20) where a document has it; a document without it (old ones, the seeded
+ * MNIST results) is "unresampled": one sample, no resampling, and only the raw ratio is shown.
+ */
+export type Verdict = 'circle' | 'none' | 'several' | 'undecided' | 'unresampled';
+export const VERDICTS: readonly Verdict[] = ['circle', 'none', 'several', 'undecided', 'unresampled'];
+
+export interface VerdictSummary {
+  verdict: Verdict;
+  /** Longest H1 bar over the next; null with fewer than two bars (see h1Bars), so JSON never carries Infinity. */
+  ratio: number | null;
+  h1Bars: number;
+}
+
+interface ConfidenceDim {
+  dim: number;
+  significant?: number | null;
+}
+
+export function verdictSummary(doc: Pick<ResultDocument, 'persistence'> | ProfileDocument): VerdictSummary {
+  // A profile has one verdict per layer (on its chart), none of its own.
+  if (!('persistence' in doc)) return { verdict: 'unresampled', ratio: null, h1Bars: 0 };
+  const threshold = doc.persistence.threshold;
+  const lengths = (doc.persistence.diagrams[1] ?? [])
+    .map(([b, d]) => (d ?? threshold ?? Infinity) - b)
+    .sort((x, y) => y - x);
+  const ratio = lengths.length > 1 && lengths[1]! > 0 && Number.isFinite(lengths[0]) ? lengths[0]! / lengths[1]! : null;
+  const confidence = (doc.persistence as { confidence?: { dims?: ConfidenceDim[] } }).confidence;
+  const h1 = confidence?.dims?.find((d) => d.dim === 1);
+  let verdict: Verdict = 'unresampled';
+  if (h1) {
+    const s = h1.significant;
+    verdict = s === null || s === undefined ? 'undecided' : s === 0 ? 'none' : s === 1 ? 'circle' : 'several';
+  }
+  return { verdict, ratio, h1Bars: lengths.length };
+}
