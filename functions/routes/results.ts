@@ -5,6 +5,7 @@ import { ApiError, checkId, parseVersion, pinnedCache } from '../lib/http';
 import { methodNotAllowed } from '../middleware/methods';
 import { rateLimit, parseLimit, reads } from '../middleware/rateLimit';
 import { ResultStore, type Meta } from '../storage/results';
+import { withEmergence } from '../storage/versionEmergence';
 
 type Ctx = Context<{ Bindings: Env }>;
 
@@ -114,7 +115,7 @@ results.all('/:id', methodNotAllowed('GET, HEAD, DELETE'));
 
 results.get('/:id/versions', reads, async (c) => {
   const id = checkId(c.req.param('id'));
-  const meta = await store(c).requireMeta(id);
+  const meta = await withEmergence(store(c), await store(c).requireMeta(id));
   c.header('Cache-Control', 'no-cache');
   return c.json(versionList(meta));
 });

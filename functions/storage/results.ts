@@ -1,5 +1,6 @@
 import type { ResultDocument } from '../../src/lib/result/schema';
 import { summarize, type ResultSummary, type VersionEntry } from '../../src/lib/result/summary';
+import { emergencePoint, type EmergencePoint } from '../../src/lib/analysis/emergence';
 import { ApiError } from '../lib/http';
 import { hashToken, newId, newToken, ownsResult } from './token';
 
@@ -43,6 +44,7 @@ function entryFor(version: number, createdAt: string, doc: ResultDocument, bytes
   if (doc.title !== undefined) e.title = doc.title;
   if (doc.source.architecture !== undefined) e.architecture = doc.source.architecture;
   if (doc.source.layer !== undefined) e.layer = doc.source.layer;
+  e.emergence = emergencePoint(doc);
   return e;
 }
 
@@ -196,6 +198,15 @@ export class ResultStore {
       if (m.versions.some((v) => v.version === n)) return;
       m.versions = [...m.versions, entry].sort((a, b) => a.version - b.version);
       m.latest = Math.max(m.latest, n);
+    });
+  }
+
+  /** Records emergence points derived later for versions written before the version list carried them. */
+  async recordEmergence(id: string, points: ReadonlyMap<number, EmergencePoint | null>): Promise<Meta> {
+    return this.update(id, (m) => {
+      m.versions = m.versions.map((v) =>
+        v.emergence === undefined && points.has(v.version) ? { ...v, emergence: points.get(v.version)! } : v,
+      );
     });
   }
 

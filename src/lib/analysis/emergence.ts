@@ -86,6 +86,22 @@ export function emergenceRows(
   return rows.sort((a, b) => (a.step ?? -1) - (b.step ?? -1) || (a.layer ?? 0) - (b.layer ?? 0));
 }
 
+/**
+ * One document's place in the emergence plot, small enough to keep with each version in the version list, so the
+ * plot of a link's versions needs no documents. JSON has no Infinity, so the ratio is left to `pointRow`.
+ */
+export type EmergencePoint = Omit<EmergenceRow, 'accuracy' | 'dominance'>;
+
+export function emergencePoint(doc: EmergenceInput): EmergencePoint {
+  const { accuracy: _accuracy, dominance: _dominance, ...point } = emergenceRows([doc])[0]!;
+  return point;
+}
+
+/** The plot's row of a stored point (no accuracy: a published version does not carry the training's). */
+export function pointRow(point: EmergencePoint): EmergenceRow {
+  return { ...point, accuracy: null, dominance: dominance(point.longest, point.next) };
+}
+
 /** Mean test accuracy per step from a training's per-run snapshot entries. */
 export function meanAccuracyByStep(entries: ReadonlyArray<{ step: number; accuracy: number }>): Map<number, number> {
   const sums = new Map<number, { s: number; n: number }>();

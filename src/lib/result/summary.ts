@@ -1,4 +1,5 @@
 import type { Bar, MapperGraph, ResultDocument, Source } from './schema';
+import type { EmergencePoint } from '../analysis/emergence';
 
 /** What a gallery card or a comparison needs to know about a Mapper graph, without the graph. */
 export interface MapperSummary {
@@ -25,6 +26,11 @@ export interface VersionEntry {
   architecture?: string;
   layer?: number;
   bytes: number;
+  /**
+   * Step, layer and bars of the version for the emergence plot (src/lib/analysis/emergence.ts), computed when the
+   * version is written; null where it could not be derived from an older version.
+   */
+  emergence?: EmergencePoint | null;
 }
 
 /** The small public card of a result: enough for the gallery page to draw it without the whole document. */
