@@ -1,6 +1,6 @@
 import type { ResultDocument } from '../../src/lib/result/schema';
-import { summarize, type ResultSummary, type VersionEntry } from '../../src/lib/result/summary';
-import { emergencePoint, type EmergencePoint } from '../../src/lib/analysis/emergence';
+import { summarize, type EmergencePoint, type ResultSummary, type VersionEntry } from '../../src/lib/result/summary';
+import { emergencePoint } from '../../src/lib/analysis/emergence';
 import { ApiError } from '../lib/http';
 import { hashToken, newId, newToken, ownsResult } from './token';
 

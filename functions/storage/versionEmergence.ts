@@ -1,4 +1,5 @@
-import { emergencePoint, type EmergencePoint } from '../../src/lib/analysis/emergence';
+import { emergencePoint } from '../../src/lib/analysis/emergence';
+import type { EmergencePoint } from '../../src/lib/result/summary';
 import type { ResultDocument } from '../../src/lib/result/schema';
 import type { Meta, ResultStore } from './results';
 

@@ -5,7 +5,7 @@
  * so the CLI's table, the summary JSON and the lab's plot all read the same rows.
  */
 import type { Bar, ResultDocument } from '../result/schema';
-import { mapperSummary } from '../result/summary';
+import { mapperSummary, type EmergencePoint } from '../result/summary';
 
 export interface EmergenceRow {
   /** Training step and conv layer; null for filters that come from no training (photo patches). */
@@ -87,11 +87,9 @@ export function emergenceRows(
 }
 
 /**
- * One document's place in the emergence plot, small enough to keep with each version in the version list, so the
- * plot of a link's versions needs no documents. JSON has no Infinity, so the ratio is left to `pointRow`.
+ * One document's place in the emergence plot, kept with each version in the version list so the plot of a
+ * link's versions needs no documents. JSON has no Infinity, so the ratio is left to `pointRow`.
  */
-export type EmergencePoint = Omit<EmergenceRow, 'accuracy' | 'dominance'>;
-
 export function emergencePoint(doc: EmergenceInput): EmergencePoint {
   const { accuracy: _accuracy, dominance: _dominance, ...point } = emergenceRows([doc])[0]!;
   return point;

@@ -1,5 +1,4 @@
 import type { Bar, MapperGraph, ResultDocument, Source } from './schema';
-import type { EmergencePoint } from '../analysis/emergence';
 
 /** What a gallery card or a comparison needs to know about a Mapper graph, without the graph. */
 export interface MapperSummary {
@@ -16,6 +15,21 @@ export interface MapperSummary {
 
 /** What a card or a one-line label says about where a result's filters came from. */
 export type SourceSummary = Pick<Source, 'kind' | 'dataset' | 'architecture' | 'layer' | 'layerName' | 'step' | 'runs'>;
+
+/**
+ * A document's place in the emergence plot (src/lib/analysis/emergence.ts computes it): step and layer, the two
+ * longest H1 bars, the Mapper graph's loops, the core's share near the axes and its size. Small enough to keep
+ * with each version in the version list.
+ */
+export interface EmergencePoint {
+  step: number | null;
+  layer: number | null;
+  longest: number;
+  next: number;
+  loops: number;
+  nearAxes: number;
+  core: number;
+}
 
 /** One entry of a result's version list, as the API stores and serves it. */
 export interface VersionEntry {
