@@ -31,31 +31,51 @@ const WIDTH_CLASSES = 4;
 /** A glyph is drawn only where its disc is this many pixels across or more; smaller, it is noise. */
 const GLYPH_MIN_PIXELS = 12;
 
-/** Draws the graph as MapperGraph.svelte's SVG would, on a canvas context scaled to the layout's units. */
-export function drawGraph(ctx: CanvasRenderingContext2D, scene: CanvasScene, pixelRatio: number): void {
+/** Edges, then nodes, per step of drawSteps: small enough that one step stays well under a frame's work. */
+const EDGES_PER_STEP = 20_000;
+const NODES_PER_STEP = 2_500;
+
+/**
+ * Draws the graph as MapperGraph.svelte's SVG would, on a canvas context scaled to the layout's units, one chunk
+ * per step: the caller runs steps while its frame has time and resumes in the next frame, so even the schema's
+ * largest graph never blocks the page for one long task.
+ */
+export function* drawSteps(ctx: CanvasRenderingContext2D, scene: CanvasScene, pixelRatio: number): Generator<void> {
   const { graph, layout, indexOf, transform: t } = scene;
   const { xy, r } = layout;
   ctx.setTransform(1, 0, 0, 1, 0, 0);
   ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
   ctx.setTransform(pixelRatio * t.k, 0, 0, pixelRatio * t.k, pixelRatio * t.x, pixelRatio * t.y);
 
-  const classes = Array.from({ length: WIDTH_CLASSES + 1 }, () => new Path2D());
-  for (const [a, b, w] of graph.edges) {
-    const i = indexOf.get(a);
-    const j = indexOf.get(b);
-    if (i === undefined || j === undefined) continue;
-    const lit = scene.picked.has(i) || scene.picked.has(j);
-    const c = lit ? WIDTH_CLASSES : Math.min(WIDTH_CLASSES - 1, Math.floor((w / scene.maxWeight) * WIDTH_CLASSES));
-    classes[c].moveTo(xy[2 * i], xy[2 * i + 1]);
-    classes[c].lineTo(xy[2 * j], xy[2 * j + 1]);
+  const lit = new Path2D();
+  for (let start = 0; start < graph.edges.length; start += EDGES_PER_STEP) {
+    const classes = Array.from({ length: WIDTH_CLASSES }, () => new Path2D());
+    const end = Math.min(graph.edges.length, start + EDGES_PER_STEP);
+    for (let k = start; k < end; k++) {
+      const [a, b, w] = graph.edges[k];
+      const i = indexOf.get(a);
+      const j = indexOf.get(b);
+      if (i === undefined || j === undefined) continue;
+      const path =
+        scene.picked.has(i) || scene.picked.has(j)
+          ? lit
+          : classes[Math.min(WIDTH_CLASSES - 1, Math.floor((w / scene.maxWeight) * WIDTH_CLASSES))];
+      path.moveTo(xy[2 * i], xy[2 * i + 1]);
+      path.lineTo(xy[2 * j], xy[2 * j + 1]);
+    }
+    ctx.globalAlpha = 0.8;
+    ctx.strokeStyle = '#999';
+    classes.forEach((path, c) => {
+      ctx.lineWidth = 1 + (2 * (c + 0.5)) / WIDTH_CLASSES;
+      ctx.stroke(path);
+    });
+    ctx.globalAlpha = 1;
+    yield;
   }
-  ctx.globalAlpha = 0.8;
-  for (let c = 0; c <= WIDTH_CLASSES; c++) {
-    ctx.strokeStyle = c === WIDTH_CLASSES ? '#d6604d' : '#999';
-    ctx.lineWidth = c === WIDTH_CLASSES ? 2 : 1 + (2 * (c + 0.5)) / WIDTH_CLASSES;
-    ctx.stroke(classes[c]);
-  }
-  ctx.globalAlpha = 1;
+  // Edges of picked nodes go over all the others, as in the SVG.
+  ctx.strokeStyle = '#d6604d';
+  ctx.lineWidth = 2;
+  ctx.stroke(lit);
 
   for (let i = 0; i < graph.nodes.length; i++) {
     const x = xy[2 * i];
@@ -88,7 +108,14 @@ export function drawGraph(ctx: CanvasRenderingContext2D, scene: CanvasScene, pix
         );
       });
     }
+    if ((i + 1) % NODES_PER_STEP === 0) yield;
   }
+}
+
+/** drawSteps all at once (exports, tests). */
+export function drawGraph(ctx: CanvasRenderingContext2D, scene: CanvasScene, pixelRatio: number): void {
+  const steps = drawSteps(ctx, scene, pixelRatio);
+  while (!steps.next().done);
 }
 
 /**
