@@ -8,6 +8,8 @@ export interface GraphLayout {
   xy: Float64Array;
   /** Node radii, in node order. */
   r: Float64Array;
+  /** Simulation ticks run; 0 when the graph was too large to simulate and its nodes sit where they were seeded. */
+  ticks: number;
 }
 
 interface SimNode {
@@ -42,6 +44,11 @@ export interface LayoutOptions {
 export const WORK_BUDGET = 1_000_000;
 /** Ticks even the largest graph gets, so the lens (or d3's spiral) start is pulled into shape a little. */
 const MIN_TICKS = 3;
+/**
+ * A graph whose budget is fewer ticks than this is not simulated at all: building d3's forces for it costs as much
+ * as several ticks, and a few hot ticks only blur the seed. Its nodes stay at their lens values (or d3's spiral).
+ */
+const SIMULATE_MIN_TICKS = 8;
 /** Above this many nodes the discs are too small to keep apart, and collision is the costliest force per tick. */
 const COLLIDE_MAX_NODES = 5000;
 
@@ -135,16 +142,38 @@ export function layOut(graph: LayoutGraph, options: LayoutOptions = {}): GraphLa
   const height = options.height ?? 480;
   const n = graph.size.length;
   const r = radii(graph.size, options.minRadius ?? 8, options.maxRadius ?? (n > 400 ? 12 : 22));
-  const xy = new Float64Array(2 * n);
-  if (n === 0) return { width, height, xy, r };
+  if (n === 0) return { width, height, xy: new Float64Array(0), r, ticks: 0 };
 
   const nodes: SimNode[] = Array.from({ length: n }, (_, i) => ({ index: i, r: r[i] }));
   seedFromLens(graph.lens, nodes);
+  const simulate = options.ticks !== undefined || tickBudget(n, graph.edges.length / 2, 300) >= SIMULATE_MIN_TICKS;
+  const ticks = simulate ? simulateForces(graph, nodes, n, options, deadline) : seedOnly(nodes);
+  return fit(nodes, r, width, height, ticks);
+}
+
+/** d3's own start where the lens gave none: the phyllotaxis spiral (radius 10 sqrt(i + 1/2), golden angle). */
+function seedOnly(nodes: SimNode[]): 0 {
+  nodes.forEach((d, i) => {
+    if (d.x !== undefined) return;
+    const radius = 10 * Math.sqrt(0.5 + i);
+    d.x = radius * Math.cos(i * Math.PI * (3 - Math.sqrt(5)));
+    d.y = radius * Math.sin(i * Math.PI * (3 - Math.sqrt(5)));
+  });
+  return 0;
+}
+
+/** Runs the forces on the seeded nodes for the graph's tick budget (or options.ticks); returns the ticks run. */
+function simulateForces(
+  graph: LayoutGraph,
+  nodes: SimNode[],
+  n: number,
+  options: LayoutOptions,
+  deadline: number,
+): number {
   const links = Array.from({ length: graph.edges.length / 2 }, (_, k) => ({
     source: graph.edges[2 * k],
     target: graph.edges[2 * k + 1],
   }));
-
   let sim = forceSimulation<SimNode>(nodes)
     .force('charge', forceManyBody<SimNode>().strength(-120))
     .force(
@@ -163,10 +192,17 @@ export function layOut(graph: LayoutGraph, options: LayoutOptions = {}): GraphLa
       forceCollide<SimNode>((d) => d.r + 2),
     );
   const full = Math.ceil(Math.log(sim.alphaMin()) / Math.log(1 - sim.alphaDecay()));
-  const ticks = options.ticks ?? tickBudget(n, links.length, full);
+  const ticks = Math.max(1, options.ticks ?? tickBudget(n, links.length, full));
   // Fewer ticks cool faster, so a shortened layout still ends at rest rather than frozen mid-motion.
   if (ticks < full) sim.alphaDecay(1 - sim.alphaMin() ** (1 / ticks));
-  for (let t = 0; t < ticks && (t === 0 || performance.now() < deadline); t++) sim.tick();
+  let t = 0;
+  for (; t < ticks && (t === 0 || performance.now() < deadline); t++) sim.tick();
+  return t;
+}
+
+/** Scales and centres the nodes into width x height (with the radii), as the view draws them. */
+function fit(nodes: SimNode[], r: Float64Array, width: number, height: number, ticks: number): GraphLayout {
+  const xy = new Float64Array(2 * nodes.length);
 
   let x0 = Infinity;
   let y0 = Infinity;
@@ -189,5 +225,5 @@ export function layOut(graph: LayoutGraph, options: LayoutOptions = {}): GraphLa
     xy[2 * i + 1] = height / 2 + (d.y! - cy) * scale;
     r[i] = Math.max(2, r[i] * rScale);
   });
-  return { width, height, xy, r };
+  return { width, height, xy, r, ticks };
 }
