@@ -1,10 +1,9 @@
 import { Hono } from 'hono';
 import type { Env } from './env';
-import pkg from '../package.json';
 import { ApiError, errorResponse } from './lib/http';
-import { methodNotAllowed } from './middleware/methods';
 import { compare } from './routes/compare';
 import { gallery } from './routes/gallery';
+import { health } from './routes/health';
 import { results } from './routes/results';
 
 /** The whole API, mounted at /api. Pages calls it through functions/api/[[route]].ts, the tests call app.request(). */
@@ -16,8 +15,7 @@ app.use('*', async (c, next) => {
   c.header('X-Content-Type-Options', 'nosniff');
 });
 
-app.get('/health', (c) => c.json({ ok: true, version: pkg.version }));
-app.all('/health', methodNotAllowed('GET, HEAD'));
+app.route('/health', health);
 app.route('/results', results);
 app.route('/gallery', gallery);
 app.route('/compare', compare);

@@ -9,14 +9,7 @@ export const MAX_BODY_BYTES = 8 * 1024 * 1024;
  * while streaming, since a chunked body declares none), 400 for broken JSON, 422 naming the first bad field.
  */
 export async function readDocument(req: Request, maxBytes = MAX_BODY_BYTES): Promise<AnyDocument> {
-  // application/json only: a browser sends it cross-site only after a CORS preflight, which this API never
-  // answers, so a page on another origin cannot publish through a visitor's browser (text/plain, form types and a
-  // missing type are "simple" requests that skip the preflight).
-  const type = req.headers.get('content-type') ?? '';
-  if (!/^application\/json\s*(;|$)/i.test(type)) {
-    const got = type ? `'${type.slice(0, 100)}'` : 'no content type';
-    throw new ApiError(415, 'unsupported_media_type', `send the document as application/json, not ${got}`);
-  }
+  requireJsonType(req);
   const declared = Number(req.headers.get('content-length') ?? NaN);
   if (declared > maxBytes) throw tooLarge(maxBytes);
   if (!req.body) throw new ApiError(400, 'bad_json', 'the request has no body; send a result document as JSON');
@@ -55,6 +48,19 @@ export async function readDocument(req: Request, maxBytes = MAX_BODY_BYTES): Pro
   const v = validateDocument(value);
   if (!v.ok) throw new ApiError(422, 'invalid_document', `${v.field}: ${v.message}`);
   return v.value;
+}
+
+/**
+ * 415 unless the body is declared application/json. A browser sends that type cross-site only after a CORS
+ * preflight, which this API never answers, so a page on another origin cannot publish through a visitor's browser
+ * (text/plain, form types and a missing type are "simple" requests that skip the preflight).
+ */
+export function requireJsonType(req: Request): void {
+  const type = req.headers.get('content-type') ?? '';
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    const got = type ? `'${type.slice(0, 100)}'` : 'no content type';
+    throw new ApiError(415, 'unsupported_media_type', `send the document as application/json, not ${got}`);
+  }
 }
 
 function tooLarge(maxBytes: number): ApiError {

@@ -88,7 +88,23 @@ export function clientIp(headers: Headers, env: Pick<Env, 'CLIENT_IP_SOURCE'>): 
   return 'local';
 }
 
-export function rateLimit(scope: string, limitOf: (env: Env) => Limit): MiddlewareHandler<{ Bindings: Env }> {
+export interface LimitOptions {
+  /**
+   * Give the request's place back when the answer refuses it (any 4xx but 429: a bad body, a missing or wrong
+   * token, no such result), so only requests that did something count. The place is still taken while the request
+   * runs, which keeps the guarantee against parallel bursts below.
+   */
+  refundRefused?: boolean;
+}
+
+/** A refusal: the client's request was wrong and changed nothing. 429 is the limiter's own answer. */
+const refused = (status: number) => status >= 400 && status < 500 && status !== 429;
+
+export function rateLimit(
+  scope: string,
+  limitOf: (env: Env) => Limit,
+  options: LimitOptions = {},
+): MiddlewareHandler<{ Bindings: Env }> {
   return async (c, next) => {
     const limit = limitOf(c.env);
     const now = Date.now();
@@ -115,7 +131,14 @@ export function rateLimit(scope: string, limitOf: (env: Env) => Limit): Middlewa
       await c.env.RESULTS.delete(marker);
       throw refuse();
     }
-    await next();
+    if (!options.refundRefused) return next();
+    try {
+      await next();
+    } catch (e) {
+      if (e instanceof ApiError && refused(e.status)) await c.env.RESULTS.delete(marker);
+      throw e;
+    }
+    if (refused(c.res.status)) await c.env.RESULTS.delete(marker);
   };
 }
 

@@ -1,15 +1,30 @@
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { Published, VersionList, VersionPublished, Withdrawn } from '../../src/lib/api/contract';
 import type { Env } from '../env';
-import { readDocument } from '../lib/body';
+import { readDocument, requireJsonType } from '../lib/body';
 import { ApiError, checkId, parseVersion, pinnedCache } from '../lib/http';
 import { methodNotAllowed } from '../middleware/methods';
 import { rateLimit, parseLimit, reads } from '../middleware/rateLimit';
 import { storeFor, type Meta } from '../storage/results';
+import { withEmergence } from '../storage/versionEmergence';
 
 type Ctx = Context<{ Bindings: Env }>;
 
-const writes = rateLimit('write', (env) => parseLimit(env.RATE_LIMIT_WRITES, { count: 30, seconds: 600 }));
+/** 415 before anything else unless the body is declared application/json (see requireJsonType). */
+const jsonOnly: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
+  requireJsonType(c.req.raw);
+  await next();
+};
+
+// Refusals (bad JSON, an invalid document, a missing or wrong token, no such result) take a place in the write
+// quota while they run and give it back after, so nobody spends the quota with requests that change nothing.
+const writes = rateLimit('write', (env) => parseLimit(env.RATE_LIMIT_WRITES, { count: 30, seconds: 600 }), {
+  refundRefused: true,
+});
+// A POST must say application/json before it reaches the limiter: the only writes another site can make a
+// visitor's browser send here (simple POSTs: text/plain, forms; DELETE needs a preflight) are refused with no R2
+// access at all, so no page can lock a visitor out.
+const jsonWrites = [jsonOnly, writes] as const;
 
 const store = (c: Ctx) => storeFor(c.env);
 
@@ -77,7 +92,7 @@ async function sendVersion(c: Ctx, id: string, n: number, cacheControl: string, 
 
 export const results = new Hono<{ Bindings: Env }>();
 
-results.post('/', writes, async (c) => {
+results.post('/', ...jsonWrites, async (c) => {
   const doc = await readDocument(c.req.raw);
   const { id, version, token } = await store(c).create(doc);
   c.header('Location', `/api/results/${id}`);
@@ -109,11 +124,11 @@ results.get('/:id/versions', reads, async (c) => {
   } catch (e) {
     console.error(e);
   }
-  const meta = await s.requireMeta(id);
+  const meta = await withEmergence(s, await s.requireMeta(id));
   c.header('Cache-Control', 'no-cache');
   return c.json(versionList(meta));
 });
-results.post('/:id/versions', writes, async (c) => {
+results.post('/:id/versions', ...jsonWrites, async (c) => {
   const id = checkId(c.req.param('id'));
   const token = bearer(c);
   const s = store(c);

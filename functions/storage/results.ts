@@ -1,6 +1,7 @@
 import { kindOfSchema, type GalleryItem } from '../../src/lib/api/gallery';
 import type { AnyDocument } from '../../src/lib/result/validate';
-import { summarize, verdictSummary, type VersionEntry } from '../../src/lib/result/summary';
+import { summarize, verdictSummary, type EmergencePoint, type VersionEntry } from '../../src/lib/result/summary';
+import { emergencePoint } from '../../src/lib/analysis/emergence';
 import type { Env } from '../env';
 import { ApiError } from '../lib/http';
 import { D1GalleryIndex, type GalleryIndex, type IndexRow } from './galleryIndex';
@@ -59,6 +60,7 @@ function entryFor(version: number, createdAt: string, doc: AnyDocument, bytes: n
   if (doc.title !== undefined) e.title = doc.title;
   if (doc.source.architecture !== undefined) e.architecture = doc.source.architecture;
   if (doc.source.layer !== undefined) e.layer = doc.source.layer;
+  e.emergence = 'persistence' in doc ? emergencePoint(doc) : null;
   return e;
 }
 
@@ -306,6 +308,15 @@ export class ResultStore {
       if (m.versions.some((v) => v.version === n)) return;
       m.versions = [...m.versions, entry].sort((a, b) => a.version - b.version);
       m.latest = Math.max(m.latest, n);
+    });
+  }
+
+  /** Records emergence points derived later for versions written before the version list carried them. */
+  async recordEmergence(id: string, points: ReadonlyMap<number, EmergencePoint | null>): Promise<Meta> {
+    return this.update(id, (m) => {
+      m.versions = m.versions.map((v) =>
+        v.emergence === undefined && points.has(v.version) ? { ...v, emergence: points.get(v.version)! } : v,
+      );
     });
   }
 

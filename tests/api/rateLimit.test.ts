@@ -139,3 +139,45 @@ test('limits are read as COUNT/SECONDS, and nonsense falls back to the default',
   expect(parseLimit('lots', fallback)).toEqual(fallback);
   expect(parseLimit('5000/60', fallback)).toEqual(fallback);
 });
+
+test('30 cross-site no-cors text/plain POSTs spend none of the write quota: a real publish from the address passes', async () => {
+  const ip = '203.0.113.120';
+  // What a page on another site can send without a CORS preflight: a simple content type, no Authorization.
+  const crossSite = (): RequestInit => ({
+    method: 'POST',
+    headers: { 'content-type': 'text/plain;charset=UTF-8', origin: 'https://evil.example', 'cf-connecting-ip': ip },
+    body: JSON.stringify(doc()),
+  });
+  for (let i = 0; i < 30; i++) {
+    const path = i % 2 ? '/api/results' : '/api/results/aaaaaaaaaaaaaaaa/versions';
+    expect((await request(path, crossSite(), strict)).status).toBe(415);
+  }
+  const statuses = [];
+  for (let i = 0; i < 3; i++) {
+    statuses.push((await request('/api/results', json(doc(), { 'cf-connecting-ip': ip }), strict)).status);
+  }
+  expect(statuses).toEqual([201, 201, 201]);
+});
+
+test('refused writes (400, 401, 403, 404, 422) do not count against the write quota; successful ones do', async () => {
+  const ip = '203.0.113.121';
+  const from = { 'cf-connecting-ip': ip };
+  const own = await request('/api/results', json(doc(), from), strict);
+  expect(own.status).toBe(201);
+  const { id, token } = (await own.json()) as { id: string; token: string };
+  const refused: [string, RequestInit, number][] = [
+    ['/api/results', { method: 'POST', headers: { 'content-type': 'application/json', ...from }, body: '{' }, 400],
+    ['/api/results', json(doc({ schema: 'nope' }), from), 422],
+    [`/api/results/${id}/versions`, json(doc(), { ...from, authorization: 'Bearer !' }), 401],
+    [`/api/results/${id}/versions`, json(doc(), { ...from, authorization: 'Bearer wrong-token' }), 403],
+    [`/api/results/${id}`, { method: 'DELETE', headers: { ...from, authorization: 'Bearer wrong-token' } }, 403],
+    ['/api/results/aaaaaaaaaaaaaaaa/versions', json(doc(), { ...from, authorization: `Bearer ${token}` }), 404],
+  ];
+  for (let round = 0; round < 3; round++) {
+    for (const [path, init, status] of refused) expect((await request(path, init, strict)).status, path).toBe(status);
+  }
+  // One of three writes spent; two remain, then the limit holds.
+  const statuses = [];
+  for (let i = 0; i < 3; i++) statuses.push((await request('/api/results', json(doc(), from), strict)).status);
+  expect(statuses).toEqual([201, 201, 429]);
+});

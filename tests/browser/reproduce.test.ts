@@ -62,9 +62,17 @@ test("a link whose versions are a training's steps shows their emergence plot on
     body: JSON.stringify(at(400)),
   });
   expect(res.status).toBe(201);
+  // The plot reads each version's step, layer and bars from the version list: no version is downloaded.
+  const documents: string[] = [];
+  const record = (r: { url: () => string }) => {
+    if (r.url().includes(`/api/results/${id}/v/`)) documents.push(r.url());
+  };
+  tab.page.on('request', record);
   await tab.page.goto(`${base}/r/${id}`);
   const plot = tab.page.getByTestId('emergence-plot');
   await expect.poll(() => plot.locator('[data-point="dominance"]').count(), { timeout: 30_000 }).toBe(2);
+  tab.page.off('request', record);
+  expect(documents).toEqual([]);
   await expect(plot.locator('figcaption').textContent()).resolves.toMatch(/this result's versions/);
   // A result with one version has no curve to draw.
   const single = await publish(base, at(800));

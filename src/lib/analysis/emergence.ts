@@ -5,7 +5,7 @@
  * so the CLI's table, the summary JSON and the lab's plot all read the same rows.
  */
 import type { Bar, ResultDocument } from '../result/schema';
-import { mapperSummary } from '../result/summary';
+import { mapperSummary, type EmergencePoint } from '../result/summary';
 
 export interface EmergenceRow {
   /** Training step and conv layer; null for filters that come from no training (photo patches). */
@@ -84,6 +84,20 @@ export function emergenceRows(
     };
   });
   return rows.sort((a, b) => (a.step ?? -1) - (b.step ?? -1) || (a.layer ?? 0) - (b.layer ?? 0));
+}
+
+/**
+ * One document's place in the emergence plot, kept with each version in the version list so the plot of a
+ * link's versions needs no documents. JSON has no Infinity, so the ratio is left to `pointRow`.
+ */
+export function emergencePoint(doc: EmergenceInput): EmergencePoint {
+  const { accuracy: _accuracy, dominance: _dominance, ...point } = emergenceRows([doc])[0]!;
+  return point;
+}
+
+/** The plot's row of a stored point (no accuracy: a published version does not carry the training's). */
+export function pointRow(point: EmergencePoint): EmergenceRow {
+  return { ...point, accuracy: null, dominance: dominance(point.longest, point.next) };
 }
 
 /** Mean test accuracy per step from a training's per-run snapshot entries. */

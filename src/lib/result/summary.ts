@@ -17,6 +17,21 @@ export interface MapperSummary {
 /** What a card or a one-line label says about where a result's filters came from. */
 export type SourceSummary = Pick<Source, 'kind' | 'dataset' | 'architecture' | 'layer' | 'layerName' | 'step' | 'runs'>;
 
+/**
+ * A document's place in the emergence plot (src/lib/analysis/emergence.ts computes it): step and layer, the two
+ * longest H1 bars, the Mapper graph's loops, the core's share near the axes and its size. Small enough to keep
+ * with each version in the version list.
+ */
+export interface EmergencePoint {
+  step: number | null;
+  layer: number | null;
+  longest: number;
+  next: number;
+  loops: number;
+  nearAxes: number;
+  core: number;
+}
+
 /** One entry of a result's version list, as the API stores and serves it. */
 export interface VersionEntry {
   version: number;
@@ -26,6 +41,11 @@ export interface VersionEntry {
   architecture?: string;
   layer?: number;
   bytes: number;
+  /**
+   * Step, layer and bars of the version for the emergence plot (src/lib/analysis/emergence.ts), computed when the
+   * version is written; null where it could not be derived from an older version.
+   */
+  emergence?: EmergencePoint | null;
 }
 
 /** The small public card of a result: enough for the gallery page to draw it without the whole document. */
