@@ -4,12 +4,12 @@
 // checkpoints and the analyses go to IndexedDB as they arrive (the worker waits for each write), so a reload, a
 // cancel or a crashed worker keeps the timeline, and an interrupted MNIST session can resume where it stopped.
 import { getArchitecture } from '../nn/architectures';
-import type { BackendName } from '../nn/backends';
+import type { BackendName, GpuAdapter } from '../nn/backends';
 import type { Checkpoint, Snapshot } from '../nn/training';
 import { spatialFilters } from '../nn/kernels';
 import { startCheckpoint } from '../nn/initialisation';
 import { TrainingClient, TrainingWorkerError } from '../worker/trainingClient';
-import type { DataSource } from '../worker/trainingProtocol';
+import type { DataSource, WorkerMemory } from '../worker/trainingProtocol';
 import { openLabStore, type LabStore, type Session, type SessionConfig } from '../store';
 import { validateResult } from '../result/validate';
 import type { AnalysisCache, Subject } from './analyses.svelte';
@@ -49,6 +49,10 @@ export class Training {
   /** Index into steps of the step on screen. */
   selected = $state(0);
   progress = $state<TrainingProgress | null>(null);
+  /** The training worker's tfjs memory at the latest step reported (shown by the backend badge). */
+  memory = $state.raw<WorkerMemory | null>(null);
+  /** webgpu and webgl: the adapter the worker got (a software one only when asked for with `?backend=`). */
+  adapter = $state.raw<GpuAdapter | null>(null);
   /** Per layer, H1 bottleneck distances between consecutive steps (null until both sides are analysed). */
   distances = $state.raw<ReadonlyMap<number, Array<number | null>>>(mapOf());
   /** The session on screen, as stored. */
@@ -119,8 +123,8 @@ export class Training {
 
   /**
    * Starts the training worker, which picks its backend (the badge shows which, and why). `?backend=cpu` (or
-   * wasm, webgl) in the address asks for that one first, to compare speeds or to get round a GPU driver that
-   * misbehaves.
+   * wasm, webgl, webgpu) in the address asks for that one first, to compare speeds or to get round a GPU driver
+   * that misbehaves; a GPU backend asked for is used even on a software adapter (slow, for testing).
    */
   selectBackend(wanted: string | null = wantedBackend()) {
     this.#client?.dispose();
@@ -138,6 +142,7 @@ export class Training {
     const choice = await this.#clientOnce().backend();
     this.#lab.backend = choice.name;
     this.#lab.backendReason = choice.reason;
+    this.adapter = choice.adapter ?? null;
     return choice.name;
   }
 
@@ -277,8 +282,9 @@ export class Training {
           resume,
         },
         {
-          onStep: (run, step, loss) => {
+          onStep: (run, step, loss, memory) => {
             reached[run] = step;
+            if (memory) this.memory = memory;
             const done = reached.reduce((a, b) => a + b, 0);
             eta.update(done, performance.now());
             // Paused on screen at the click: the step the worker was in still ends, but the bar stands still.
