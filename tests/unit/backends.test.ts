@@ -100,8 +100,11 @@ describe('the rules behind the choice', () => {
     // webgl asked for on a machine with no WebGL at all: WebGPU on a real GPU, with the reason.
     const gpu = { name: 'nvidia hopper', software: false };
     expect(choiceFor('webgpu', ['no WebGL'], backendOrder('webgl', DEFAULT_ORDER), 'webgl', gpu).reason).toBe(
-      'WebGPU on the GPU: no WebGL',
+      'WebGPU on the GPU (nvidia hopper): no WebGL',
     );
-    expect(choiceFor('webgpu', [], DEFAULT_ORDER, null, gpu).reason).toBe('WebGPU on the GPU');
+    expect(choiceFor('webgpu', [], DEFAULT_ORDER, null, gpu).reason).toBe('WebGPU on the GPU (nvidia hopper)');
+    expect(choiceFor('webgpu', [], DEFAULT_ORDER, null, { name: '', software: false }).reason).toBe(
+      'WebGPU on the GPU',
+    );
   });
 });

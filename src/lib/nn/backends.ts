@@ -62,8 +62,9 @@ export function webgpuAdapter(info: {
   isFallbackAdapter?: boolean;
   vendor?: string;
   architecture?: string;
+  description?: string;
 }): GpuAdapter {
-  const name = `${info.vendor ?? ''} ${info.architecture ?? ''}`.trim();
+  const name = `${info.vendor ?? ''} ${info.architecture ?? ''}`.trim() || (info.description ?? '').trim();
   return { name, software: Boolean(info.isFallbackAdapter) || SOFTWARE_RENDERER.test(name) };
 }
 
@@ -125,7 +126,7 @@ function webglRenderer(): string | null {
 type Gpu = {
   requestAdapter(): Promise<{
     isFallbackAdapter?: boolean;
-    info?: { architecture?: string; vendor?: string; isFallbackAdapter?: boolean };
+    info?: { architecture?: string; vendor?: string; description?: string; isFallbackAdapter?: boolean };
   } | null>;
 };
 
@@ -234,7 +235,9 @@ export function choiceFor(
   const isAsked = asked === name || (order[0] === name && order.length === 1);
   const api = name === 'webgpu' ? 'WebGPU' : 'WebGL';
   const software = Boolean(adapter?.software);
-  const notes = [...(software ? [adapter?.name || 'fallback'] : []), ...(isAsked ? ['asked for'] : [])];
+  // The adapter's name where there is one (which GPU trains), 'fallback' for a software one that has none.
+  const named = adapter?.name || (software ? 'fallback' : '');
+  const notes = [...(named ? [named] : []), ...(isAsked ? ['asked for'] : [])];
   let base = software ? `${api} ${SOFTWARE_ADAPTER_NOTE}` : strengths[name];
   if (notes.length) base += ` (${notes.join(', ')})`;
   const choice: BackendChoice = { name, reason: why.length ? `${base}: ${why.join('; ')}` : base };
