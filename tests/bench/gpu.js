@@ -56,6 +56,11 @@ const CHROMIUM_FLAGS = (process.env.CHROMIUM_FLAGS ?? '--enable-unsafe-webgpu --
   .split(/\s+/)
   .filter(Boolean);
 const ENSEMBLE = BACKEND === 'cpu' ? 1 : Math.min(RUNS, 8);
+/** Images/s with a decimal where they are few (a software adapter), whole where they are many. */
+const rate = (/** @type {number} */ images, /** @type {number} */ seconds) => {
+  const r = images / seconds;
+  return r < 100 ? r.toFixed(1) : r.toFixed(0);
+};
 
 mkdirSync(outDir, { recursive: true });
 if (!flags.has('no-build')) {
@@ -204,12 +209,14 @@ try {
     const a = list[0];
     const b = list[list.length - 1];
     if (b.step <= a.step) continue;
-    const rate = ((b.step - a.step) * size * BATCH) / ((b.t - a.t) / 1000);
+    const images = rate((b.step - a.step) * size * BATCH, (b.t - a.t) / 1000);
     const runs = `runs ${g * ENSEMBLE + 1}-${g * ENSEMBLE + size}`;
-    say(`  ${runs.padEnd(12)} ensemble of ${String(size).padStart(3)}: ${rate.toFixed(0).padStart(7)} images/s`);
+    say(`  ${runs.padEnd(12)} ensemble of ${String(size).padStart(3)}: ${images.padStart(7)} images/s`);
   }
-  const total = (RUNS * STEPS * BATCH) / (labSeconds ?? NaN);
-  say(`lab whole run:            ${labSeconds?.toFixed(1)} s  (${total.toFixed(0)} images/s over the run)`);
+  say(
+    `lab whole run:            ${labSeconds?.toFixed(1)} s  (${rate(RUNS * STEPS * BATCH, labSeconds ?? NaN)} ` +
+      'images/s over the run, compilation, evaluation and snapshots included)',
+  );
   say(`first analysed snapshot:  ${firstAnalysed.toFixed(1)} s after Start`);
   const mem = rows.filter((r) => Number.isFinite(r.tensors));
   if (mem.length) {
@@ -283,7 +290,7 @@ export async function run(backend, runs, steps, batch, snapshots, ensemble, prog
     const seconds = r.ms / 1000;
     say(
       `\nlibrary: train() on the page's main thread, same job, ${r.backend} (${r.reason}): ${seconds.toFixed(1)} s ` +
-        `(${((RUNS * STEPS * BATCH) / seconds).toFixed(0)} images/s)`,
+        `(${rate(RUNS * STEPS * BATCH, seconds)} images/s, after a one-step warm-up)`,
     );
     if (labSeconds !== null) {
       say(`lab / library = ${(labSeconds / seconds).toFixed(2)}x  (goal on a GPU: at most 1.5x)`);
