@@ -287,8 +287,9 @@ export class Training {
             if (memory) this.memory = memory;
             const done = reached.reduce((a, b) => a + b, 0);
             eta.update(done, performance.now());
-            // Paused on screen at the click: the step the worker was in still ends, but the bar stands still.
-            if (this.#lab.phase === 'paused') return;
+            // Paused on screen at the click: the step the worker was in still ends, but the bar stands still. A
+            // report that arrives after a cancel (posted before the worker was ended) must not draw the bar again.
+            if (this.#lab.phase !== 'training') return;
             this.progress = {
               done,
               total,
