@@ -4,20 +4,26 @@ import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig, type Plugin } from 'vite';
 
 /**
- * Copies tfjs-backend-wasm's binaries into static/tfjs-wasm/ (gitignored; WASM_URL_PREFIX in src/lib/nn/backends.ts), so the app serves them from its own origin
- * and the service worker precaches them with the other static files. It runs in the `config` hook, before
- * SvelteKit lists the static files for the service worker, and on every build, so the copies always match the
- * installed package.
+ * Copies tfjs-backend-wasm's binaries into static/tfjs-wasm/ (gitignored; WASM_URL_PREFIX in
+ * src/lib/nn/backends.ts), so the app serves them from its own origin and the service worker precaches them with
+ * the other static files. SvelteKit lists the static files for `$service-worker` once, in its own `config` hook,
+ * which is ordered 'pre': a plain `config` hook here ran after that listing, so a first build from a clean checkout
+ * shipped a service worker without the binaries (offline, the lab fell back to cpu) and only a second build had
+ * them. This hook is ordered 'pre' too and comes first in the plugin list, so the copies exist before the listing.
+ * It runs on every build, so the copies always match the installed package.
  */
 function wasmBinaries(): Plugin {
   return {
     name: 'kleinscope-wasm-binaries',
     enforce: 'pre',
-    config() {
-      const from = fileURLToPath(new URL('node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url));
-      const to = fileURLToPath(new URL('static/tfjs-wasm/', import.meta.url));
-      mkdirSync(to, { recursive: true });
-      for (const file of readdirSync(from)) if (file.endsWith('.wasm')) copyFileSync(from + file, to + file);
+    config: {
+      order: 'pre',
+      handler() {
+        const from = fileURLToPath(new URL('node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url));
+        const to = fileURLToPath(new URL('static/tfjs-wasm/', import.meta.url));
+        mkdirSync(to, { recursive: true });
+        for (const file of readdirSync(from)) if (file.endsWith('.wasm')) copyFileSync(from + file, to + file);
+      },
     },
   };
 }

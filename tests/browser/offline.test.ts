@@ -3,6 +3,7 @@ import { tabPerFile, waitForServiceWorker } from '../support/browser';
 import { minimalDocument } from '../support/fixtures';
 import { startTraining } from '../support/lab';
 import { publish } from '../support/publish';
+import { WASM_BINARY_FILES, WASM_URL_PREFIX } from '../../src/lib/nn/backends';
 
 // tabPerFile gives the file a context of its own: the service worker and its caches must not leak into other tests.
 const tab = tabPerFile({ consoleErrors: false });
@@ -12,16 +13,20 @@ test('the lab reloads offline once the service worker is active, MNIST and the w
   await tab.page.goto(base + '/');
   await expect.poll(() => tab.page.title()).toBe('Kleinscope');
   await waitForServiceWorker(tab.page);
-  // The wasm binaries are precached whole, from the app's own origin.
-  const precached = await tab.page.evaluate(async () => {
-    const names = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
-    return Promise.all(
-      names.map(async (n) => {
-        const cached = await caches.match(`/tfjs-wasm/${n}`);
-        return cached ? (await cached.arrayBuffer()).byteLength : 0;
-      }),
-    );
-  });
+  // The service worker of this build (a clean one: tests/support/server.ts removes build/ and static/tfjs-wasm/
+  // first) names every wasm binary in its precache list, and has them whole in its cache, from the app's origin.
+  const worker = await (await fetch(base + '/service-worker.js')).text();
+  for (const name of WASM_BINARY_FILES) expect(worker, name).toContain(`${WASM_URL_PREFIX}${name}`);
+  const precached = await tab.page.evaluate(
+    async ([names, prefix]) =>
+      Promise.all(
+        names.map(async (n) => {
+          const cached = await caches.match(`${prefix}${n}`);
+          return cached ? (await cached.arrayBuffer()).byteLength : 0;
+        }),
+      ),
+    [[...WASM_BINARY_FILES], WASM_URL_PREFIX] as const,
+  );
   for (const bytes of precached) expect(bytes).toBeGreaterThan(100_000);
 
   await tab.context.setOffline(true);

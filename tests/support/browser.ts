@@ -43,8 +43,16 @@ export interface Tab {
   readonly errors: string[];
 }
 
+/**
+ * Chromium's switches for the GPU backends with no GPU: WebGPU on its SwiftShader adapter (headless Chromium offers
+ * it on a secure page, http://127.0.0.1 included, only with this switch), and WebGL2 on SwiftShader.
+ */
+export const SOFTWARE_GPU_ARGS = ['--enable-unsafe-webgpu', '--enable-unsafe-swiftshader'];
+
 export interface TabOptions {
   context?: BrowserContextOptions;
+  /** Extra Chromium switches (SOFTWARE_GPU_ARGS for the GPU backends). */
+  args?: string[];
   /**
    * false: record only uncaught exceptions, for tests that go offline on purpose and so make the console report
    * the requests that fail.
@@ -62,7 +70,7 @@ export function tabPerFile(options: TabOptions = {}): Tab {
   let page: Page | undefined;
   const errors: string[] = [];
   beforeAll(async () => {
-    browser = await launch();
+    browser = await launch(options.args);
     context = await browser.newContext(options.context);
     page = await context.newPage();
     if (options.consoleErrors === false) page.on('pageerror', (e) => errors.push(e.message));

@@ -6,12 +6,12 @@
 // This is the reactive runner: the store calls are `SessionRepository`'s, the distance cache `TimelineDistances`'s,
 // and the lab's phase `Lab`'s.
 import { getArchitecture } from '../nn/architectures';
-import type { BackendName } from '../nn/backends';
+import type { BackendName, GpuAdapter } from '../nn/backends';
 import type { Checkpoint, Snapshot } from '../nn/training';
 import { spatialFilters } from '../nn/kernels';
 import { startCheckpoint } from '../nn/initialisation';
 import { TrainingClient, TrainingWorkerError } from '../worker/trainingClient';
-import type { DataSource } from '../worker/trainingProtocol';
+import type { DataSource, WorkerMemory } from '../worker/trainingProtocol';
 import type { Session, SessionConfig } from '../store';
 import type { AnalysisCache, Subject } from './analyses.svelte';
 import { createEta, trainingDetail } from './eta';
@@ -39,6 +39,10 @@ export class Training {
   /** Index into steps of the step on screen. */
   selected = $state(0);
   progress = $state<TrainingProgress | null>(null);
+  /** The training worker's tfjs memory at the latest step reported (shown by the backend badge). */
+  memory = $state.raw<WorkerMemory | null>(null);
+  /** webgpu and webgl: the adapter the worker got (a software one only when asked for with `?backend=`). */
+  adapter = $state.raw<GpuAdapter | null>(null);
   /** Per layer, H1 bottleneck distances between consecutive steps (null until both sides are analysed). */
   distances = $state.raw<ReadonlyMap<number, Array<number | null>>>(mapOf());
   /** The session on screen, as stored. */
@@ -92,8 +96,8 @@ export class Training {
 
   /**
    * Starts the training worker, which picks its backend (the badge shows which, and why). `?backend=cpu` (or
-   * wasm, webgl) in the address asks for that one first, to compare speeds or to get round a GPU driver that
-   * misbehaves.
+   * wasm, webgl, webgpu) in the address asks for that one first, to compare speeds or to get round a GPU driver
+   * that misbehaves; a GPU backend asked for is used even on a software adapter (slow, for testing).
    */
   selectBackend(wanted: string | null = wantedBackend()) {
     this.#client?.dispose();
@@ -111,6 +115,7 @@ export class Training {
     const choice = await this.#clientOnce().backend();
     this.#lab.backend = choice.name;
     this.#lab.backendReason = choice.reason;
+    this.adapter = choice.adapter ?? null;
     return choice.name;
   }
 
@@ -244,12 +249,14 @@ export class Training {
           resume,
         },
         {
-          onStep: (run, step, loss) => {
+          onStep: (run, step, loss, memory) => {
             reached[run] = step;
+            if (memory) this.memory = memory;
             const done = reached.reduce((a, b) => a + b, 0);
             eta.update(done, performance.now());
-            // Paused on screen at the click: the step the worker was in still ends, but the bar stands still.
-            if (this.#lab.phase === 'paused') return;
+            // Paused on screen at the click: the step the worker was in still ends, but the bar stands still. A
+            // report that arrives after a cancel (posted before the worker was ended) must not draw the bar again.
+            if (this.#lab.phase !== 'training') return;
             this.progress = {
               done,
               total,

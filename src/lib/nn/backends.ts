@@ -1,8 +1,9 @@
 /**
  * Picks the fastest TensorFlow.js backend the platform has, and says why. Browsers try WebGPU, then WebGL on a
  * real GPU, then WebAssembly (XNNPACK, SIMD), then the plain JavaScript cpu backend; Node has wasm and cpu
- * (there is no tfjs-node here). A software GPU (SwiftShader, llvmpipe) trains slower than wasm, so it counts as
- * no GPU. The same training code runs on all of them.
+ * (there is no tfjs-node here). A software GPU (SwiftShader, llvmpipe) trains slower than wasm, so the automatic
+ * order counts it as no GPU; asked for by name it is used (the tests run the GPU code paths on one that way).
+ * The same training code runs on all of them.
  */
 // The tfjs umbrella package registers the cpu and webgl backends and every op's gradient; WebGPU and wasm are
 // separate packages, imported on first use so pages that never train skip them.
@@ -18,6 +19,8 @@ export const NODE_ORDER: readonly BackendName[] = ['wasm', 'cpu'];
 export interface BackendChoice {
   name: BackendName;
   reason: string;
+  /** webgpu and webgl: the adapter it runs on (a software one only when asked for by name). */
+  adapter?: GpuAdapter;
 }
 
 /**
@@ -44,6 +47,64 @@ const isBrowser = () =>
 
 const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software|basic render/i;
 
+/** What a GPU backend runs on here: the adapter's (or renderer's) name, and whether it is software. */
+export interface GpuAdapter {
+  /** "google swiftshader", "nvidia ampere", "ANGLE (NVIDIA, …)"; empty when the browser does not say. */
+  name: string;
+  software: boolean;
+}
+
+/**
+ * Whether a WebGPU adapter is a software one: the browser's fallback flag, or a vendor/architecture that names a
+ * software rasteriser (Chromium's headless adapter is "google swiftshader" and not always flagged).
+ */
+export function webgpuAdapter(info: {
+  isFallbackAdapter?: boolean;
+  vendor?: string;
+  architecture?: string;
+  description?: string;
+}): GpuAdapter {
+  const name = `${info.vendor ?? ''} ${info.architecture ?? ''}`.trim() || (info.description ?? '').trim();
+  return { name, software: Boolean(info.isFallbackAdapter) || SOFTWARE_RENDERER.test(name) };
+}
+
+/** Whether a WebGL renderer string (UNMASKED_RENDERER_WEBGL) is a software rasteriser, with a short name for it. */
+export function webglAdapter(renderer: string): GpuAdapter {
+  const soft = renderer.match(SOFTWARE_RENDERER);
+  if (!soft) return { name: renderer, software: false };
+  const name = /swiftshader/i.test(soft[0]) ? 'SwiftShader' : /llvmpipe/i.test(soft[0]) ? 'llvmpipe' : renderer;
+  return { name, software: true };
+}
+
+/**
+ * The order to try: the backend asked for (`?backend=`, `--backend`) first, then the rest of `base` in its order,
+ * so that one that cannot start here still leaves a working backend.
+ */
+export function backendOrder(asked: BackendName | null | undefined, base: readonly BackendName[]): BackendName[] {
+  return asked ? [asked, ...base.filter((b) => b !== asked)] : [...base];
+}
+
+/** `?backend=` (or any string) as a backend name, or null for anything else. */
+export function parseBackendName(value: string | null | undefined): BackendName | null {
+  const v = value?.trim().toLowerCase();
+  return v === 'webgpu' || v === 'webgl' || v === 'wasm' || v === 'cpu' ? v : null;
+}
+
+/**
+ * The rule for a GPU backend whose adapter was found: a software one is slower than wasm, so the automatic order
+ * passes it over (and says why); asked for by name, it is used, to test the GPU code paths where there is no GPU.
+ */
+export function useAdapter(
+  name: 'webgpu' | 'webgl',
+  adapter: GpuAdapter,
+  asked: BackendName | null | undefined,
+): { use: true } | { use: false; why: string } {
+  if (!adapter.software || asked === name) return { use: true };
+  return name === 'webgpu'
+    ? { use: false, why: `WebGPU is a software adapter (${adapter.name || 'fallback'})` }
+    : { use: false, why: `WebGL is a software rasteriser (${adapter.name})` };
+}
+
 /** The GPU's name as WebGL reports it, or null when there is no WebGL at all. */
 function webglRenderer(): string | null {
   let gl: WebGLRenderingContext | WebGL2RenderingContext | null = null;
@@ -62,24 +123,24 @@ function webglRenderer(): string | null {
   return name;
 }
 
-/** Notes why a backend was passed over; always false. */
-function skip(why: string[], because: string): false {
-  why.push(because);
-  return false;
-}
-
 type Gpu = {
-  requestAdapter(): Promise<{ isFallbackAdapter?: boolean; info?: { architecture?: string; vendor?: string } } | null>;
+  requestAdapter(): Promise<{
+    isFallbackAdapter?: boolean;
+    info?: { architecture?: string; vendor?: string; description?: string; isFallbackAdapter?: boolean };
+  } | null>;
 };
 
+/** What probing a backend found: it can run (on this adapter, for a GPU one), or why it cannot. */
+type Probe = { ok: true; adapter?: GpuAdapter } | { ok: false; why: string };
+
 /**
- * Whether backend `name` can run here; `why` collects, for the reason line, what ruled out the ones skipped.
- * Returns false without trying when it would be slower than the next one (software GPUs).
+ * Whether backend `name` can run here, and on what adapter. Returns a reason without trying when it would be
+ * slower than the next one (software GPUs), unless it was asked for by name.
  */
-async function available(name: BackendName, why: string[]): Promise<boolean> {
-  if (name === 'cpu') return true;
+async function probe(name: BackendName, asked: BackendName | null | undefined): Promise<Probe> {
+  if (name === 'cpu') return { ok: true };
   if (name === 'wasm') {
-    if (typeof WebAssembly === 'undefined') return skip(why, 'no WebAssembly');
+    if (typeof WebAssembly === 'undefined') return { ok: false, why: 'no WebAssembly' };
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     const { registerWasmTrainingKernels } = await import('./wasm');
     registerWasmTrainingKernels();
@@ -88,28 +149,27 @@ async function available(name: BackendName, why: string[]): Promise<boolean> {
       const prefix = wasmPrefix ?? WASM_URL_PREFIX;
       wasm.setWasmPaths(new URL(prefix, globalThis.location?.href).href);
     }
-    return true;
+    return { ok: true };
   }
-  if (!isBrowser()) return skip(why, `${name} needs a browser`);
+  if (!isBrowser()) return { ok: false, why: `${name} needs a browser` };
   if (name === 'webgpu') {
     const gpu = (navigator as { gpu?: Gpu }).gpu;
-    const adapter = gpu ? await gpu.requestAdapter().catch(() => null) : null;
-    if (!adapter) return skip(why, 'no WebGPU adapter');
-    const arch = `${adapter.info?.vendor ?? ''} ${adapter.info?.architecture ?? ''}`;
-    if (adapter.isFallbackAdapter || SOFTWARE_RENDERER.test(arch)) {
-      return skip(why, `WebGPU is a software adapter (${arch.trim() || 'fallback'})`);
-    }
+    const found = gpu ? await gpu.requestAdapter().catch(() => null) : null;
+    if (!found) return { ok: false, why: 'no WebGPU adapter' };
+    const adapter = webgpuAdapter({
+      ...found.info,
+      isFallbackAdapter: found.isFallbackAdapter ?? found.info?.isFallbackAdapter,
+    });
+    const rule = useAdapter('webgpu', adapter, asked);
+    if (!rule.use) return { ok: false, why: rule.why };
     await import('@tensorflow/tfjs-backend-webgpu');
-    return true;
+    return { ok: true, adapter };
   }
   const renderer = webglRenderer();
-  if (renderer === null) return skip(why, 'no WebGL');
-  const soft = renderer.match(SOFTWARE_RENDERER);
-  if (soft) {
-    const label = /swiftshader/i.test(soft[0]) ? 'SwiftShader' : /llvmpipe/i.test(soft[0]) ? 'llvmpipe' : renderer;
-    return skip(why, `WebGL is a software rasteriser (${label})`);
-  }
-  return true;
+  if (renderer === null) return { ok: false, why: 'no WebGL' };
+  const adapter = webglAdapter(renderer);
+  const rule = useAdapter('webgl', adapter, asked);
+  return rule.use ? { ok: true, adapter } : { ok: false, why: rule.why };
 }
 
 const strengths: Record<BackendName, string> = {
@@ -119,22 +179,40 @@ const strengths: Record<BackendName, string> = {
   cpu: 'plain JavaScript on the CPU',
 };
 
+/** The badge's words for a GPU backend on a software adapter, asked for by name. */
+export const SOFTWARE_ADAPTER_NOTE = 'on a software adapter: slow, for testing';
+
+export interface SelectOptions {
+  /**
+   * The backend asked for by name (`?backend=webgpu`): used even on a software adapter, which the automatic order
+   * passes over. Put it first in `order` too (backendOrder does).
+   */
+  asked?: BackendName | null;
+}
+
 /**
  * Sets the first backend in `order` that is available and initialises, and returns it with the reason (for the
  * UI's badge and the CLI). Falls back to cpu, which always works; throws only if even that fails. In Node this
  * also turns on production mode, which silences tfjs's "install tfjs-node" banner and skips per-op NaN checks.
  * The default order is DEFAULT_ORDER in a browser or worker, NODE_ORDER in Node.
  */
-export async function selectBackend(order?: readonly BackendName[]): Promise<BackendChoice> {
+export async function selectBackend(
+  order?: readonly BackendName[],
+  options: SelectOptions = {},
+): Promise<BackendChoice> {
   if (!isBrowser()) tf.enableProdMode();
   const wanted = order ?? (isBrowser() ? DEFAULT_ORDER : NODE_ORDER);
   const why: string[] = [];
   for (const name of wanted) {
     try {
-      if (!(await available(name, why))) continue;
+      const found = await probe(name, options.asked);
+      if (!found.ok) {
+        why.push(found.why);
+        continue;
+      }
       if (await tf.setBackend(name)) {
         await tf.ready();
-        return { name, reason: reasonFor(name, why, wanted) };
+        return choiceFor(name, why, wanted, options.asked, found.adapter);
       }
       why.push(`${name} did not start`);
     } catch (e) {
@@ -142,15 +220,29 @@ export async function selectBackend(order?: readonly BackendName[]): Promise<Bac
       why.push(`${name} failed (${(e as Error).message?.split('\n')[0] ?? e})`);
     }
   }
-  if (await tf.setBackend('cpu')) return { name: 'cpu', reason: reasonFor('cpu', why, wanted) };
+  if (await tf.setBackend('cpu')) return choiceFor('cpu', why, wanted, options.asked);
   throw new Error(`no TensorFlow.js backend could be initialised, not even cpu (${why.join('; ')})`);
 }
 
-function reasonFor(name: BackendName, why: string[], order: readonly BackendName[]): string {
-  const base = strengths[name];
-  if (why.length) return `${base}: ${why.join('; ')}`;
-  if (order[0] === name && order.length === 1) return `${base} (asked for)`;
-  return base;
+/** The choice and its sentence: what it is, on what, and what ruled out the ones before it. */
+export function choiceFor(
+  name: BackendName,
+  why: readonly string[],
+  order: readonly BackendName[],
+  asked?: BackendName | null,
+  adapter?: GpuAdapter,
+): BackendChoice {
+  const isAsked = asked === name || (order[0] === name && order.length === 1);
+  const api = name === 'webgpu' ? 'WebGPU' : 'WebGL';
+  const software = Boolean(adapter?.software);
+  // The adapter's name where there is one (which GPU trains), 'fallback' for a software one that has none.
+  const named = adapter?.name || (software ? 'fallback' : '');
+  const notes = [...(named ? [named] : []), ...(isAsked ? ['asked for'] : [])];
+  let base = software ? `${api} ${SOFTWARE_ADAPTER_NOTE}` : strengths[name];
+  if (notes.length) base += ` (${notes.join(', ')})`;
+  const choice: BackendChoice = { name, reason: why.length ? `${base}: ${why.join('; ')}` : base };
+  if (adapter) choice.adapter = adapter;
+  return choice;
 }
 
 /** The backend in use now, or null before selectBackend. */

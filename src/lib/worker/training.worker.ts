@@ -5,7 +5,7 @@
 // falls through to the next one here, never on the page.
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_ORDER, selectBackend, setWasmUrlPrefix, type BackendName } from '../nn/backends';
+import { backendOrder, DEFAULT_ORDER, parseBackendName, selectBackend, setWasmUrlPrefix } from '../nn/backends';
 import { train } from '../nn/training';
 import { fetchMnist } from '../nn/datasets/mnist';
 import { cifar10Dataset } from '../nn/datasets/cifar10';
@@ -18,6 +18,7 @@ import type {
   TrainingJob,
   TrainResult,
   WorkerBackend,
+  WorkerMemory,
 } from './trainingProtocol';
 
 /** Progress crosses to the page at most this often: the page redraws the bar, nothing more is needed. */
@@ -30,8 +31,8 @@ let handedOver = 0;
 let current: { abort: AbortController; pauseRequested: boolean; release: (() => void) | null } | null = null;
 
 async function startBackend(request: BackendRequest): Promise<WorkerBackend> {
-  const wanted = request.wanted && DEFAULT_ORDER.includes(request.wanted) ? request.wanted : null;
-  const order: BackendName[] = wanted ? [wanted, ...DEFAULT_ORDER.filter((b) => b !== wanted)] : [...DEFAULT_ORDER];
+  const wanted = parseBackendName(request.wanted);
+  const order = backendOrder(wanted, DEFAULT_ORDER);
   if (request.wasmPrefix) setWasmUrlPrefix(request.wasmPrefix);
   // tfjs's wasm build caps XNNPACK at half the logical cores (it assumes two per physical core), so below 4 it
   // runs one thread anyway, and the threaded binary's one thread was no faster than the plain SIMD one (README).
@@ -48,7 +49,8 @@ async function startBackend(request: BackendRequest): Promise<WorkerBackend> {
       Object.defineProperty(navigator, 'hardwareConcurrency', { get: () => cores });
     }
   }
-  const choice = await selectBackend(order);
+  // Asked for by name, a GPU backend is used even on a software adapter (the badge says so).
+  const choice = await selectBackend(order, { asked: wanted });
   if (choice.name !== 'wasm') return choice;
   const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
   const running = getThreadsCount();
@@ -64,6 +66,16 @@ async function startBackend(request: BackendRequest): Promise<WorkerBackend> {
             ? 'one thread'
             : 'one thread: no WebAssembly threads here';
   return { ...choice, reason: `${choice.reason}; ${note}`, threads: running };
+}
+
+/** tfjs's bookkeeping now: tensors alive, and their bytes (on the GPU for webgpu and webgl). */
+function memory(): WorkerMemory {
+  const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
+  return {
+    numTensors: m.numTensors,
+    numBytes: m.numBytes,
+    ...(typeof m.numBytesInGPU === 'number' ? { numBytesInGPU: m.numBytesInGPU } : {}),
+  };
 }
 
 /** The same data gives the same key, so a second training on it skips the fetch and the decoding. */
@@ -148,7 +160,8 @@ const api = {
               forward = now - lastSent >= PROGRESS_INTERVAL_MS || step === config.steps || snapshotSteps.has(step);
               if (forward) lastSent = now;
             }
-            if (forward) await events.onStep(run, step, loss);
+            // Measured at the same point of every step (the step's loss still held), so a leak shows as growth.
+            if (forward) await events.onStep(run, step, loss, memory());
             if (control.pauseRequested && !control.abort.signal.aborted) {
               const gate = new Promise<void>((resolve) => (control.release = resolve));
               await events.onPaused();
@@ -162,6 +175,11 @@ const api = {
     } finally {
       current = null;
     }
+  },
+
+  /** tfjs's memory in this worker now (between trainings: what a finished one left behind). */
+  memory(): WorkerMemory {
+    return memory();
   },
 
   /** Stops at the next step boundary (reported through onPaused) until resume() or cancel(). */

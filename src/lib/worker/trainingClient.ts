@@ -8,6 +8,7 @@ import type {
   TrainingJob,
   TrainResult,
   WorkerBackend,
+  WorkerMemory,
 } from './trainingProtocol';
 
 /** The worker died (an uncaught error, or its script could not load); what it had reported is all there is. */
@@ -91,6 +92,12 @@ export class TrainingClient {
     return live.backend;
   }
 
+  /** tfjs's memory in the worker now (tensors alive, bytes; on the GPU for webgpu and webgl). */
+  memory(): Promise<WorkerMemory> {
+    const live = this.#start();
+    return this.#guard(live, live.remote.memory());
+  }
+
   /** Loads a dataset in the worker (kept for the next train); a bad file rejects here, before anything is stored. */
   async dataset(source: DataSource): Promise<DatasetInfo> {
     const live = this.#start();
@@ -113,9 +120,9 @@ export class TrainingClient {
     const running: Running = { live, stop, started: performance.now(), from, reached: new Map() };
     this.#running = running;
     const callbacks = Comlink.proxy<TrainingEvents>({
-      onStep: (run, step, loss) => {
+      onStep: (run, step, loss, memory) => {
         running.reached.set(run, step);
-        return events.onStep?.(run, step, loss);
+        return events.onStep?.(run, step, loss, memory);
       },
       onSnapshot: (snapshot) => events.onSnapshot?.(snapshot),
       onCheckpoint: (checkpoint) => events.onCheckpoint?.(checkpoint),

@@ -1,6 +1,6 @@
 // What the page and the training worker exchange. Plain data only: everything crosses postMessage, and the
 // page never needs tfjs (types only from src/lib/nn).
-import type { BackendName } from '../nn/backends';
+import type { BackendName, GpuAdapter } from '../nn/backends';
 import type { Checkpoint, Snapshot, TrainConfig, TrainResult } from '../nn/training';
 
 /**
@@ -24,7 +24,10 @@ export interface DatasetInfo {
 export type TrainingJob = Omit<TrainConfig, 'dataset'> & { data: DataSource; resume?: Checkpoint[] };
 
 export interface BackendRequest {
-  /** The backend asked for first (`?backend=cpu`); the rest of the usual order follows it. */
+  /**
+   * The backend asked for first (`?backend=webgpu`); the rest of the usual order follows it. A GPU backend asked
+   * for is used even on a software adapter (SwiftShader), which the automatic order passes over.
+   */
   wanted?: BackendName | null;
   /** Where the wasm binaries are served (default: the app's own WASM_URL_PREFIX). */
   wasmPrefix?: string;
@@ -42,12 +45,24 @@ export interface WorkerBackend {
   reason: string;
   /** wasm only: XNNPACK's threads (1 when the page is not cross-origin isolated). */
   threads?: number;
+  /** webgpu and webgl: the adapter, and whether it is a software one (used only when asked for by name). */
+  adapter?: GpuAdapter;
+}
+
+/** tf.memory() in the worker: tensors alive and their bytes; numBytesInGPU on webgpu and webgl. */
+export interface WorkerMemory {
+  numTensors: number;
+  numBytes: number;
+  numBytesInGPU?: number;
 }
 
 /** Progress and results, called from the worker; a returned promise holds training until it settles. */
 export interface TrainingEvents {
-  /** At most about ten times a second, and at every snapshot and the last step. */
-  onStep(run: number, step: number, loss: number): void | Promise<void>;
+  /**
+   * At most about ten times a second, and at every snapshot and the last step; `memory` is the worker's tfjs
+   * memory at that point of the step (flat from step to step unless something leaks).
+   */
+  onStep(run: number, step: number, loss: number, memory?: WorkerMemory): void | Promise<void>;
   /** Stored before training goes on, so that a crash after it keeps it. */
   onSnapshot(snapshot: Snapshot): void | Promise<void>;
   onCheckpoint(checkpoint: Checkpoint): void | Promise<void>;
