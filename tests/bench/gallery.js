@@ -237,7 +237,11 @@ try {
   }
   async function flush() {
     const batch = cards.splice(0);
-    if (batch.length) await fetch(`${oldBase}/cards`, { method: 'POST', body: JSON.stringify(batch) });
+    if (!batch.length) return;
+    const res = await fetch(`${oldBase}/cards`, { method: 'POST', body: JSON.stringify(batch) });
+    // Every card must reach the reference, or its scan would walk fewer keys than the index holds.
+    if (!res.ok)
+      throw new Error(`the reference did not store ${batch.length} cards: ${res.status} ${await res.text()}`);
   }
   await Promise.all(Array.from({ length: CONCURRENCY }, publisher));
   await flush();

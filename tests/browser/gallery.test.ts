@@ -77,7 +77,9 @@ test('search, facet counts, sort and pages: all in the URL, all by keyboard', as
   await page.getByLabel('Sort').selectOption('old');
   await expect.poll(() => new URL(page.url()).searchParams.get('sort')).toBe('old');
   // Oldest first: the first published card comes before the second.
-  await expect.poll(async () => (await shown()).filter((id) => ids.includes(id))).toEqual([ids[0], ids[1]]);
+  await expect
+    .poll(async () => (await shown()).filter((id) => id !== undefined && ids.includes(id)))
+    .toEqual([ids[0], ids[1]]);
 
   await page.goto(`${base}/gallery?arch=mnist-paper&layer=1&limit=1`);
   await expect.poll(shown, slow).toHaveLength(1);
