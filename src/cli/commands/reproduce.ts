@@ -30,6 +30,7 @@ import { validateResult } from '../../lib/result/validate';
 import type { ResultDocument } from '../../lib/result/schema';
 import { PersistenceTooLargeError } from '../../lib/tda/ripsCohomology';
 import { writeAtomically } from '../atomicWrite';
+import { publicFileName } from '../../lib/result/sourceFile';
 
 const usage =
   'kleinscope reproduce mnist|cifar10:PATH|photos:DIR --out DIR [--runs 30] [--steps 100,200,400,800] [--batch 64] ' +
@@ -283,7 +284,7 @@ export const command: Command = {
             kind: 'file',
             dataset: 'photographs',
             file: images
-              .map((i) => (i.name ?? '').split('/').pop())
+              .map((i) => publicFileName(i.name ?? ''))
               .join(', ')
               .slice(0, 500),
           },
