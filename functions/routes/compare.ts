@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { ResultDocument } from '../../src/lib/result/schema';
 import { mapperSummary } from '../../src/lib/result/summary';
 import { compareDiagrams } from '../../src/lib/tda/diagramComparison';
+import { boundCaveats, complexCaveat } from '../../src/lib/tda/comparisonCaveats';
 import type { Diagram } from '../../src/lib/tda/diagramDistance';
 import type { Env } from '../env';
 import { ApiError, checkId, parseVersion, pinnedCache } from '../lib/http';
@@ -104,7 +105,12 @@ compare.get('/', limited, async (c) => {
     a: side(a.id, da.version, da.withdrawnAt, da.doc),
     b: side(b.id, db.version, db.withdrawnAt, db.doc),
     distances,
-    notes: [...notes, ...(modulusDiffers ? ['the two diagrams were computed over different coefficient fields'] : [])],
+    notes: [
+      ...notes,
+      ...(modulusDiffers ? ['the two diagrams were computed over different coefficient fields'] : []),
+      ...[complexCaveat(da.doc.persistence, db.doc.persistence)].filter((n) => n !== null),
+      ...boundCaveats(distances),
+    ],
   });
 });
 compare.all('/', methodNotAllowed('GET, HEAD'));
