@@ -55,6 +55,10 @@ export class Training {
   session = $state.raw<Session | null>(null);
   /** Every stored session, newest first, so that any of them can be opened again (not only the latest). */
   stored = $state.raw<Session[]>([]);
+  /** Each run's latest checkpoint step in the stored session on screen: where a resume starts. */
+  checkpointSteps = $state.raw<number[]>([]);
+  /** The session on screen was still training when the page went away (a reload or a closed tab). */
+  interrupted = $state(false);
 
   #lab: Lab;
   #store: Promise<LabStore> | null = null;
@@ -90,6 +94,8 @@ export class Training {
 
   /** Another source took over the lab: the timeline goes (IndexedDB keeps the session until the next training). */
   forget() {
+    this.checkpointSteps = [];
+    this.interrupted = false;
     this.steps = [];
     this.layers = [];
     this.selected = 0;
@@ -197,6 +203,7 @@ export class Training {
     const lab = this.#lab;
     const session = this.session;
     if (!session) return;
+    this.interrupted = false;
     try {
       lab.phase = 'training';
       lab.error = null;
@@ -295,7 +302,12 @@ export class Training {
             await store.putSnapshot(session.id, snapshot);
             this.#addSnapshot(snapshot, c.runs);
           },
-          onCheckpoint: (checkpoint) => store.putCheckpoint(session.id, checkpoint),
+          onCheckpoint: async (checkpoint) => {
+            await store.putCheckpoint(session.id, checkpoint);
+            const steps = [...this.checkpointSteps];
+            steps[checkpoint.run] = checkpoint.step;
+            this.checkpointSteps = Array.from({ length: c.runs }, (_, r) => steps[r] ?? 0);
+          },
         },
       );
     } catch (e) {
@@ -406,6 +418,7 @@ export class Training {
       // A tab closed mid-training left 'training' behind; it is paused now.
       const s = session.status === 'training' ? await store.updateSession(session.id, { status: 'paused' }) : session;
       await this.#showStored(store, s, busy);
+      if (this.session?.id === s.id) this.interrupted = session.status === 'training';
     } catch (e) {
       this.#lab.fail(e);
     }
@@ -415,8 +428,13 @@ export class Training {
   async #showStored(store: LabStore, s: Session, busy: () => unknown = () => false) {
     const complete = (await store.snapshotSteps(s.id)).filter((x) => x.runs === s.config.runs);
     const snapshots = await Promise.all(complete.map(({ step }) => store.snapshots(s.id, step)));
+    const checkpoints = await store.checkpoints(s.id);
     if (busy()) return;
     this.#show(s);
+    this.checkpointSteps = Array.from(
+      { length: s.config.runs },
+      (_, run) => checkpoints.find((cp) => cp.run === run)?.step ?? 0,
+    );
     const subjects = complete.flatMap(({ step }, i) => this.#subjects(step, snapshots[i]));
     this.steps = complete.map((x) => x.step);
     this.selected = Math.max(0, this.steps.length - 1);
