@@ -35,3 +35,39 @@ test('the longest H1 bar colours every node by its place on the loop; the cut st
     .toBeGreaterThan(0);
   expect(tab.errors).toEqual([]);
 });
+
+test('the core scatter shows the filters themselves, linked both ways with the graph and with the bar', async () => {
+  const doc = JSON.parse(seedDocument('mnist-layer1-step800.json')) as ResultDocument;
+  const { id } = await publish(inject('baseURL'), { ...doc, title: 'Scatter check' });
+  const page = tab.page;
+  await page.goto(`${inject('baseURL')}/r/${id}`);
+  const scatter = page.getByTestId('core-scatter');
+  await scatter.waitFor();
+  expect(await scatter.getAttribute('data-kind')).toBe('pca');
+  await expect.poll(() => scatter.getByTestId('scatter-point').count()).toBe(576);
+  // A point picks the nodes that hold it; their members are ringed in the scatter.
+  const point = scatter.locator('[data-testid="scatter-point"][data-point="0"]');
+  await point.dispatchEvent('click');
+  const held = doc.mapper.nodes.filter((n) => n.members.includes(0)).map((n) => String(n.id));
+  await expect
+    .poll(() =>
+      page.locator('[data-testid="mapper-node"][data-picked="true"]').evaluateAll((g) => g.map((x) => x.dataset.id)),
+    )
+    .toEqual(held);
+  const members = new Set(doc.mapper.nodes.filter((n) => n.members.includes(0)).flatMap((n) => n.members));
+  await expect.poll(() => scatter.locator('[data-marked="true"]').count()).toBe(members.size);
+  // Each point drawn as its filter: nine cells a point.
+  await scatter.getByTestId('scatter-glyphs').check();
+  await expect.poll(() => scatter.locator('[data-point="5"] rect:not(.ring)').count()).toBe(9);
+  await scatter.getByTestId('scatter-glyphs').uncheck();
+  // The longest bar's loop colours the points too.
+  await page.locator(`[data-testid="bar"][data-dim="1"][data-index="${doc.persistence.cocycles![0]!.bar}"]`).click();
+  await expect
+    .poll(() => page.getByTestId('cocycle-note').getAttribute('data-loop'), { timeout: 90_000 })
+    .toBe('shown');
+  const fills = await scatter
+    .locator('circle')
+    .evaluateAll((cs) => new Set(cs.map((c) => c.getAttribute('fill'))).size);
+  expect(fills).toBeGreaterThan(20);
+  expect(tab.errors).toEqual([]);
+});
