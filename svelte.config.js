@@ -5,8 +5,8 @@ import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 const config = {
   preprocess: vitePreprocess(),
   kit: {
-    // A pure SPA: Cloudflare Pages serves index.html for any path that has no file
-    // (there is no 404.html), so /r/<id> and /gallery load the app.
+    // A SPA with one index.html. Pages answers a path that has no file with static/404.html and status 404;
+    // static/_redirects rewrites the app's routes (/gallery, /compare, /r/<id>, /r/<id>/v/<n>) to index.html.
     adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true }),
     // The page's script policy, as a <meta> that SvelteKit fills with the hash of its one inline bootstrap script
     // (it changes with every build, so static/_headers cannot name it). static/_headers adds what a <meta> cannot
@@ -21,8 +21,9 @@ const config = {
     },
     serviceWorker: {
       register: false,
-      // _headers is read by Cloudflare Pages, never served: precaching it would fail the worker's install.
-      files: (file) => file !== '_headers' && !file.endsWith('.DS_Store'),
+      // _headers and _redirects are read by Cloudflare Pages, never served: precaching them would fail the
+      // worker's install. 404.html is what the server answers for unknown paths, never the app.
+      files: (file) => !['_headers', '_redirects', '404.html'].includes(file) && !file.endsWith('.DS_Store'),
     },
     typescript: {
       // The API and its tests run in workerd with its own globals; functions/tsconfig.json checks them.

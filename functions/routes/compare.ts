@@ -4,6 +4,7 @@ import type { ResultDocument } from '../../src/lib/result/schema';
 import { isProfile } from '../../src/lib/result/validate';
 import { mapperSummary } from '../../src/lib/result/summary';
 import { compareDiagrams } from '../../src/lib/tda/diagramComparison';
+import { boundCaveats, complexCaveat } from '../../src/lib/tda/comparisonCaveats';
 import type { Diagram } from '../../src/lib/tda/diagramDistance';
 import type { Env } from '../env';
 import { ApiError, checkId, parseVersion, pinnedCache } from '../lib/http';
@@ -110,7 +111,12 @@ compare.get('/', limited, async (c) => {
     a: side(a.id, da.version, da.withdrawnAt, da.doc),
     b: side(b.id, db.version, db.withdrawnAt, db.doc),
     distances,
-    notes: [...notes, ...(modulusDiffers ? ['the two diagrams were computed over different coefficient fields'] : [])],
+    notes: [
+      ...notes,
+      ...(modulusDiffers ? ['the two diagrams were computed over different coefficient fields'] : []),
+      ...[complexCaveat(da.doc.persistence, db.doc.persistence)].filter((n) => n !== null),
+      ...boundCaveats(distances),
+    ],
   };
   return c.json(body);
 });

@@ -166,5 +166,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     } catch (e) {
       process.stderr.write(`kleinscope: could not publish the example results: ${/** @type {Error} */ (e).message}\n`);
     }
+    // Last, so the address is the line a newcomer sees once the build and wrangler's start-up have scrolled by.
+    process.stdout.write(`\nkleinscope: ready on ${base}/ (Ctrl-C stops the server)\n\n`);
   }
 }

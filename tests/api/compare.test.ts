@@ -150,6 +150,26 @@ describe('GET /api/compare', () => {
     );
   });
 
+  test('a bound as large as its distance, and Rips against witness, are said in the notes', async () => {
+    // Many short bars the cap leaves out and a small difference in the long ones: W1's bound exceeds W1.
+    const noise: Array<[number, number]> = Array.from({ length: 3000 }, (_, i) => [i / 10_000, i / 10_000 + 0.01]);
+    const a = await publish(withDiagrams([[[0, null]], [[0, 1], ...noise]]));
+    const witness = withDiagrams([[[0, null]], [[0, 1.01], ...noise.slice(0, 10)]]);
+    Object.assign(witness.persistence as object, { complex: 'witness', landmarks: 200 });
+    const b = await publish(witness);
+    const body = (await (await request(`/api/compare?a=${a.id}&b=${b.id}`)).json()) as Comparison & {
+      notes: string[];
+    };
+    const h1 = body.distances[1]!;
+    expect(h1.errorBound.wasserstein).toBeGreaterThan(h1.wasserstein!);
+    expect(body.notes.some((n) => /^H1: the error bound is as large as the distance \(.*W1 /.test(n))).toBe(true);
+    expect(body.notes.some((n) => /A is Vietoris-Rips .* B is a witness complex on 200 landmarks/.test(n))).toBe(true);
+    // Neither caveat where it does not apply: exact distances between two Rips diagrams.
+    const small = await publish(withDiagrams([[[0, null]], [[0, 1]]]));
+    const same = (await (await request(`/api/compare?a=${small.id}&b=${small.id}`)).json()) as { notes: string[] };
+    expect(same.notes).toEqual([]);
+  });
+
   test('large diagrams in every dimension are compared with bounded work and an error bound', async () => {
     // 4 dimensions x 3,000 bars per side took 7-16 s of CPU per request before the caps. The largest documents
     // the schema allows (4 x 100,000 bars) are timed by `npm run bench -- compare`; here the work is what is

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
-import { mkdir } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { launch, openPage } from '../support/browser';
 import { publish } from '../support/publish';
@@ -33,10 +32,6 @@ test('compare shows the diagram distances and both graphs', async () => {
   await expect.poll(() => page.getByTestId('mapper-node').count()).toBe(20);
   await expect.poll(() => page.getByTestId('barcode').count()).toBe(2);
   await expect.poll(() => page.getByRole('link', { name: 'Compare B' }).getAttribute('href')).toBe(`/r/${b}/v/1`);
-  if (process.env.KLEINSCOPE_SCREENSHOTS === '1') {
-    await mkdir('tests/screenshots', { recursive: true });
-    await page.screenshot({ path: 'tests/screenshots/compare.png', fullPage: true });
-  }
   expect(errors).toEqual([]);
 });
 

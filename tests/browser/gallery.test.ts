@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
-import { mkdir } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { launch, openPage } from '../support/browser';
 import { publish } from '../support/publish';
@@ -37,10 +36,6 @@ test('the gallery lists published results as cards with a filter strip', async (
   await expect.poll(() => card.locator('svg.glyph rect').count()).toBe(72);
   const order = await page.getByTestId('gallery-card').evaluateAll((cards) => cards.map((c) => c.dataset.id));
   expect(order.indexOf(ids[1])).toBeLessThan(order.indexOf(ids[0]));
-  if (process.env.KLEINSCOPE_SCREENSHOTS === '1') {
-    await mkdir('tests/screenshots', { recursive: true });
-    await page.screenshot({ path: 'tests/screenshots/gallery.png', fullPage: true });
-  }
   await card.getByRole('link').click();
   await expect.poll(() => page.getByTestId('mapper-node').count()).toBe(8);
   expect(errors).toEqual([]);

@@ -66,7 +66,7 @@ test('the lab reloads offline once the service worker is active, MNIST and the w
     await tab.page.getByTestId('mapper-graph').first().getByTestId('mapper-node').first().waitFor({ timeout: 60_000 });
     // A deep link that was never visited still gets the app shell.
     await tab.page.goto(base + '/gallery');
-    await expect.poll(() => tab.page.title()).toBe('Kleinscope');
+    await expect.poll(() => tab.page.title()).toBe('Gallery · Kleinscope');
   } finally {
     await tab.context.setOffline(false);
   }
@@ -108,7 +108,7 @@ test('a file opened online never becomes the offline app shell (the favicon case
     for (const path of ['/', `/r/${id}`]) {
       await tab.page.goto(base + path);
       expect(await tab.page.evaluate(() => document.contentType), path).toBe('text/html');
-      await expect.poll(() => tab.page.title()).toBe('Kleinscope');
+      await expect.poll(() => tab.page.title()).toMatch(/Kleinscope$/);
     }
     await tab.page.getByText('Shell check').first().waitFor({ timeout: 15_000 });
   } finally {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
-import { readFile, mkdir } from 'node:fs/promises';
-import type { Browser, Page } from 'playwright-core';
+import { readFile } from 'node:fs/promises';
+import type { Browser } from 'playwright-core';
 import { launch, openPage, recordErrors } from '../support/browser';
 import { publish } from '../support/publish';
 import { circleResult, gradientFilters } from '../support/circleResult';
@@ -13,14 +13,6 @@ let base: string;
 let id: string;
 let token: string;
 let doc: ResultDocument;
-
-/** Set KLEINSCOPE_SCREENSHOTS=1 to refresh the README's pictures of these views. */
-const SHOTS = process.env.KLEINSCOPE_SCREENSHOTS === '1';
-async function shot(page: Page, name: string) {
-  if (!SHOTS) return;
-  await mkdir('tests/screenshots', { recursive: true });
-  await page.screenshot({ path: `tests/screenshots/${name}.png`, fullPage: true });
-}
 
 beforeAll(async () => {
   base = inject('baseURL');
@@ -84,7 +76,6 @@ test('a document from the analysis pipeline renders all its nodes and bars', asy
   await expect.poll(() => page.getByTestId('mapper-node').count()).toBe(analysed.mapper.nodes.length);
   const h1 = analysed.persistence.diagrams[1];
   await expect.poll(() => page.getByTestId('bar').count()).toBe(Math.min(300, h1.length));
-  await shot(page, 'result');
   expect(errors).toEqual([]);
 });
 
@@ -126,7 +117,6 @@ test('nodes are selectable by mouse and keyboard and recolour by attribute', asy
   await page.getByLabel('Colour by').selectOption('angle');
   await expect.poll(fill).toMatch(/^hsl\(/);
   expect(before).toMatch(/^rgb\(/);
-  await shot(page, 'result-node');
   expect(errors).toEqual([]);
 });
 

@@ -13,6 +13,8 @@ export interface TinyTraining {
 
 /** Fills the lab's settings and presses Start: the browser tests' tiny trainings, kept well under a minute. */
 export async function startTraining(page: Page, settings: TinyTraining): Promise<void> {
+  // Resolution is a setting of the fixed cover only; under the automatic one its field is disabled.
+  if (settings['param-resolution'] !== undefined) await page.getByTestId('param-cover').selectOption('fixed');
   for (const [testid, value] of Object.entries(settings)) {
     if (value !== undefined) await page.getByTestId(testid).fill(String(value));
   }

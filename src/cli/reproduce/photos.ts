@@ -7,6 +7,7 @@ import { emergenceRows, formatEmergenceTable } from '../../lib/analysis/emergenc
 import { highContrastPatches } from '../../lib/nn/datasets/patches';
 import { DatasetError } from '../../lib/nn/datasets/dataset';
 import { writeAtomically } from '../atomicWrite';
+import { publicFileName } from '../../lib/result/sourceFile';
 import {
   analyse,
   readDocument,
@@ -43,7 +44,7 @@ export async function reproducePhotos(r: Reproduction): Promise<number> {
         kind: 'file',
         dataset: 'photographs',
         file: images
-          .map((i) => (i.name ?? '').split('/').pop())
+          .map((i) => publicFileName(i.name ?? ''))
           .join(', ')
           .slice(0, 500),
       },

@@ -123,8 +123,14 @@ export function isRetryable(e: unknown): boolean {
   return e.offline || e.status >= 500 || e.status === 408 || e.status === 429;
 }
 
-export function describeError(e: unknown): string {
+/**
+ * The sentence a page shows for a failed call. `doing` says what failed: reading a result (which the service
+ * worker may have kept for offline reading) or publishing one (which always needs the server).
+ */
+export function describeError(e: unknown, doing: 'read' | 'publish' = 'read'): string {
   if (e instanceof ApiError) {
+    if (e.offline && doing === 'publish')
+      return 'You are offline: publishing needs the server. Nothing is lost; reconnect and publish again.';
     if (e.offline) return 'You are offline and this page was not saved for offline reading. Reconnect and retry.';
     if (e.status === 404) return `Not found: ${e.detail}`;
     if (e.status === 410) return `This result was withdrawn by its owner. ${e.detail}`;

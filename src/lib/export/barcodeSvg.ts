@@ -1,5 +1,6 @@
 import type { Bar } from '../result/schema';
 import { formatValue, persistenceDomain, sortedBars } from '../plot/barcodeScale';
+import { niceTicks } from '../plot/axis';
 import { escapeXml, fixed } from './xml';
 
 export interface BarcodeSvgOptions {
@@ -16,6 +17,7 @@ const HEADER = 22;
 const AXIS = 22;
 const LEFT = 40;
 const RIGHT = 16;
+const LABELLED = 3;
 
 /** Barcodes of all dimensions stacked, on one shared axis; infinite bars run to the right edge with an arrow. */
 export function barcodeToSvg(diagrams: readonly (readonly Bar[])[], options: BarcodeSvgOptions = {}): string {
@@ -33,17 +35,26 @@ export function barcodeToSvg(diagrams: readonly (readonly Bar[])[], options: Bar
     const label = `H${dim}: ${bars.length} bar${bars.length === 1 ? '' : 's'}${hidden ? ` (${hidden} shortest not drawn)` : ''}`;
     body.push(`<text x="4" y="${y + 15}">${escapeXml(label)}</text>`);
     y += HEADER;
-    for (const [b, d] of shown) {
+    for (const [row, [b, d]] of shown.entries()) {
       const x1 = xOf(b);
       const x2 = d === null ? LEFT + plotW : xOf(d);
+      // The longest bars carry their lengths, on a line of their own.
+      if (row < LABELLED) {
+        const length = d === null ? '∞' : formatValue(d - b);
+        const inside = d === null || x2 > LEFT + plotW - 50;
+        body.push(
+          `<text x="${fixed(inside ? x2 - 3 : x2 + 3)}" y="${y + 8}" font-size="9" text-anchor="${inside ? 'end' : 'start'}" fill="${inside ? '#fff' : '#222'}">${length}</text>`,
+        );
+      }
+      const h = row < LABELLED ? 10 : BAR;
       body.push(
-        `<rect x="${fixed(x1)}" y="${y}" width="${fixed(Math.max(1, x2 - x1))}" height="${BAR}" fill="${d === null ? '#b2182b' : '#2166ac'}"/>`,
+        `<rect x="${fixed(x1)}" y="${y}" width="${fixed(Math.max(1, x2 - x1))}" height="${h}" fill="${d === null ? '#b2182b' : '#2166ac'}"/>`,
       );
       if (d === null)
         body.push(
-          `<path d="M${fixed(x2)} ${y - 2}L${fixed(x2 + 8)} ${y + BAR / 2}L${fixed(x2)} ${y + BAR + 2}Z" fill="#b2182b"/>`,
+          `<path d="M${fixed(x2)} ${y - 2}L${fixed(x2 + 8)} ${y + h / 2}L${fixed(x2)} ${y + h + 2}Z" fill="#b2182b"/>`,
         );
-      y += BAR + GAP;
+      y += h + GAP;
     }
     if (!shown.length) {
       body.push(`<text x="${LEFT}" y="${y + 12}" fill="#666">no bars</text>`);
@@ -53,8 +64,7 @@ export function barcodeToSvg(diagrams: readonly (readonly Bar[])[], options: Bar
   });
   const axisY = y + 4;
   body.push(`<line x1="${LEFT}" y1="${axisY}" x2="${LEFT + plotW}" y2="${axisY}" stroke="#000"/>`);
-  for (let t = 0; t <= 4; t++) {
-    const v = lo + ((hi - lo) * t) / 4;
+  for (const v of niceTicks({ lo, hi }, Math.max(2, Math.round(plotW / 100)))) {
     const x = fixed(xOf(v));
     body.push(`<line x1="${x}" y1="${axisY}" x2="${x}" y2="${axisY + 4}" stroke="#000"/>`);
     body.push(`<text x="${x}" y="${axisY + 16}" text-anchor="middle">${formatValue(v)}</text>`);

@@ -34,3 +34,13 @@ export function download(blob: Blob, fileName: string): void {
   // Revoke later: some browsers start reading the URL only after click() returns.
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+/** The drawing size a standalone SVG declares on its root element (its title and legend bands included). */
+export function svgSize(svg: string): { width: number; height: number } {
+  const root = /<svg\b[^>]*>/.exec(svg)?.[0] ?? '';
+  const attr = (name: string) => Number(new RegExp(`\\s${name}="([\\d.]+)"`).exec(root)?.[1]);
+  const width = attr('width');
+  const height = attr('height');
+  if (!(width > 0) || !(height > 0)) throw new Error('the SVG declares no width and height');
+  return { width, height };
+}

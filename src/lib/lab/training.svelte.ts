@@ -49,6 +49,10 @@ export class Training {
   session = $state.raw<Session | null>(null);
   /** Every stored session, newest first, so that any of them can be opened again (not only the latest). */
   stored = $state.raw<Session[]>([]);
+  /** Each run's latest checkpoint step in the stored session on screen: where a resume starts. */
+  checkpointSteps = $state.raw<number[]>([]);
+  /** The session on screen was still training when the page went away (a reload or a closed tab). */
+  interrupted = $state(false);
 
   #lab: Lab;
   #sessions = new SessionRepository();
@@ -87,6 +91,8 @@ export class Training {
 
   /** Another source took over the lab: the timeline goes (IndexedDB keeps the session until the next training). */
   forget() {
+    this.checkpointSteps = [];
+    this.interrupted = false;
     this.steps = [];
     this.layers = [];
     this.selected = 0;
@@ -173,6 +179,7 @@ export class Training {
     const lab = this.#lab;
     const session = this.session;
     if (!session) return;
+    this.interrupted = false;
     try {
       lab.startTraining();
       const backend = await this.#backend();
@@ -269,7 +276,12 @@ export class Training {
             await this.#sessions.putSnapshot(session.id, snapshot);
             this.#addSnapshot(snapshot, c.runs);
           },
-          onCheckpoint: (checkpoint) => this.#sessions.putCheckpoint(session.id, checkpoint),
+          onCheckpoint: async (checkpoint) => {
+            await this.#sessions.putCheckpoint(session.id, checkpoint);
+            const steps = [...this.checkpointSteps];
+            steps[checkpoint.run] = checkpoint.step;
+            this.checkpointSteps = Array.from({ length: c.runs }, (_, r) => steps[r] ?? 0);
+          },
         },
       );
     } catch (e) {
@@ -375,7 +387,10 @@ export class Training {
       const busy = () =>
         this.session || this.#lab.phase !== 'idle' || this.#lab.opened || this.#lab.analyses.subjects.length;
       if (!session || busy()) return;
-      await this.#showStored(await this.#sessions.settle(session), busy);
+      // A tab closed mid-training left 'training' behind; it is paused now.
+      const s = await this.#sessions.settle(session);
+      await this.#showStored(s, busy);
+      if (this.session?.id === s.id) this.interrupted = session.status === 'training';
     } catch (e) {
       this.#lab.fail(e);
     }
@@ -384,8 +399,13 @@ export class Training {
   /** Puts a stored session on screen: its complete steps, whose analyses come from the cache when it has them. */
   async #showStored(s: Session, busy: () => unknown = () => false) {
     const complete = await this.#sessions.completeSteps(s);
+    const checkpoints = await this.#sessions.checkpoints(s.id);
     if (busy()) return;
     this.#show(s);
+    this.checkpointSteps = Array.from(
+      { length: s.config.runs },
+      (_, run) => checkpoints.find((cp) => cp.run === run)?.step ?? 0,
+    );
     const subjects = complete.flatMap(({ step, snapshots }) => this.#subjects(step, snapshots));
     this.steps = complete.map((x) => x.step);
     this.selected = Math.max(0, this.steps.length - 1);

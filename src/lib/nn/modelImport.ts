@@ -4,6 +4,7 @@
 // it), and reads only the bytes of the layer asked for.
 import { z } from 'zod';
 import type { Source } from '../result/schema';
+import { publicFileName } from '../result/sourceFile';
 import {
   graphModelConvLayers,
   kernelsByShape,
@@ -351,15 +352,17 @@ export async function extractLayerFilters(
   }
   const pick = layer.nFilters > maxFilters ? seededSample(layer.nFilters, maxFilters, seed) : undefined;
   const filters = kernelFilters(kernel, layer.kernelShape, pick);
-  const fileName = model.label.split(/[\\/]/).pop() ?? model.label;
+  const fileName = publicFileName(model.label);
+  const baseName = fileName.split('/').pop() ?? fileName;
   const source: Source = {
     kind: 'model',
     dataset: (options.dataset ?? 'unknown').slice(0, 80),
-    architecture: (model.modelName ?? fileName).slice(0, 80),
+    architecture: (model.modelName ?? baseName).slice(0, 80),
     layer: layer.index,
     layerName: layer.name.slice(0, 200),
     kernelShape: [...layer.kernelShape],
-    file: model.label.slice(-500),
+    // The manifest's name (or public URL), never the local folder it sits in: documents get published.
+    file: fileName,
   };
   if (pick) source.subsample = { of: layer.nFilters, taken: pick.length, seed };
   return { filters, source, layer };
