@@ -10,8 +10,8 @@ import { MapperTooLargeError } from '../tda/mapper';
 import { mapperStage } from './mapperGraph';
 import { fitKleinBottle, fitPrimaryCircle } from '../tda/patchModels';
 import { circularCoordinates, circularCoordinatesOfMatrix } from '../tda/circularCoordinates';
-import { abortError, ripsPersistence, type PersistenceProgress, type PersistenceResult } from '../tda/ripsCohomology';
-import { lazyWitnessPersistence, lazyWitnessWeights } from '../tda/witness';
+import { abortError, type PersistenceResult } from '../tda/ripsCohomology';
+import { lazyWitnessWeights } from '../tda/witness';
 import {
   MAX_CORE_FILTERS,
   MAX_EDGES,
@@ -19,7 +19,6 @@ import {
   SCHEMA_ID,
   type MapperGraph,
   type ModelFit,
-  type PersistenceSummary,
   type ResultDocument,
   type Source,
 } from '../result/schema';
