@@ -19,6 +19,7 @@ import {
   SCHEMA_ID,
   type MapperGraph,
   type ModelFit,
+  type Confidence,
   type ResultDocument,
   type Source,
 } from '../result/schema';
@@ -29,6 +30,8 @@ import { persistence, type PersistenceOutcome } from './homology';
 import { documentCocycles } from './cocycles';
 import { histogram } from './histogram';
 import { DIM, round, roundAll } from './precision';
+import { resamplePlan } from './resampling';
+import { barcodeConfidence } from './confidenceStage';
 
 // The options, their defaults and the lens live in their own modules; these names stay importable from here.
 export { AnalysisError, DEFAULT_OPTIONS, type AnalysisOptions } from './options';
@@ -37,6 +40,13 @@ export { parseLens, type Lens } from './lens';
 export interface AnalysisHooks {
   onProgress?: (stage: string, fraction: number) => void;
   signal?: AbortSignal;
+  /**
+   * For a subsampled layer: a fresh subsample of the whole layer for a seed (as the analysed one was drawn), so the
+   * confidence resamples the layer itself. Without it a subsample is resampled as a plain file of filters.
+   */
+  redraw?: (seed: number) => ArrayLike<number> | Promise<ArrayLike<number>>;
+  /** The confidence so far, after each resample: a view can show the verdict as it firms up. */
+  onConfidence?: (confidence: Confidence) => void;
 }
 
 const TWO_PI = 2 * Math.PI;
@@ -115,8 +125,21 @@ export async function analyzeFilters(
   await stage('ph', 0.45);
   // Cocycles of H1 let the document point from a bar to the Mapper nodes its class runs through.
   // Persistence is the longest stage: it reports its own progress, so the bar moves instead of standing at 45%.
-  const ph = persistence(coords, nCore, o, o.maxDim >= 1, signal, (f) => onProgress?.('ph', 0.45 + 0.3 * f));
+  const ph = persistence(coords, nCore, o, o.maxDim >= 1, signal, (f) =>
+    onProgress?.('ph', 0.45 + (o.resamples > 0 ? 0.15 : 0.3) * f),
+  );
   done('ph');
+
+  let confidence: Confidence | undefined;
+  if (o.resamples > 0) {
+    await stage('confidence', 0.6);
+    const plan = resamplePlan(source, pre.nInput, hooks.redraw);
+    confidence = await barcodeConfidence(ph.result, pre, plan, o, k, signal, (c, done) => {
+      hooks.onConfidence?.(c);
+      onProgress?.('confidence', 0.6 + (0.15 * done) / o.resamples);
+    });
+    done('confidence');
+  }
 
   let circular: Float64Array | undefined;
   if (lens.kind === 'circular') {
@@ -302,7 +325,11 @@ export async function analyzeFilters(
         : {}),
     },
     mapper: mapperDoc,
-    persistence: { ...ph.summary, ...documentCocycles(ph, coords, nCore) },
+    persistence: {
+      ...ph.summary,
+      ...documentCocycles(ph, coords, nCore),
+      ...(confidence ? { confidence } : {}),
+    },
     modelFit,
     timings,
   };
