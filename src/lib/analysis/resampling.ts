@@ -6,9 +6,10 @@
  * - `subsample`: a layer with more filters than the analysis takes. Each resample is a fresh subsample of the
  *   whole layer, so the verdict does not rest on one lucky draw.
  * - `filters`: any other file of filters; the filters are drawn with replacement.
- * A unit drawn twice is a weight of 2 on its filters, never a copy (see tda/weightedCore.ts for why).
+ * A unit drawn twice is a weight of 2 on its filters, never a copy, and the resample's core keeps as many distinct
+ * points as the full core (see tda/weightedCore.ts for why).
  */
-import { densityCoreSearch } from '../tda/codensity';
+import { coreSize, densityCoreSearch } from '../tda/codensity';
 import { knn, type Neighbours } from '../tda/knn';
 import { seededRandom } from '../tda/random';
 import { abortError } from '../tda/ripsCohomology';
@@ -91,7 +92,16 @@ export async function* resampledBarcodes(
     } else {
       const weight = new Float64Array(units);
       for (let i = 0; i < units; i++) weight[Math.floor(random() * units)]++;
-      const { core } = weightedDensityCore(pre.coords, DIM, neighbours!, unitOf!, weight, k, o.p);
+      const { core } = weightedDensityCore(
+        pre.coords,
+        DIM,
+        neighbours!,
+        unitOf!,
+        weight,
+        k,
+        o.p,
+        coreSize(pre.nKept, o.p),
+      );
       coords = gather(pre.coords, core);
       nCore = core.length;
     }

@@ -9,6 +9,11 @@
  * as rho_k leaves x out), and the core takes the densest filters until their weight reaches p percent of the
  * total. With every weight 1 this is exactly densityCore(codensity(...)). Rips on the core's distinct points has
  * the homology of the weighted core: copies only add zero-length H0 bars.
+ *
+ * A resample holds only about 63% distinct units, so a core of p percent of its weight has about a third fewer
+ * distinct points than the full core: sparser, its circle breaks into noise bars, and every resample would look
+ * noisier than the data (a bias, not the data's uncertainty). `size` keeps the full core's number of distinct
+ * points instead: the weights decide WHICH filters are dense, not how sparse the core is.
  */
 import type { Neighbours } from './knn';
 
@@ -24,6 +29,7 @@ export interface WeightedCore {
  *   shared by all resamples.
  * @param unitOf the unit (run, or filter) of each point.
  * @param weight how many times each unit was drawn.
+ * @param size the core's number of distinct points (p percent of the weight when absent).
  */
 export function weightedDensityCore(
   points: ArrayLike<number>,
@@ -33,6 +39,7 @@ export function weightedDensityCore(
   weight: ArrayLike<number>,
   k: number,
   p: number,
+  size?: number,
 ): WeightedCore {
   if (!(p > 0 && p <= 100)) throw new RangeError(`density core: p must be in (0, 100], got ${p}`);
   const n = unitOf.length;
@@ -63,7 +70,7 @@ export function weightedDensityCore(
   const core: number[] = [];
   let taken = 0;
   for (const i of drawn) {
-    if (taken >= want) break;
+    if (size === undefined ? taken >= want : core.length >= size) break;
     core.push(i);
     taken += weight[unitOf[i]];
   }
