@@ -4,6 +4,7 @@
 import type { ResultDocument } from '../result/schema';
 import type { ConvLayer } from '../nn/convLayers';
 import type { LayerAnalysis } from './modelLayers';
+import { verdictOf, type VerdictKind } from './verdict';
 
 /**
  * A core point counts as near the primary circle within 30 degrees of it on S^7: the chord to the nearest circle
@@ -27,6 +28,11 @@ export interface LayerMeasures {
   nCore: number;
   mapperNodes: number;
   mapperEdges: number;
+  /** The one verdict on H1 (verdict.ts) and the ratio's interval over the resamples (null on one sample). */
+  verdict: VerdictKind;
+  resampled: boolean;
+  ratioLow: number | null;
+  ratioHigh: number | null;
 }
 
 export function layerMeasures(doc: ResultDocument): LayerMeasures {
@@ -38,6 +44,7 @@ export function layerMeasures(doc: ResultDocument): LayerMeasures {
   const second = lengths.length > 1 ? lengths[1] : null;
   let dominance: number | null = null;
   if (longest !== null) dominance = second !== null && second > 0 ? longest / second : Infinity;
+  const v = verdictOf(doc);
   const distances = doc.modelFit.primaryCircle.distances;
   let near = 0;
   for (const d of distances) if (d <= NEAR_CIRCLE_DISTANCE) near++;
@@ -51,6 +58,10 @@ export function layerMeasures(doc: ResultDocument): LayerMeasures {
     nCore: doc.preprocessing.nCore,
     mapperNodes: doc.mapper.nodes.length,
     mapperEdges: doc.mapper.edges.length,
+    verdict: v.kind,
+    resampled: v.resampled,
+    ratioLow: v.ratio.low,
+    ratioHigh: v.ratio.high,
   };
 }
 
@@ -108,6 +119,9 @@ const CSV_HEAD = [
   'klein_mean_error',
   'mapper_nodes',
   'mapper_edges',
+  'verdict',
+  'h1_ratio_low',
+  'h1_ratio_high',
   'error',
 ];
 
@@ -142,6 +156,9 @@ export function profileCsv(rows: ProfileRow[]): string {
         m?.kleinError ?? null,
         m?.mapperNodes ?? null,
         m?.mapperEdges ?? null,
+        m ? (m.resampled ? m.verdict : `${m.verdict} (one sample)`) : null,
+        m?.ratioLow ?? null,
+        m?.ratioHigh ?? null,
         r.error,
       ]
         .map(csvCell)

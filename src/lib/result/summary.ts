@@ -1,4 +1,5 @@
 import type { Bar, MapperGraph, ResultDocument, Source } from './schema';
+import { verdictOf, type VerdictKind } from '../analysis/verdict';
 
 /** What a gallery card or a comparison needs to know about a Mapper graph, without the graph. */
 export interface MapperSummary {
@@ -37,6 +38,18 @@ export interface ResultSummary {
   topBars: Bar[][];
   /** Mean filters (3x3, row-major) of the largest Mapper nodes, ordered around the primary circle. */
   strip: number[][];
+  /** The one verdict on H1 (analysis/verdict.ts); absent from cards stored before it existed. */
+  verdict?: CardVerdict;
+}
+
+export interface CardVerdict {
+  kind: VerdictKind;
+  headline: string;
+  /** False: the verdict rests on one barcode (no resamples in the document). */
+  resampled: boolean;
+  resamples: number;
+  agreeing: number;
+  ratio: { value: number | null; low: number | null; high: number | null };
 }
 
 const TOP_BARS = 5;
@@ -112,6 +125,18 @@ function nodeAngle(members: readonly number[], angles: readonly number[]): numbe
   return t < 0 ? t + 2 * Math.PI : t;
 }
 
+function cardVerdict(doc: ResultDocument): CardVerdict {
+  const v = verdictOf(doc);
+  return {
+    kind: v.kind,
+    headline: v.headline,
+    resampled: v.resampled,
+    resamples: v.resamples,
+    agreeing: v.agreeing,
+    ratio: v.ratio,
+  };
+}
+
 /** The gallery card of a document. Pure and cheap: the API stores it next to each published version. */
 export function summarize(doc: ResultDocument): ResultSummary {
   const { source, preprocessing, mapper, persistence: ph, modelFit } = doc;
@@ -140,6 +165,7 @@ export function summarize(doc: ResultDocument): ResultSummary {
     },
     topBars: ph.diagrams.map((d) => topBars(d)),
     strip,
+    verdict: cardVerdict(doc),
   };
 }
 

@@ -1,19 +1,12 @@
 /**
- * The density core X(k,p) of a resample drawn WITH replacement, computed on weights instead of copies.
+ * The density core X(k,p) of a weighted cloud: each point carries the weight of its unit (a training run, or
+ * itself), as a bootstrap resample gives it. rho_k(x) is the distance at which the weights of the OTHER points
+ * around x reach k (x itself left out, as rho_k leaves it out), and the core takes the densest points until their
+ * weight reaches p percent of the total. With every weight 1 this is exactly densityCore(codensity(...)).
  *
- * A bootstrap draws independent units (training runs, or single filters) with replacement, so a unit can come
- * twice. Copying its filters would put each filter at distance 0 from its twin: the twin would count as one of
- * the k nearest neighbours, every filter of a doubled run would look twice as dense as it is, and the core would
- * fill up with doubled runs. Here a filter keeps one point and carries the multiplicity of its unit as a weight:
- * rho_k(x) is the distance at which the weights of the OTHER filters around x reach k (x's own copies left out,
- * as rho_k leaves x out), and the core takes the densest filters until their weight reaches p percent of the
- * total. With every weight 1 this is exactly densityCore(codensity(...)). Rips on the core's distinct points has
- * the homology of the weighted core: copies only add zero-length H0 bars.
- *
- * A resample holds only about 63% distinct units, so a core of p percent of its weight has about a third fewer
- * distinct points than the full core: sparser, its circle breaks into noise bars, and every resample would look
- * noisier than the data (a bias, not the data's uncertainty). `size` keeps the full core's number of distinct
- * points instead: the weights decide WHICH filters are dense, not how sparse the core is.
+ * Weights rather than copies: a unit drawn twice as copies would put each point at distance 0 from its twin, the
+ * twin would count as a neighbour, and the doubled unit would look denser than it is. Rips on the core's points
+ * has the homology of the weighted core either way (copies only add zero-length H0 bars).
  */
 import type { Neighbours } from './knn';
 
@@ -28,8 +21,7 @@ export interface WeightedCore {
  * @param neighbours the K nearest neighbours of every point of the whole cloud (K >= k); computed once and
  *   shared by all resamples.
  * @param unitOf the unit (run, or filter) of each point.
- * @param weight how many times each unit was drawn.
- * @param size the core's number of distinct points (p percent of the weight when absent).
+ * @param weight the weight of each unit (how many times it was drawn, or a Bayesian bootstrap weight).
  */
 export function weightedDensityCore(
   points: ArrayLike<number>,
@@ -39,7 +31,6 @@ export function weightedDensityCore(
   weight: ArrayLike<number>,
   k: number,
   p: number,
-  size?: number,
 ): WeightedCore {
   if (!(p > 0 && p <= 100)) throw new RangeError(`density core: p must be in (0, 100], got ${p}`);
   const n = unitOf.length;
@@ -70,7 +61,7 @@ export function weightedDensityCore(
   const core: number[] = [];
   let taken = 0;
   for (const i of drawn) {
-    if (size === undefined ? taken >= want : core.length >= size) break;
+    if (taken >= want) break;
     core.push(i);
     taken += weight[unitOf[i]];
   }
