@@ -145,6 +145,7 @@ describe('kleinscope analyze', () => {
       /--bootstrap: '1\.5' is not an integer/,
       2,
     ],
+    ['--resamples 2000', () => ['good.csv', '--resamples', '2000', '--out', 'o.json'], /--resamples: .*1000/, 2],
     ['a missing file', () => ['nope.csv', '--out', 'o.json'], /nope\.csv: no such file/],
     [
       'a short CSV line',

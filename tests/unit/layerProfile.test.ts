@@ -95,11 +95,13 @@ describe('layer measures', () => {
     const lines = profileCsv(rows).trimEnd().split('\n');
     expect(lines[0]).toBe(
       'layer,name,kind,kernel,filters,analysed,core,h1_bars,h1_longest,h1_second,h1_dominance,near_circle_share,' +
-        'klein_mean_error,mapper_nodes,mapper_edges,klein,edge,line,centre,other,off,error',
+        'klein_mean_error,mapper_nodes,mapper_edges,verdict,h1_ratio_low,h1_ratio_high,klein,edge,line,centre,other,off,error',
     );
-    // circleResult has no pattern atlas: its six share cells are empty.
-    expect(lines[1]).toMatch(/^1,"a,""b""",conv2d,3x3x4x8,32,\d+,\d+,1,0\.8,,inf,0\.5,0\.3,12,\d+,,,,,,,$/);
-    expect(lines[2]).toBe('2,conv2,conv2d,3x3x4x8,32,,,,,,,,,,,,,,,,,only 2 of 32 filters are not near zero');
+    // circleResult has no pattern atlas (its six share cells are empty) and no resamples (one sample).
+    expect(lines[1]).toMatch(
+      /^1,"a,""b""",conv2d,3x3x4x8,32,\d+,\d+,1,0\.8,,inf,0\.5,0\.3,12,\d+,(none|circle|classes|undecided) \(one sample\),,,,,,,,,$/,
+    );
+    expect(lines[2]).toBe('2,conv2,conv2d,3x3x4x8,32,,,,,,,,,,,,,,,,,,,,only 2 of 32 filters are not near zero');
   });
 
   test('the chart: a bar per layer and panel at its value, a thumbnail per layer, names escaped', () => {

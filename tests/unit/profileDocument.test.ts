@@ -92,12 +92,13 @@ describe('profile document', () => {
 
   test('a resampled verdict is carried with its interval', async () => {
     const [doc] = await twoLayers();
-    const withConfidence = structuredClone(doc) as ResultDocument & { persistence: { confidence: unknown } };
+    const withConfidence = structuredClone(doc);
     withConfidence.persistence.confidence = {
       resamples: 30,
       unit: 'runs',
       level: 0.9,
-      dims: [{ dim: 1, significant: 1, frequency: [0, 30], ratio: { value: 3.1, low: 2.2, high: 4.5 } }],
+      rule: 'gap',
+      dims: [{ dim: 1, significant: 1, frequency: [0, 1], agreement: 1, ratio: { value: 3.1, low: 2.2, high: 4.5 } }],
     };
     const profile = profileDocument([profileRow(layer(1), withConfidence)], new Map([[1, withConfidence]]), new Map(), {
       modelName: 'm.json',
@@ -111,6 +112,7 @@ describe('profile document', () => {
       level: 0.9,
       significant: 1,
       ratio: { value: 3.1, low: 2.2, high: 4.5 },
+      verdict: 'circle',
     });
   });
 

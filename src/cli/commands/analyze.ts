@@ -15,10 +15,12 @@ import { seededSample } from '../../lib/nn/convLayers';
 import { PersistenceTooLargeError } from '../../lib/tda/ripsCohomology';
 import { writeAtomically } from '../atomicWrite';
 import { patternAtlasLine } from '../../lib/analysis/patternAtlasStage';
+import { MAX_RESAMPLES } from '../../lib/analysis/options';
+import { CLI_RESAMPLES, verdictOf } from '../../lib/analysis/verdict';
 
 const usage =
   'kleinscope analyze INPUT [--layer N] [--step S] [--k 50] [--p 30] [--lens pca|pca:i,j|codensity|angle|circular|ball] ' +
-  '[--resolution auto|N] [--gain auto|G] [--epsilon auto|X] [--bootstrap 0] [--dim 1] [--modulus 2] [--landmarks 500] [--seed 1] [--title T] [--max-filters 50000] --out RESULT.json';
+  '[--resolution auto|N] [--gain auto|G] [--epsilon auto|X] [--bootstrap 0] [--resamples 30] [--dim 1] [--modulus 2] [--landmarks 500] [--seed 1] [--title T] [--max-filters 50000] --out RESULT.json';
 
 /** Option names as the CLI spells them, for errors raised inside the pipeline. */
 const flag: Record<string, string> = {
@@ -31,6 +33,7 @@ const flag: Record<string, string> = {
   gain: '--gain',
   epsilon: '--epsilon',
   bootstrap: '--bootstrap',
+  resamples: '--resamples',
   landmarks: '--landmarks',
   seed: '--seed',
 };
@@ -55,10 +58,18 @@ function checkOutput(out: string): void {
 function subsample(loaded: LoadedFilters, maxFilters: number, seed: number): LoadedFilters {
   const n = loaded.filters.length / 9;
   if (n <= maxFilters) return loaded;
-  const pick = seededSample(n, maxFilters, seed);
-  const filters = new Float64Array(pick.length * 9);
-  pick.forEach((i, r) => filters.set(loaded.filters.subarray(i * 9, i * 9 + 9), r * 9));
-  return { filters, source: { ...loaded.source, subsample: { of: n, taken: pick.length, seed } } };
+  const draw = (s: number) => {
+    const pick = seededSample(n, maxFilters, s);
+    const filters = new Float64Array(pick.length * 9);
+    pick.forEach((i, r) => filters.set(loaded.filters.subarray(i * 9, i * 9 + 9), r * 9));
+    return filters;
+  };
+  const filters = draw(seed);
+  return {
+    filters,
+    source: { ...loaded.source, subsample: { of: n, taken: filters.length / 9, seed } },
+    redraw: async (s) => draw(s),
+  };
 }
 
 /** 'auto' or a number within the checks. */
@@ -91,6 +102,7 @@ export const command: Command = {
         gain: { type: 'string' },
         epsilon: { type: 'string' },
         bootstrap: { type: 'string' },
+        resamples: { type: 'string' },
         dim: { type: 'string' },
         modulus: { type: 'string' },
         landmarks: { type: 'string' },
@@ -119,6 +131,11 @@ export const command: Command = {
       gain: autoOption('gain', values.gain, d.gain, ANALYSIS_LIMITS.gain),
       epsilon: autoOption('epsilon', values.epsilon, d.epsilon, { min: Number.MIN_VALUE }),
       bootstrap: numberOption('bootstrap', values.bootstrap, d.bootstrap, { integer: true, min: 0, max: 1000 }),
+      resamples: numberOption('resamples', values.resamples, CLI_RESAMPLES, {
+        integer: true,
+        min: 0,
+        max: MAX_RESAMPLES,
+      }),
       maxDim: numberOption('dim', values.dim, d.maxDim, ANALYSIS_LIMITS.maxDim),
       modulus: numberOption('modulus', values.modulus, d.modulus, ANALYSIS_LIMITS.modulus),
       landmarks: numberOption('landmarks', values.landmarks, d.landmarks, { integer: true, min: 2, max: 5000 }),
@@ -141,13 +158,13 @@ export const command: Command = {
     });
     const loaded = await loader.load(input, { layer, step, maxFilters, seed: options.seed });
     // A model's loader subsamples its layer itself (by default too); any other input only when asked to.
-    const { filters, source } =
+    const { filters, source, redraw } =
       values['max-filters'] !== undefined && loaded.source.subsample === undefined
         ? subsample(loaded, maxFilters, options.seed)
         : loaded;
     let doc;
     try {
-      doc = await analyzeFilters(filters, source, options);
+      doc = await analyzeFilters(filters, source, options, redraw ? { redraw } : {});
     } catch (e) {
       if (e instanceof FilterValueError) throw new CliError(at(input, undefined, e.message));
       if (e instanceof AnalysisError) {
@@ -170,7 +187,7 @@ export const command: Command = {
         `${doc.mapper.edges.length} edges, ${doc.mapper.loops} loop${doc.mapper.loops === 1 ? '' : 's'} ` +
         `(${doc.mapper.chosen === 'auto' ? 'automatic' : 'fixed'}: ${mapperChoice(doc.mapper)}); ` +
         `${bootstrapLine(doc.mapper.bootstrap)}${doc.persistence.complex} H1 ${h1.length} bars, longest ${longest.toFixed(3)}; ` +
-        `${Math.round(doc.timings.total)} ms\n`,
+        `${Math.round(doc.timings.total)} ms\n${verdictLine(doc)}\n`,
     );
     if (doc.patternAtlas) process.stdout.write(`${patternAtlasLine(doc.patternAtlas)}\n`);
     return 0;
@@ -187,4 +204,9 @@ function bootstrapLine(b: ResultDocument['mapper']['bootstrap']): string {
   if (!b) return '';
   const loops = b.loops.map((l) => `${Math.round(l.survival * 100)}%`).join(', ');
   return `bootstrap ${b.resamples} resamples, loops survive ${loops || '(no loops)'}; `;
+}
+
+function verdictLine(doc: ResultDocument): string {
+  const v = verdictOf(doc);
+  return `verdict: ${v.sentence}`;
 }

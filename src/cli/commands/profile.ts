@@ -21,6 +21,8 @@ import { validateResult } from '../../lib/result/validate';
 import type { ProfileReply, ProfileWorkerData } from '../profileWorker';
 import { writeAtomically } from '../atomicWrite';
 import { patternAtlasLine } from '../../lib/analysis/patternAtlasStage';
+import { CLI_RESAMPLES } from '../../lib/analysis/verdict';
+import { MAX_RESAMPLES } from '../../lib/analysis/options';
 
 /**
  * Landmarks of the witness complex for each layer. The profile needs only H1's two longest bars, and on a core of
@@ -34,7 +36,7 @@ export const DEFAULT_JOBS = Math.max(1, Math.min(2, availableParallelism()));
 
 const usage =
   'kleinscope profile MODEL.json|WEIGHTS_MANIFEST.json --out DIR [--max-filters 50000] [--seed 1] ' +
-  `[--landmarks ${PROFILE_LANDMARKS}] [--jobs ${DEFAULT_JOBS}] [--dataset NAME] [--title TEXT] [--url MODEL_URL]`;
+  `[--landmarks ${PROFILE_LANDMARKS}] [--resamples ${CLI_RESAMPLES}] [--jobs ${DEFAULT_JOBS}] [--dataset NAME] [--title TEXT] [--url MODEL_URL]`;
 
 /**
  * Analyses `layers` on `jobs` worker threads (each opens the model itself), calling `onLayer` as each finishes;
@@ -146,6 +148,7 @@ export const command: Command = {
         'max-filters': { type: 'string' },
         seed: { type: 'string' },
         landmarks: { type: 'string' },
+        resamples: { type: 'string' },
         jobs: { type: 'string', short: 'j' },
         dataset: { type: 'string' },
         title: { type: 'string' },
@@ -170,6 +173,11 @@ export const command: Command = {
       integer: true,
       min: 2,
       max: 5000,
+    });
+    const resamples = numberOption('resamples', values.resamples, CLI_RESAMPLES, {
+      integer: true,
+      min: 0,
+      max: MAX_RESAMPLES,
     });
     const jobs = numberOption('jobs', values.jobs, DEFAULT_JOBS, { integer: true, min: 1, max: 64 });
     if (values.dataset !== undefined && values.dataset.length > 80)
@@ -202,7 +210,7 @@ export const command: Command = {
       seed,
       ...(values.dataset !== undefined ? { dataset: values.dataset } : {}),
       // Everything else is the pipeline's own default, so the profile follows it.
-      analysis: { landmarks, seed },
+      analysis: { landmarks, seed, resamples },
     };
     let results: LayerAnalysis[];
     try {

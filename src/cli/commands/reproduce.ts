@@ -11,10 +11,12 @@ import { readSummary, recipeOf, type Reproduction } from '../reproduce/common';
 import { publishAll } from '../reproduce/publish';
 import { reproducePhotos } from '../reproduce/photos';
 import { reproduceTraining } from '../reproduce/training';
+import { MAX_RESAMPLES } from '../../lib/analysis/options';
+import { CLI_RESAMPLES } from '../../lib/analysis/verdict';
 
 const usage =
   'kleinscope reproduce mnist|cifar10:PATH|photos:DIR --out DIR [--runs 30] [--steps 100,200,400,800] [--batch 64] ' +
-  '[--lr 0.001] [--seed 0] [--k 50] [--p 30] [--backend wasm|cpu] [--init pytorch|glorot] [--ensemble K] [--workers W] [--publish [--server URL]] [--quiet]\n' +
+  '[--lr 0.001] [--seed 0] [--k 50] [--p 30] [--resamples 30] [--backend wasm|cpu] [--init pytorch|glorot] [--ensemble K] [--workers W] [--publish [--server URL]] [--quiet]\n' +
   '  mnist            30 trainings of mnist-paper (the paper and its sanity check), layers 1 and 2 analysed\n' +
   '  cifar10:PATH     the same with cifar-paper on CIFAR-10 binary batches (a file or a folder of them)\n' +
   '  photos:DIR       high-contrast 3x3 patches of the JPEG/PNG photos in DIR, analysed as X(300,30) (2008)\n' +
@@ -23,6 +25,7 @@ const usage =
   '  --workers W      training processes (default: one per core); each trains its share of the runs\n' +
   '  --partial        train nothing: analyse the runs that reached every step so far, in DIR/partial-N\n' +
   '  --k, --p         the density core X(k,p) of every analysis (photos: 300, 30)\n' +
+  '  --resamples B    runs resampled for the confidence of each verdict (default 30; photos 0; 0 turns it off)\n' +
   '  --publish        publish the documents as the versions of one link (the server of `npm start` by default)';
 
 export const command: Command = {
@@ -40,6 +43,7 @@ export const command: Command = {
         seed: { type: 'string' },
         k: { type: 'string' },
         p: { type: 'string' },
+        resamples: { type: 'string' },
         backend: { type: 'string' },
         init: { type: 'string' },
         ensemble: { type: 'string' },
@@ -62,6 +66,13 @@ export const command: Command = {
     }
     const k = numberOption('k', values.k, isPhotos ? 300 : 50, { integer: true, min: 1, max: 100_000 });
     const p = numberOption('p', values.p, 30, { min: 0.001, max: 100 });
+    // The trainings' documents carry the confidence of their verdict (runs resampled); photos keep one sample, as
+    // their seeded document was made.
+    const resamples = numberOption('resamples', values.resamples, isPhotos ? 0 : CLI_RESAMPLES, {
+      integer: true,
+      min: 0,
+      max: MAX_RESAMPLES,
+    });
     const seed = numberOption('seed', values.seed, 0, { integer: true, min: 0, max: 2 ** 31 - 1 });
     if (values.server !== undefined && !values.publish)
       throw new CliError('--server only makes sense with --publish', 2);
@@ -81,6 +92,7 @@ export const command: Command = {
       out,
       k,
       p,
+      resamples,
       seed,
       flags: values,
       commandLine,

@@ -39,7 +39,9 @@ export const tfjsModelLoader: InputLoader = {
         maxFilters: options.maxFilters,
         seed: options.seed,
       });
-      return { filters, source };
+      const redraw = async (seed: number) =>
+        (await extractLayerFilters(model, options.layer!, { maxFilters: options.maxFilters, seed })).filters;
+      return { filters, source, ...(source.subsample ? { redraw } : {}) };
     } catch (e) {
       if (e instanceof ModelImportError) throw new CliError(e.message);
       if (e instanceof RangeError) throw new CliError(at(path, undefined, `--layer: ${e.message}`), 2);

@@ -53,6 +53,8 @@ export interface Reproduction {
   out: string;
   k: number;
   p: number;
+  /** Resamples for each verdict's confidence (0: one sample). */
+  resamples: number;
   seed: number;
   flags: ReproduceFlags;
   /** The command line without --publish and --quiet, saved in the summary. */

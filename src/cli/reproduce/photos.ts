@@ -48,7 +48,13 @@ export async function reproducePhotos(r: Reproduction): Promise<number> {
           .join(', ')
           .slice(0, 500),
       },
-      { k, p, seed, title: `High-contrast 3x3 patches of ${images.length} photographs, X(${k},${p})` },
+      {
+        k,
+        p,
+        resamples: r.resamples,
+        seed,
+        title: `High-contrast 3x3 patches of ${images.length} photographs, X(${k},${p})`,
+      },
       abort.signal,
       dir,
       `Made by \`${recipe}\` (${file} of its --out folder).`,

@@ -170,6 +170,7 @@ export async function reproduceTraining(r: Reproduction): Promise<number> {
             {
               k,
               p,
+              resamples: r.resamples,
               seed: 1,
               title: `${manifest.dataset} ${manifest.architecture.name}, layer ${layer} at step ${step} (${source.runs} runs)`,
             },

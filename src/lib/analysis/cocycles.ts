@@ -3,11 +3,10 @@
 // cocycles nobody asks about, and a public document must stay small.
 import type { PersistenceResult } from '../tda/ripsCohomology';
 import type { StoredCocycle } from '../result/schema';
+import { DIM, round } from './precision';
 
 export const MAX_STORED_COCYCLES = 5;
 export const MAX_COCYCLE_EDGES = 5000;
-
-const round = (x: number) => Math.round(x * 1e6) / 1e6;
 
 export interface CocycleOptions {
   /** Maps a vertex of the complex to its core point: the identity for Rips on the core. */
@@ -89,8 +88,8 @@ export function documentCocycles(
 
 function distance(coords: Float64Array, a: number, b: number): number {
   let s = 0;
-  for (let t = 0; t < 8; t++) {
-    const x = coords[a * 8 + t] - coords[b * 8 + t];
+  for (let t = 0; t < DIM; t++) {
+    const x = coords[a * DIM + t] - coords[b * DIM + t];
     s += x * x;
   }
   return Math.sqrt(s);

@@ -6,6 +6,7 @@
  */
 import type { Bar, ResultDocument } from '../result/schema';
 import { mapperSummary, type EmergencePoint } from '../result/summary';
+import { verdictOf, type VerdictKind } from './verdict';
 
 export interface EmergenceRow {
   /** Training step and conv layer; null for filters that come from no training (photo patches). */
@@ -25,6 +26,11 @@ export interface EmergenceRow {
   nearAxes: number;
   /** Core points the bars were computed on. */
   core: number;
+  /** The one verdict (verdict.ts) and the ratio's interval over the resamples (null on one sample). */
+  verdict: VerdictKind;
+  resampled: boolean;
+  low: number | null;
+  high: number | null;
 }
 
 /** The analysed fields a row needs: a whole document satisfies it, and so does a stripped-down copy. */
@@ -71,6 +77,7 @@ export function emergenceRows(
   const rows = docs.map((doc) => {
     const step = doc.source.step ?? null;
     const [longest, next] = twoLongestH1(doc);
+    const v = verdictOf(doc);
     return {
       step,
       layer: doc.source.layer ?? null,
@@ -81,6 +88,10 @@ export function emergenceRows(
       loops: mapperLoops(doc),
       nearAxes: doc.modelFit.primaryCircle.shareHorizontalVertical,
       core: doc.preprocessing.nCore,
+      verdict: v.kind,
+      resampled: v.resampled,
+      low: v.ratio.low,
+      high: v.ratio.high,
     };
   });
   return rows.sort((a, b) => (a.step ?? -1) - (b.step ?? -1) || (a.layer ?? 0) - (b.layer ?? 0));
@@ -97,7 +108,42 @@ export function emergencePoint(doc: EmergenceInput): EmergencePoint {
 
 /** The plot's row of a stored point (no accuracy: a published version does not carry the training's). */
 export function pointRow(point: EmergencePoint): EmergenceRow {
-  return { ...point, accuracy: null, dominance: dominance(point.longest, point.next) };
+  return {
+    ...point,
+    accuracy: null,
+    dominance: dominance(point.longest, point.next),
+    // A point stored before verdicts were kept with it says nothing resampled: undecided, one sample.
+    verdict: point.verdict ?? 'undecided',
+    resampled: point.resampled ?? false,
+    low: point.low ?? null,
+    high: point.high ?? null,
+  };
+}
+
+/**
+ * What the rows measured, in words, per layer: "layer 1 forms one circle from step 400" (and stays one), "layer 1
+ * forms no circle by step 800", or where the verdict comes and goes. Never a claim the rows do not show.
+ */
+export function emergenceCaption(rows: readonly EmergenceRow[]): string {
+  const layers = [...new Set(rows.filter((r) => r.step !== null).map((r) => r.layer))];
+  const parts = layers.map((layer) => {
+    const own = rows.filter((r) => r.layer === layer && r.step !== null);
+    const name = layer === null ? 'the filters' : `layer ${layer}`;
+    const first = own.findIndex((r) => r.verdict === 'circle');
+    const last = own.at(-1)!;
+    if (first < 0) return `${name} forms no circle by step ${last.step}`;
+    const stays = own.slice(first).every((r) => r.verdict === 'circle');
+    return stays
+      ? `${name} forms one circle from step ${own[first]!.step}`
+      : `${name} shows one circle at step${own.filter((r) => r.verdict === 'circle').length > 1 ? 's' : ''} ` +
+          own
+            .filter((r) => r.verdict === 'circle')
+            .map((r) => r.step)
+            .join(', ') +
+          ' only';
+  });
+  const sampled = rows.some((r) => r.resampled) ? '' : ' (one sample per step, no resampling)';
+  return parts.join('; ') + sampled;
 }
 
 /** Mean test accuracy per step from a training's per-run snapshot entries. */
@@ -114,9 +160,26 @@ export function meanAccuracyByStep(entries: ReadonlyArray<{ step: number; accura
 
 const fixed = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : 'inf');
 
+/** "circle (1.5-3.8x)", or "none (1 sample)" without resamples. */
+function verdictCell(r: EmergenceRow): string {
+  if (!r.resampled) return `${r.verdict} (1 sample)`;
+  return r.low === null || r.high === null ? r.verdict : `${r.verdict} (${fixed(r.low, 1)}-${fixed(r.high, 1)}x)`;
+}
+
 /** The emergence table as aligned text, one line per (step, layer), with a header. */
 export function formatEmergenceTable(rows: readonly EmergenceRow[]): string {
-  const header = ['step', 'layer', 'test acc', 'longest H1', 'next H1', 'ratio', 'Mapper loops', 'near axes', 'core'];
+  const header = [
+    'step',
+    'layer',
+    'test acc',
+    'longest H1',
+    'next H1',
+    'ratio',
+    'Mapper loops',
+    'near axes',
+    'core',
+    'verdict',
+  ];
   const body = rows.map((r) => [
     r.step === null ? '-' : String(r.step),
     r.layer === null ? '-' : String(r.layer),
@@ -127,6 +190,7 @@ export function formatEmergenceTable(rows: readonly EmergenceRow[]): string {
     String(r.loops),
     `${(r.nearAxes * 100).toFixed(0)}%`,
     String(r.core),
+    verdictCell(r),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join('  ');

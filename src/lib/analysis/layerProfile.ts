@@ -4,6 +4,7 @@
 import type { ResultDocument } from '../result/schema';
 import type { ConvLayer } from '../nn/convLayers';
 import type { LayerAnalysis } from './modelLayers';
+import { verdictOf, type VerdictKind } from './verdict';
 
 /**
  * A core point counts as near the primary circle within 30 degrees of it on S^7: the chord to the nearest circle
@@ -29,6 +30,11 @@ export interface LayerMeasures {
   mapperEdges: number;
   /** Shares of the core in each class of the pattern atlas (tda/patternAtlas.ts); null for documents without one. */
   patterns: PatternShares | null;
+  /** The one verdict on H1 (verdict.ts) and the ratio's interval over the resamples (null on one sample). */
+  verdict: VerdictKind;
+  resampled: boolean;
+  ratioLow: number | null;
+  ratioHigh: number | null;
 }
 
 export type PatternShares = Record<'klein' | 'edge' | 'line' | 'centre' | 'other' | 'off', number>;
@@ -49,6 +55,7 @@ export function layerMeasures(doc: ResultDocument): LayerMeasures {
   const second = lengths.length > 1 ? lengths[1] : null;
   let dominance: number | null = null;
   if (longest !== null) dominance = second !== null && second > 0 ? longest / second : Infinity;
+  const v = verdictOf(doc);
   const distances = doc.modelFit.primaryCircle.distances;
   let near = 0;
   for (const d of distances) if (d <= NEAR_CIRCLE_DISTANCE) near++;
@@ -63,6 +70,10 @@ export function layerMeasures(doc: ResultDocument): LayerMeasures {
     mapperNodes: doc.mapper.nodes.length,
     mapperEdges: doc.mapper.edges.length,
     patterns: patternShares(doc),
+    verdict: v.kind,
+    resampled: v.resampled,
+    ratioLow: v.ratio.low,
+    ratioHigh: v.ratio.high,
   };
 }
 
@@ -120,6 +131,9 @@ const CSV_HEAD = [
   'klein_mean_error',
   'mapper_nodes',
   'mapper_edges',
+  'verdict',
+  'h1_ratio_low',
+  'h1_ratio_high',
   ...PATTERN_SHARE_KEYS,
   'error',
 ];
@@ -155,6 +169,9 @@ export function profileCsv(rows: ProfileRow[]): string {
         m?.kleinError ?? null,
         m?.mapperNodes ?? null,
         m?.mapperEdges ?? null,
+        m ? (m.resampled ? m.verdict : `${m.verdict} (one sample)`) : null,
+        m?.ratioLow ?? null,
+        m?.ratioHigh ?? null,
         ...PATTERN_SHARE_KEYS.map((k) => m?.patterns?.[k] ?? null),
         r.error,
       ]

@@ -7,6 +7,7 @@ import { ballMapper } from '../tda/ballMapper';
 import { autoMapperParameters, estimateScale, AUTO_DEFAULTS } from '../tda/mapperParameters';
 import { componentsByPoints, flagHomology } from '../tda/graphHomology';
 import { mapperBootstrap, type BootstrapResult } from '../tda/mapperBootstrap';
+import { round } from './precision';
 
 export type Auto = number | 'auto';
 
@@ -53,8 +54,6 @@ export interface MapperStage {
   largestComponentShare: number;
   bootstrap?: BootstrapResult;
 }
-
-const round = (x: number) => Math.round(x * 1e6) / 1e6;
 
 function choose(
   coords: Float64Array,

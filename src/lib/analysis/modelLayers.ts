@@ -74,7 +74,15 @@ export async function analyzeModelLayers(
       try {
         report('read', 0);
         const { filters, source } = await extractLayerFilters(model, index, extract);
-        const document = await analyzeFilters(filters, source, analysis, { onProgress: report, signal: hooks.signal });
+        // A subsampled layer is resampled as fresh subsamples of the whole layer (see resampling.ts).
+        const redraw = source.subsample
+          ? async (seed: number) => (await extractLayerFilters(model, index, { ...extract, seed })).filters
+          : undefined;
+        const document = await analyzeFilters(filters, source, analysis, {
+          onProgress: report,
+          signal: hooks.signal,
+          ...(redraw ? { redraw } : {}),
+        });
         result = { layer, status: 'done', document };
       } catch (e) {
         if (hooks.signal?.aborted) throw hooks.signal.reason;

@@ -7,11 +7,11 @@ import { densityCoreSearch } from '../tda/codensity';
 import { fromDct } from '../tda/dct';
 import { pca, project } from '../tda/pca';
 import { MapperTooLargeError } from '../tda/mapper';
-import { mapperStage, type Auto } from './mapperGraph';
+import { mapperStage } from './mapperGraph';
 import { fitKleinBottle, fitPrimaryCircle } from '../tda/patchModels';
 import { circularCoordinates, circularCoordinatesOfMatrix } from '../tda/circularCoordinates';
-import { abortError, ripsPersistence, type PersistenceProgress, type PersistenceResult } from '../tda/ripsCohomology';
-import { lazyWitnessPersistence, lazyWitnessWeights } from '../tda/witness';
+import { abortError, type PersistenceResult } from '../tda/ripsCohomology';
+import { lazyWitnessWeights } from '../tda/witness';
 import {
   MAX_CORE_FILTERS,
   MAX_EDGES,
@@ -19,144 +19,41 @@ import {
   SCHEMA_ID,
   type MapperGraph,
   type ModelFit,
-  type PersistenceSummary,
+  type Confidence,
   type ResultDocument,
   type Source,
 } from '../result/schema';
 import { preprocess } from './preprocess';
-import { limitProblem, type LimitedParam } from './limits';
+import { AnalysisError, resolveOptions, type AnalysisOptions } from './options';
+import { parseLens } from './lens';
+import { persistence, type PersistenceOutcome } from './homology';
 import { documentCocycles } from './cocycles';
 import { histogram } from './histogram';
 import { patternAtlasStage } from './patternAtlasStage';
+import { DIM, round, roundAll } from './precision';
+import { resamplePlan } from './resampling';
+import { barcodeConfidence } from './confidenceStage';
 
-export interface AnalysisOptions {
-  k?: number;
-  p?: number;
-  /** 'pca' (= PC1-2) | 'pca:i,j' (1-based) | 'codensity' | 'angle' | 'circular' | 'ball' (Ball Mapper) */
-  lens?: string;
-  /** 'auto': chosen from the data with the clustering scale (Carriere-Michel-Oudot); a number keeps it fixed. */
-  resolution?: Auto;
-  gain?: Auto;
-  /** Ball Mapper's radius. */
-  epsilon?: Auto;
-  /** Resamples for the bootstrap of the graph's loops; 0 skips it. */
-  bootstrap?: number;
-  maxDim?: number;
-  modulus?: number;
-  /** Cores larger than this go to the witness complex. */
-  ripsMaxPoints?: number;
-  landmarks?: number;
-  /** Near-zero cut, relative to the 90th percentile of the centred filter norms. */
-  normThreshold?: number;
-  seed?: number;
-  title?: string;
-}
+// The options, their defaults and the lens live in their own modules; these names stay importable from here.
+export { AnalysisError, DEFAULT_OPTIONS, type AnalysisOptions } from './options';
+export { parseLens, type Lens } from './lens';
 
 export interface AnalysisHooks {
   onProgress?: (stage: string, fraction: number) => void;
   signal?: AbortSignal;
-}
-
-/**
- * One set of defaults for the CLI and the lab. k=50: the lab's trainings give a few hundred to a few thousand
- * filters, and the paper's sanity check pools about 1,900; k must stay a small share of n for rho_k to be a local
- * density (k=200 on 1,900 filters averages over a tenth of them and blurs the over-represented orientations), and
- * on 100k filters k=50 is still a smooth estimate. Mapper's cover and scale are chosen from the data.
- */
-export const DEFAULT_OPTIONS: Required<Omit<AnalysisOptions, 'title'>> = {
-  k: 50,
-  p: 30,
-  lens: 'pca',
-  resolution: 'auto',
-  gain: 'auto',
-  epsilon: 'auto',
-  bootstrap: 0,
-  maxDim: 1,
-  modulus: 2,
-  // Rips on 1920 core points (6,400 filters at p=30) took minutes with the current engine; 1000 takes seconds.
-  ripsMaxPoints: 1000,
-  landmarks: 500,
-  normThreshold: 0.01,
-  seed: 1,
-};
-
-/** Bad options or unusable input: the message is meant for the person who chose them. */
-export class AnalysisError extends Error {
-  constructor(
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-    this.name = 'AnalysisError';
-  }
-}
-
-export type Lens =
-  | { kind: 'pca'; axes: [number, number] }
-  | { kind: 'codensity' }
-  | { kind: 'angle' }
-  | { kind: 'circular' }
-  | { kind: 'ball' };
-
-export function parseLens(text: string): Lens {
-  if (text === 'pca') return { kind: 'pca', axes: [0, 1] };
-  if (text === 'codensity' || text === 'angle' || text === 'circular' || text === 'ball') return { kind: text };
-  const m = /^pca:(\d),(\d)$/.exec(text);
-  if (m) {
-    const a = Number(m[1]);
-    const b = Number(m[2]);
-    if (a >= 1 && a <= 8 && b >= 1 && b <= 8 && a !== b) return { kind: 'pca', axes: [a - 1, b - 1] };
-  }
-  throw new AnalysisError(
-    `lens '${text}' is not one of pca, pca:i,j (two different axes 1..8), codensity, angle, circular, ball`,
-    'lens',
-  );
-}
-
-function checkOptions(o: Required<Omit<AnalysisOptions, 'title'>>): void {
-  const int = (name: keyof typeof o, min: number, max: number) => {
-    const v = o[name] as number;
-    if (!Number.isInteger(v) || v < min || v > max)
-      throw new AnalysisError(`${name} must be an integer in ${min}..${max}, got ${v}`, name);
-  };
-  // The parameters a person picks share their bounds with the lab's form and the CLI (see limits.ts).
-  const limited = (name: LimitedParam) => {
-    const problem = limitProblem(name, o[name]);
-    if (problem) throw new AnalysisError(`${name} ${problem}`, name);
-  };
-  limited('k');
-  if (o.resolution !== 'auto') limited('resolution');
-  int('bootstrap', 0, 1000);
-  limited('maxDim');
-  limited('modulus');
-  int('ripsMaxPoints', 1, 20_000);
-  int('landmarks', 2, 5000);
-  int('seed', -(2 ** 31), 2 ** 31 - 1);
-  limited('p');
-  if (o.gain !== 'auto') limited('gain');
-  if (o.resolution === 'auto' && o.gain === 1)
-    throw new AnalysisError('gain 1 with an automatic resolution: the intervals must overlap (gain above 1)', 'gain');
-  if (o.epsilon !== 'auto' && !(o.epsilon > 0 && Number.isFinite(o.epsilon)))
-    throw new AnalysisError(`epsilon must be 'auto' or a positive number, got ${o.epsilon}`, 'epsilon');
-  if (!(o.normThreshold >= 0 && o.normThreshold < 1))
-    throw new AnalysisError(`normThreshold must be in [0, 1), got ${o.normThreshold}`, 'normThreshold');
-  let prime = o.modulus >= 2;
-  for (let q = 2; q * q <= o.modulus; q++) if (o.modulus % q === 0) prime = false;
-  if (!prime) throw new AnalysisError(`modulus must be a prime, got ${o.modulus}`, 'modulus');
+  /**
+   * For a subsampled layer: a fresh subsample of the whole layer for a seed (as the analysed one was drawn), so the
+   * confidence resamples the layer itself. Without it a subsample is resampled as a plain file of filters.
+   */
+  redraw?: (seed: number) => ArrayLike<number> | Promise<ArrayLike<number>>;
+  /** The confidence so far, after each resample: a view can show the verdict as it firms up. */
+  onConfidence?: (confidence: Confidence) => void;
 }
 
 const TWO_PI = 2 * Math.PI;
-const WITNESSES_PER_LANDMARK = 10;
-/** Six significant decimals are far below any effect in the data and keep 100k-filter documents a few MB. */
-const round = (x: number) => Math.round(x * 1e6) / 1e6;
-const roundAll = (xs: ArrayLike<number>) => Array.from(xs, round);
 
 function tick(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
-function toBars(diagram: Array<[number, number]>): Array<[number, number | null]> {
-  return diagram.map(([b, d]) => [round(b), Number.isFinite(d) ? round(d) : null]);
 }
 
 /** The longest H1 bar (essential bars count as reaching the threshold), or -1. */
@@ -180,8 +77,7 @@ export async function analyzeFilters(
   options: AnalysisOptions = {},
   hooks: AnalysisHooks = {},
 ): Promise<ResultDocument> {
-  const o = { ...DEFAULT_OPTIONS, ...stripUndefined(options) } as Required<Omit<AnalysisOptions, 'title'>>;
-  checkOptions(o);
+  const o = resolveOptions(options);
   const lens = parseLens(o.lens);
   const { signal, onProgress } = hooks;
   const timings: Record<string, number> = {};
@@ -209,15 +105,15 @@ export async function analyzeFilters(
 
   // k-NN and the core are one search (see densityCoreSearch): codensities beyond the core are never needed.
   await stage('knn', 0.05);
-  const { core, rho } = densityCoreSearch(pre.coords, pre.nKept, 8, k, o.p);
+  const { core, rho } = densityCoreSearch(pre.coords, pre.nKept, DIM, k, o.p);
   done('knn');
 
   await stage('core', 0.35);
   const nCore = core.length;
-  const coords = new Float64Array(nCore * 8);
+  const coords = new Float64Array(nCore * DIM);
   const coreRho = new Float64Array(nCore);
   core.forEach((c, i) => {
-    coords.set(pre.coords.subarray(c * 8, c * 8 + 8), i * 8);
+    coords.set(pre.coords.subarray(c * DIM, c * DIM + DIM), i * DIM);
     coreRho[i] = rho[c];
   });
   done('core');
@@ -231,8 +127,21 @@ export async function analyzeFilters(
   await stage('ph', 0.45);
   // Cocycles of H1 let the document point from a bar to the Mapper nodes its class runs through.
   // Persistence is the longest stage: it reports its own progress, so the bar moves instead of standing at 45%.
-  const ph = persistence(coords, nCore, o, o.maxDim >= 1, signal, (f) => onProgress?.('ph', 0.45 + 0.3 * f));
+  const ph = persistence(coords, nCore, o, o.maxDim >= 1, signal, (f) =>
+    onProgress?.('ph', 0.45 + (o.resamples > 0 ? 0.15 : 0.3) * f),
+  );
   done('ph');
+
+  let confidence: Confidence | undefined;
+  if (o.resamples > 0) {
+    await stage('confidence', 0.6);
+    const plan = resamplePlan(source, pre.nInput, hooks.redraw);
+    confidence = await barcodeConfidence(ph.result, pre, plan, o, k, signal, (c, done) => {
+      hooks.onConfidence?.(c);
+      onProgress?.('confidence', 0.6 + (0.15 * done) / o.resamples);
+    });
+    done('confidence');
+  }
 
   let circular: Float64Array | undefined;
   if (lens.kind === 'circular') {
@@ -246,7 +155,7 @@ export async function analyzeFilters(
   }
 
   await stage('mapper', 0.8);
-  const pcaModel = pca(coords, nCore, 8);
+  const pcaModel = pca(coords, nCore, DIM);
   let lensValues: Float64Array;
   let lensDim = 1;
   let periods: Array<number | null> = [null];
@@ -267,7 +176,7 @@ export async function analyzeFilters(
   try {
     built = mapperStage(
       coords,
-      8,
+      DIM,
       nCore,
       lensValues,
       lensDim,
@@ -418,7 +327,11 @@ export async function analyzeFilters(
         : {}),
     },
     mapper: mapperDoc,
-    persistence: { ...ph.summary, ...documentCocycles(ph, coords, nCore) },
+    persistence: {
+      ...ph.summary,
+      ...documentCocycles(ph, coords, nCore),
+      ...(confidence ? { confidence } : {}),
+    },
     modelFit,
     patternAtlas,
     timings,
@@ -443,71 +356,6 @@ function shareNearAxes(angles: Float64Array): number {
   return near / angles.length;
 }
 
-interface PersistenceOutcome {
-  summary: PersistenceSummary;
-  result: PersistenceResult;
-  /** Witness complex: the witnesses it was built from, and its vertices (indices into them). */
-  witness?: { points: Float64Array; n: number; landmarks: Uint32Array };
-}
-
-function persistence(
-  coords: Float64Array,
-  n: number,
-  o: Required<Omit<AnalysisOptions, 'title'>>,
-  cocycles: boolean,
-  signal: AbortSignal | undefined,
-  onFraction?: (fraction: number) => void,
-): PersistenceOutcome {
-  let reported = 0;
-  // Each dimension's reduction is an equal share; reports are thinned to whole percents.
-  const onProgress = onFraction
-    ? (p: PersistenceProgress) => {
-        const f = Math.min(1, (p.dim + p.done / Math.max(1, p.total)) / (o.maxDim + 1));
-        if (f >= reported + 0.01) onFraction((reported = f));
-      }
-    : undefined;
-  const common = { maxDim: o.maxDim, modulus: o.modulus, cocycles, signal, onProgress };
-  if (n <= o.ripsMaxPoints) {
-    const result = ripsPersistence({ kind: 'points', n, dim: 8, coords }, common);
-    return {
-      result,
-      summary: {
-        complex: 'rips',
-        modulus: o.modulus,
-        threshold: Number.isFinite(result.threshold) ? round(result.threshold) : null,
-        maxDim: o.maxDim,
-        nPoints: n,
-        diagrams: result.diagrams.map(toBars),
-      },
-    };
-  }
-  // The lazy witness complex costs O(witnesses x landmarks^2). Ten witnesses per landmark are plenty, so a large
-  // core lends an evenly strided subset of itself as witnesses (landmarks are picked among them).
-  const w = Math.min(n, Math.max(WITNESSES_PER_LANDMARK * o.landmarks, o.ripsMaxPoints));
-  let witnesses = coords;
-  if (w < n) {
-    const chosen = Uint32Array.from({ length: w }, (_, i) => Math.floor((i * n) / w));
-    witnesses = new Float64Array(w * 8);
-    chosen.forEach((c, i) => witnesses.set(coords.subarray(c * 8, c * 8 + 8), i * 8));
-  }
-  const landmarks = Math.min(o.landmarks, w);
-  const result = lazyWitnessPersistence(witnesses, w, 8, { ...common, landmarks, seed: o.seed });
-  return {
-    result,
-    witness: { points: witnesses, n: w, landmarks: result.landmarks },
-    summary: {
-      complex: 'witness',
-      modulus: o.modulus,
-      threshold: Number.isFinite(result.threshold) ? round(result.threshold) : null,
-      maxDim: o.maxDim,
-      // The witnesses: the points the complex was built from.
-      nPoints: w,
-      landmarks,
-      diagrams: result.diagrams.map(toBars),
-    },
-  };
-}
-
 /**
  * Circle-valued lens from the dominant H1 class. On a witness complex the cocycle lives on the landmarks, so each
  * core point takes the value of its nearest landmark.
@@ -518,21 +366,21 @@ function circularLens(coords: Float64Array, n: number, ph: PersistenceOutcome, m
   if (!cocycle) throw new AnalysisError('the circular lens needs an H1 bar, and the density core has none', 'lens');
   const death = Number.isFinite(cocycle.death) ? cocycle.death : ph.result.threshold;
   const scale = cocycle.birth + 0.5 * (death - cocycle.birth);
-  if (!ph.witness) return circularCoordinates(coords, n, 8, cocycle, { modulus, scale });
+  if (!ph.witness) return circularCoordinates(coords, n, DIM, cocycle, { modulus, scale });
   // The cocycle lives on the witness complex, so its 1-skeleton comes from the same witnesses' weights.
   const { points, n: w, landmarks: L } = ph.witness;
-  const weights = lazyWitnessWeights(points, w, 8, L, 1);
+  const weights = lazyWitnessWeights(points, w, DIM, L, 1);
   const onLandmarks = circularCoordinatesOfMatrix(weights, L.length, cocycle, { modulus, scale });
-  const lc = new Float64Array(L.length * 8);
-  L.forEach((p, i) => lc.set(points.subarray(p * 8, p * 8 + 8), i * 8));
+  const lc = new Float64Array(L.length * DIM);
+  L.forEach((p, i) => lc.set(points.subarray(p * DIM, p * DIM + DIM), i * DIM));
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let best = 0;
     let bestD = Infinity;
     for (let l = 0; l < L.length; l++) {
       let d = 0;
-      for (let t = 0; t < 8; t++) {
-        const x = coords[i * 8 + t] - lc[l * 8 + t];
+      for (let t = 0; t < DIM; t++) {
+        const x = coords[i * DIM + t] - lc[l * DIM + t];
         d += x * x;
       }
       if (d < bestD) {
@@ -543,10 +391,6 @@ function circularLens(coords: Float64Array, n: number, ph: PersistenceOutcome, m
     out[i] = onLandmarks[best];
   }
   return out;
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function now(): number {

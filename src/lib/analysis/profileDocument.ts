@@ -3,6 +3,7 @@
 import type { ResultDocument } from '../result/schema';
 import { PROFILE_SCHEMA_ID, type ProfileDocument, type ProfileLayer } from '../result/profileSchema';
 import type { ThumbnailData } from '../export/profileSvg';
+import { verdictOf } from './verdict';
 import { PATTERN_SHARE_KEYS, type LayerMeasures, type PatternShares, type ProfileRow } from './layerProfile';
 
 export interface ProfileMeta {
@@ -19,30 +20,28 @@ export interface ProfileMeta {
 
 export const baseNameOf = (path: string): string => path.split(/[\\/]/).pop() || path;
 
-/** What h20's resampled verdict looks like where a layer result carries it (`persistence.confidence`). */
-interface ConfidenceLike {
-  resamples?: unknown;
-  unit?: unknown;
-  level?: unknown;
-  dims?: Array<{ dim?: unknown; significant?: unknown; ratio?: { value?: unknown; low?: unknown; high?: unknown } }>;
-}
-
 const numOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 /** The H1 verdict of a layer: the resampled one when the result has it, else the raw ratio of one sample. */
 export function layerVerdict(doc: ResultDocument, measures: LayerMeasures): ProfileLayer['verdict'] {
-  const confidence = (doc.persistence as { confidence?: ConfidenceLike }).confidence;
-  const h1 = confidence?.dims?.find((d) => d.dim === 1);
-  if (confidence && h1 && typeof confidence.resamples === 'number' && typeof h1.significant === 'number')
+  const v = verdictOf(doc);
+  const confidence = doc.persistence.confidence;
+  const h1 = confidence?.dims.find((d) => d.dim === 1);
+  if (confidence && h1)
     return {
       kind: 'resampled',
       resamples: confidence.resamples,
-      unit: typeof confidence.unit === 'string' ? confidence.unit.slice(0, 40) : 'unknown',
-      level: numOrNull(confidence.level) ?? 0,
+      unit: confidence.unit.slice(0, 40),
+      level: confidence.level,
       significant: h1.significant,
-      ratio: { value: numOrNull(h1.ratio?.value), low: numOrNull(h1.ratio?.low), high: numOrNull(h1.ratio?.high) },
+      ratio: { value: numOrNull(h1.ratio.value), low: numOrNull(h1.ratio.low), high: numOrNull(h1.ratio.high) },
+      verdict: v.kind,
     };
-  return { kind: 'one sample', ratio: Number.isFinite(measures.dominance) ? measures.dominance : null };
+  return {
+    kind: 'one sample',
+    ratio: Number.isFinite(measures.dominance) ? measures.dominance : null,
+    verdict: v.kind,
+  };
 }
 
 /** The profile document of `rows` (layerProfile's output) with each analysed layer's result and thumbnail. */
@@ -111,7 +110,17 @@ export function profileRows(doc: ProfileDocument): ProfileRow[] {
       nFilters: l.nFilters,
       analysed: l.analysed,
       error: l.error,
-      measures: m ? { ...m, dominance, patterns } : null,
+      measures: m
+        ? {
+            ...m,
+            dominance,
+            patterns,
+            verdict: l.verdict?.verdict ?? 'undecided',
+            resampled: l.verdict?.kind === 'resampled',
+            ratioLow: l.verdict?.kind === 'resampled' ? l.verdict.ratio.low : null,
+            ratioHigh: l.verdict?.kind === 'resampled' ? l.verdict.ratio.high : null,
+          }
+        : null,
     };
   });
 }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+
+const verdictKind = z.enum(['circle', 'classes', 'none', 'undecided']);
 import { MAX_MAGNITUDE, sourceSchema } from './schema';
 
 /**
@@ -78,8 +80,10 @@ export const profileLayerSchema = z.object({
         level: share,
         significant: count,
         ratio: z.object({ value: num.nullable(), low: num.nullable(), high: num.nullable() }),
+        /** The one rule's verdict (analysis/verdict.ts), which also weighs how many resamples agree. */
+        verdict: verdictKind.optional(),
       }),
-      z.object({ kind: z.literal('one sample'), ratio: num.nullable() }),
+      z.object({ kind: z.literal('one sample'), ratio: num.nullable(), verdict: verdictKind.optional() }),
     ])
     .optional(),
   /**

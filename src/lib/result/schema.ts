@@ -167,6 +167,39 @@ export const storedCocycleSchema = z.object({
   truncated: z.boolean().optional(),
 });
 
+/**
+ * How sure the barcode's answer is: the density core and persistence rerun on resamples of the input, drawn at its
+ * independent unit (training runs, fresh subsamples of a large layer, or filters), and read by one rule
+ * (src/lib/tda/confidence.ts). Absent from documents made before it existed, or with resampling turned off.
+ */
+export const confidenceSchema = z.object({
+  resamples: z.number().int().min(1).max(1000),
+  unit: z.enum(['runs', 'subsample', 'filters']),
+  /** Coverage of the ratio's interval (0.9: from the 5% to the 95% quantile over the resamples). */
+  level: z.number().gt(0).lt(1),
+  /** The rule that made `significant`, in words (and its threshold), so a reader need not find the code. */
+  rule: text(300),
+  dims: z
+    .array(
+      z.object({
+        dim: z.number().int().min(0).max(3),
+        /** The number of classes of this dimension the resamples support (median over them). */
+        significant: z.number().int().min(0).max(10),
+        /** frequency[s]: share of resamples that showed s classes. */
+        frequency: z.array(num.min(0).max(1)).max(11),
+        /** Share of resamples that showed `significant` classes. */
+        agreement: num.min(0).max(1),
+        /** Longest bar over the next: on the full data, and its interval over the resamples (null: fewer than 2 bars). */
+        ratio: z.object({
+          value: num.positive().nullable(),
+          low: num.positive().nullable(),
+          high: num.positive().nullable(),
+        }),
+      }),
+    )
+    .max(4),
+});
+
 export const persistenceSchema = z.object({
   complex: z.enum(['rips', 'witness']),
   modulus: z.number().int().min(2).max(255),
@@ -177,6 +210,7 @@ export const persistenceSchema = z.object({
   diagrams: z.array(z.array(barSchema).max(MAX_BARS)).max(4),
   /** Cocycles of the longest H1 bars (absent from documents made before they were kept). */
   cocycles: z.array(storedCocycleSchema).max(8).optional(),
+  confidence: confidenceSchema.optional(),
 });
 
 export const histogramSchema = z.object({
@@ -256,6 +290,7 @@ export type Source = z.infer<typeof sourceSchema>;
 export type MapperGraph = z.infer<typeof mapperSchema>;
 export type MapperNode = z.infer<typeof mapperNodeSchema>;
 export type PersistenceSummary = z.infer<typeof persistenceSchema>;
+export type Confidence = z.infer<typeof confidenceSchema>;
 export type ModelFit = z.infer<typeof modelFitSchema>;
 export type PatternAtlasDoc = z.infer<typeof patternAtlasSchema>;
 export type Bar = z.infer<typeof barSchema>;

@@ -1,5 +1,6 @@
 import type { Bar, MapperGraph, ResultDocument, Source } from './schema';
 import { PROFILE_SCHEMA_ID, type ProfileDocument } from './profileSchema';
+import { verdictOf, type VerdictKind } from '../analysis/verdict';
 
 /** What a gallery card or a comparison needs to know about a Mapper graph, without the graph. */
 export interface MapperSummary {
@@ -30,6 +31,11 @@ export interface EmergencePoint {
   loops: number;
   nearAxes: number;
   core: number;
+  /** The one verdict (analysis/verdict.ts) and the ratio's interval over the resamples; absent from older points. */
+  verdict?: VerdictKind;
+  resampled?: boolean;
+  low?: number | null;
+  high?: number | null;
 }
 
 /** One entry of a result's version list, as the API stores and serves it. */
@@ -63,6 +69,8 @@ export interface ResultSummary {
    * for the card's chart. Absent for a layer result.
    */
   profile?: { layers: ProfileCardLayer[] };
+  /** The one verdict on H1 (analysis/verdict.ts); absent from cards stored before it existed. */
+  h1Verdict?: CardVerdict;
 }
 
 export interface ProfileCardLayer {
@@ -72,6 +80,16 @@ export interface ProfileCardLayer {
   patterns: { edge: number; line: number; other: number; centre: number; off: number } | null;
   /** Longest H1 bar over the next; null without two bars (Infinity is not JSON). */
   dominance: number | null;
+}
+
+export interface CardVerdict {
+  kind: VerdictKind;
+  headline: string;
+  /** False: the verdict rests on one barcode (no resamples in the document). */
+  resampled: boolean;
+  resamples: number;
+  agreeing: number;
+  ratio: { value: number | null; low: number | null; high: number | null };
 }
 
 const TOP_BARS = 5;
@@ -147,6 +165,18 @@ function nodeAngle(members: readonly number[], angles: readonly number[]): numbe
   return t < 0 ? t + 2 * Math.PI : t;
 }
 
+function cardVerdict(doc: ResultDocument): CardVerdict {
+  const v = verdictOf(doc);
+  return {
+    kind: v.kind,
+    headline: v.headline,
+    resampled: v.resampled,
+    resamples: v.resamples,
+    agreeing: v.agreeing,
+    ratio: v.ratio,
+  };
+}
+
 /** The gallery card of a document. Pure and cheap: the API stores it next to each published version. */
 export function summarize(doc: ResultDocument | ProfileDocument): ResultSummary {
   if (doc.schema === PROFILE_SCHEMA_ID) return summarizeProfile(doc);
@@ -176,6 +206,7 @@ export function summarize(doc: ResultDocument | ProfileDocument): ResultSummary 
     },
     topBars: ph.diagrams.map((d) => topBars(d)),
     strip,
+    h1Verdict: cardVerdict(doc),
   };
 }
 
@@ -251,25 +282,16 @@ export interface VerdictSummary {
   h1Bars: number;
 }
 
-interface ConfidenceDim {
-  dim: number;
-  significant?: number | null;
-}
-
+/**
+ * The gallery's verdict: the one rule of analysis/verdict.ts where the document resampled its barcode; a document
+ * without resamples is "unresampled" in the gallery, since one sample's count is not a verdict to filter by.
+ */
 export function verdictSummary(doc: Pick<ResultDocument, 'persistence'> | ProfileDocument): VerdictSummary {
   // A profile has one verdict per layer (on its chart), none of its own.
   if (!('persistence' in doc)) return { verdict: 'unresampled', ratio: null, h1Bars: 0 };
-  const threshold = doc.persistence.threshold;
-  const lengths = (doc.persistence.diagrams[1] ?? [])
-    .map(([b, d]) => (d ?? threshold ?? Infinity) - b)
-    .sort((x, y) => y - x);
-  const ratio = lengths.length > 1 && lengths[1]! > 0 && Number.isFinite(lengths[0]) ? lengths[0]! / lengths[1]! : null;
-  const confidence = (doc.persistence as { confidence?: { dims?: ConfidenceDim[] } }).confidence;
-  const h1 = confidence?.dims?.find((d) => d.dim === 1);
-  let verdict: Verdict = 'unresampled';
-  if (h1) {
-    const s = h1.significant;
-    verdict = s === null || s === undefined ? 'undecided' : s === 0 ? 'none' : s === 1 ? 'circle' : 'several';
-  }
-  return { verdict, ratio, h1Bars: lengths.length };
+  const v = verdictOf(doc);
+  const h1Bars = doc.persistence.diagrams[1]?.length ?? 0;
+  const ratio = v.ratio.value !== null && Number.isFinite(v.ratio.value) ? v.ratio.value : null;
+  const verdict: Verdict = !v.resampled ? 'unresampled' : v.kind === 'classes' ? 'several' : v.kind;
+  return { verdict, ratio, h1Bars };
 }

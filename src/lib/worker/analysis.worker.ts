@@ -4,13 +4,19 @@ import * as Comlink from 'comlink';
 import { analyzeFilters } from '../analysis/pipeline';
 import { bottleneck } from '../tda/diagramDistance';
 import type { ResultDocument } from '../result/schema';
-import type { AnalysisRequest, DocumentBars, ProgressCallback } from './protocol';
+import type { AnalysisRequest, ConfidenceCallback, DocumentBars, ProgressCallback } from './protocol';
 import { toDiagram } from './protocol';
 
 const api = {
-  async analyze(request: AnalysisRequest, onProgress?: ProgressCallback): Promise<ResultDocument> {
+  async analyze(
+    request: AnalysisRequest,
+    onProgress?: ProgressCallback,
+    onConfidence?: ConfidenceCallback,
+  ): Promise<ResultDocument> {
     return analyzeFilters(request.filters, request.source, request.options, {
       onProgress: onProgress ? (stage: string, fraction: number) => void onProgress(stage, fraction) : undefined,
+      // The verdict so far, after each resample, so a view can show it firming up before the document is done.
+      onConfidence: onConfidence ? (c) => void onConfidence(c) : undefined,
     });
   },
 

@@ -1,7 +1,7 @@
 import * as Comlink from 'comlink';
 import type { ResultDocument } from '../result/schema';
 import type { AnalysisWorkerApi } from './analysis.worker';
-import type { AnalysisRequest, DocumentBars, ProgressCallback } from './protocol';
+import type { AnalysisRequest, ConfidenceCallback, DocumentBars, ProgressCallback } from './protocol';
 
 export class CancelledError extends Error {
   constructor() {
@@ -32,8 +32,16 @@ export class AnalysisClient {
   }
 
   /** Rejects with CancelledError if cancel() is called first. */
-  analyze(request: AnalysisRequest, onProgress?: ProgressCallback): Promise<ResultDocument> {
-    const call = onProgress ? this.#remote.analyze(request, Comlink.proxy(onProgress)) : this.#remote.analyze(request);
+  analyze(
+    request: AnalysisRequest,
+    onProgress?: ProgressCallback,
+    onConfidence?: ConfidenceCallback,
+  ): Promise<ResultDocument> {
+    const call = this.#remote.analyze(
+      request,
+      onProgress ? Comlink.proxy(onProgress) : undefined,
+      onConfidence ? Comlink.proxy(onConfidence) : undefined,
+    );
     return this.#track(call as Promise<ResultDocument>);
   }
 

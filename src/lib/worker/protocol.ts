@@ -1,5 +1,5 @@
 // What the page and the analysis worker exchange. Plain data only: everything crosses postMessage.
-import type { ResultDocument } from '../result/schema';
+import type { Confidence, ResultDocument } from '../result/schema';
 
 export type AnalysisOptions = Parameters<typeof import('../analysis/pipeline').analyzeFilters>[2];
 export type AnalysisFilters = Parameters<typeof import('../analysis/pipeline').analyzeFilters>[0];
@@ -11,6 +11,9 @@ export interface AnalysisRequest {
 }
 
 export type ProgressCallback = (stage: string, fraction: number) => void;
+
+/** The confidence of the barcode so far (persistence.confidence), after each resample. */
+export type ConfidenceCallback = (confidence: Confidence) => void;
 
 export type DocumentBars = Array<[number, number | null]>;
 

@@ -1,0 +1,61 @@
+// The confidence stage: resampled barcodes (resampling.ts) read by the one rule (tda/confidence.ts).
+import { barLengths, GAP_THRESHOLD, TAIL } from '../tda/barGap';
+import { AGREEMENT, dimensionConfidence } from '../tda/confidence';
+import type { PersistenceResult } from '../tda/ripsCohomology';
+import type { Confidence } from '../result/schema';
+import type { ResolvedOptions } from './options';
+import { round } from './precision';
+import type { Preprocessed } from './preprocess';
+import { resampledBarcodes, type ResamplePlan } from './resampling';
+
+/** The ratio's interval covers this share of the resamples. */
+export const CONFIDENCE_LEVEL = 0.9;
+
+export const RULE =
+  `per resample, a class is a bar whose gap to the next is at least ${GAP_THRESHOLD}x the mean normalised spacing ` +
+  `of the ${TAIL} bars below it; significant = the median count over the resamples; undecided when fewer than ` +
+  `${Math.round(AGREEMENT * 100)}% of them agree with it`;
+
+const roundOrNull = (x: number | null) => (x === null || !Number.isFinite(x) ? null : round(x));
+
+/**
+ * Runs `o.resamples` resamples and returns the confidence of every dimension from 1 up (H0's bars are the merging
+ * of clusters, not a shape). `onUpdate` gets the confidence so far after each resample.
+ */
+export async function barcodeConfidence(
+  full: PersistenceResult,
+  pre: Preprocessed,
+  plan: ResamplePlan,
+  o: ResolvedOptions,
+  k: number,
+  signal: AbortSignal | undefined,
+  onUpdate?: (confidence: Confidence, done: number) => void,
+): Promise<Confidence | undefined> {
+  const dims = Array.from({ length: o.maxDim }, (_, i) => i + 1);
+  const fullLengths = dims.map((d) => barLengths(full.diagrams[d] ?? [], full.threshold));
+  const lengths: number[][][] = dims.map(() => []);
+  let confidence: Confidence | undefined;
+  let done = 0;
+  for await (const barcode of resampledBarcodes(pre, plan, o, k, o.resamples, signal)) {
+    dims.forEach((d, i) => lengths[i].push(barLengths(barcode.diagrams[d] ?? [], Infinity)));
+    done++;
+    confidence = {
+      resamples: done,
+      unit: plan.unit,
+      level: CONFIDENCE_LEVEL,
+      rule: RULE,
+      dims: dims.map((d, i) => {
+        const c = dimensionConfidence(d, fullLengths[i], lengths[i], CONFIDENCE_LEVEL);
+        return {
+          dim: d,
+          significant: c.significant,
+          frequency: c.frequency.map(round),
+          agreement: round(c.agreement),
+          ratio: { value: roundOrNull(c.ratio.value), low: roundOrNull(c.ratio.low), high: roundOrNull(c.ratio.high) },
+        };
+      }),
+    };
+    onUpdate?.(confidence, done);
+  }
+  return confidence;
+}

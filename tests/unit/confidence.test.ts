@@ -1,0 +1,176 @@
+// Known answers for the confidence of the barcode (issue 20): the gap rule on one barcode, the weighted core of a
+// resample, and the whole stage on clouds whose H1 is known.
+import { describe, expect, test } from 'vitest';
+import { analyzeFilters } from '../../src/lib/analysis/pipeline';
+import { verdictOf, verdictsDiffer } from '../../src/lib/analysis/verdict';
+import { barLengths, dominanceRatio, standingClasses } from '../../src/lib/tda/barGap';
+import { densityCore, codensity } from '../../src/lib/tda/codensity';
+import { fromDct } from '../../src/lib/tda/dct';
+import { knn } from '../../src/lib/tda/knn';
+import { seededRandom } from '../../src/lib/tda/random';
+import { weightedDensityCore } from '../../src/lib/tda/weightedCore';
+import type { Source } from '../../src/lib/result/schema';
+import { gaussian } from './analysisSamples';
+
+const DIM = 8;
+
+/** n points in DCT coordinates, each a unit vector after `place` and noise of size sigma. */
+function cloud(n: number, seed: number, place: (i: number, r: () => number) => number[], sigma = 0.03): Float64Array {
+  const random = seededRandom(seed);
+  const coords = new Float64Array(n * DIM);
+  for (let i = 0; i < n; i++) {
+    const x = place(i, random);
+    let s = 0;
+    for (let t = 0; t < DIM; t++) {
+      coords[i * DIM + t] = (x[t] ?? 0) + sigma * gaussian(random);
+      s += coords[i * DIM + t] ** 2;
+    }
+    for (let t = 0; t < DIM; t++) coords[i * DIM + t] /= Math.sqrt(s);
+  }
+  return fromDct(coords, n);
+}
+
+const circle = (a: number) => [Math.cos(a), Math.sin(a)];
+const file: Source = { kind: 'file', dataset: 'test' };
+
+async function verdict(filters: Float64Array, source: Source = file, resamples = 20, p = 30) {
+  const doc = await analyzeFilters(filters, source, { resamples, seed: 3, p });
+  return { doc, v: verdictOf(doc) };
+}
+
+describe('the gap rule on one barcode', () => {
+  test('one bar far above a tight tail is one class; a ratio of 2 over a ragged tail is none', () => {
+    const tail = Array.from({ length: 40 }, (_, i) => 0.2 - 0.004 * i);
+    expect(standingClasses([1, ...tail])).toBe(1);
+    expect(standingClasses([1, 0.9, ...tail])).toBe(2);
+    const ragged = [0.4, 0.2, 0.17, 0.12, 0.1, 0.07, 0.05, 0.04, 0.02, 0.01, 0.005];
+    expect(dominanceRatio(ragged)).toBe(2);
+    expect(standingClasses(ragged)).toBe(0);
+  });
+
+  test('a short barcode of similar bars has no class (7 bars is not "7 bars longer than the next")', () => {
+    const seven = [0.3, 0.27, 0.25, 0.22, 0.2, 0.17, 0.15];
+    expect(standingClasses(seven)).toBe(0);
+    // A lone bar with nothing beside it is a class: a clean circle's barcode.
+    expect(standingClasses([0.8])).toBe(1);
+    expect(dominanceRatio([0.8])).toBeNull();
+  });
+
+  test('bar lengths end essential bars at the threshold and drop empty bars', () => {
+    expect(
+      barLengths(
+        [
+          [0.1, null],
+          [0.2, 0.5],
+          [0.3, 0.3],
+        ],
+        1,
+      ),
+    ).toEqual([0.9, 0.3]);
+  });
+});
+
+describe('the weighted core of a resample', () => {
+  test('with every weight 1 it is the density core', () => {
+    const f = cloud(300, 1, (i) => circle((2 * Math.PI * i) / 300), 0.05);
+    const coords = new Float64Array(300 * DIM);
+    // The DCT coordinates again, as the pipeline sees them.
+    const back = cloud(300, 1, (i) => circle((2 * Math.PI * i) / 300), 0.05);
+    expect(back).toEqual(f);
+    const random = seededRandom(2);
+    for (let i = 0; i < coords.length; i++) coords[i] = gaussian(random);
+    const nb = knn(coords, 300, DIM, 20);
+    const units = Uint32Array.from({ length: 300 }, (_, i) => i);
+    const w = new Float64Array(300).fill(1);
+    const { core } = weightedDensityCore(coords, DIM, nb, units, w, 10, 30);
+    expect(Array.from(core)).toEqual(Array.from(densityCore(codensity(coords, 300, DIM, 10), 30)));
+  });
+
+  test('a unit drawn twice weighs twice, and its own copy is no neighbour', () => {
+    // Two clusters of 10 points; unit 0 (the first cluster) drawn twice, unit 1 not at all, unit 2 once.
+    const coords = new Float64Array(30 * DIM);
+    const random = seededRandom(4);
+    for (let i = 0; i < 30; i++)
+      for (let t = 0; t < DIM; t++) coords[i * DIM + t] = (i < 10 ? 0 : 5) + gaussian(random);
+    const unitOf = Uint32Array.from({ length: 30 }, (_, i) => Math.floor(i / 10));
+    const nb = knn(coords, 30, DIM, 29);
+    const { core, rho } = weightedDensityCore(coords, DIM, nb, unitOf, [2, 0, 1], 4, 50);
+    for (let i = 10; i < 20; i++) expect(rho[i]).toBe(Infinity);
+    // k = 4 in unit 0 is reached by the 2nd distinct neighbour (weight 2 each), not by the point's own copy.
+    const plain = knn(coords.subarray(0, 10 * DIM), 10, DIM, 2);
+    for (let i = 0; i < 10; i++) expect(rho[i]).toBeCloseTo(plain.distances[i * 2 + 1], 12);
+    // The core fills half of the total weight (30): its last point crosses 15, and no point of unit 1 is in it.
+    const weights = Array.from(core, (i) => [2, 0, 1][unitOf[i]!]!);
+    const taken = weights.reduce((a, b) => a + b, 0);
+    expect(taken).toBeGreaterThanOrEqual(15);
+    expect(taken - weights.at(-1)!).toBeLessThan(15);
+    expect(Array.from(core).some((i) => i >= 10 && i < 20)).toBe(false);
+  });
+});
+
+describe('the verdict of resampled barcodes (known H1)', { timeout: 120_000 }, () => {
+  test('a clean circle is one circle', async () => {
+    const { v, doc } = await verdict(cloud(600, 11, (i) => circle((2 * Math.PI * i) / 600)));
+    expect(doc.persistence.confidence?.unit).toBe('filters');
+    expect(doc.persistence.confidence?.resamples).toBe(20);
+    expect(v.kind).toBe('circle');
+    expect(v.sentence).toMatch(/^One circle: in \d+ of 20 resamples \(filters\)/);
+  });
+
+  test('two circles far apart are two classes', async () => {
+    const f = cloud(400, 12, (i) =>
+      i % 2 ? circle((2 * Math.PI * i) / 400) : [0, 0, 0, 0, ...circle((2 * Math.PI * i) / 400)],
+    );
+    // The whole cloud (p = 100): the test is of the rule, not of which part of two even circles is densest.
+    const { v } = await verdict(f, file, 12, 100);
+    expect(v.classes).toBe(2);
+    expect(v.kind).toBe('classes');
+  });
+
+  test('a torus has two H1 classes', async () => {
+    // An even 16 x 16 grid on the flat torus (with the usual noise): a random sample this small has holes of its own.
+    const f = cloud(256, 13, (i) => [
+      ...circle((2 * Math.PI * (i % 16)) / 16),
+      ...circle((2 * Math.PI * Math.floor(i / 16)) / 16),
+    ]);
+    const { v } = await verdict(f, file, 6, 100);
+    expect(v.classes).toBe(2);
+  });
+
+  test('Gaussian noise has none', async () => {
+    const random = seededRandom(14);
+    const f = Float64Array.from({ length: 200 * 9 }, () => gaussian(random));
+    const { v } = await verdict(f, file, 8);
+    expect(v.kind).toBe('none');
+  });
+
+  test('a circle with 20% outliers is one circle', async () => {
+    const f = cloud(600, 15, (i, r) =>
+      i % 5 === 0 ? Array.from({ length: DIM }, () => r() - 0.5) : circle((2 * Math.PI * i) / 600),
+    );
+    expect((await verdict(f)).v.kind).toBe('circle');
+  });
+
+  test('a tiny barcode (one small run) is no circle, and runs are the unit of a pooled training', async () => {
+    const random = seededRandom(16);
+    // Three runs of 12 near-random filters: a core of a dozen points, a handful of bars.
+    const f = Float64Array.from({ length: 36 * 9 }, () => gaussian(random));
+    const source: Source = { kind: 'training', dataset: 'mnist', runs: 3, step: 100, layer: 1 };
+    const { doc, v } = await verdict(f, source);
+    expect(doc.persistence.confidence?.unit).toBe('runs');
+    expect(v.kind).not.toBe('circle');
+  });
+
+  test('a document without resamples states its one sample', async () => {
+    const doc = await analyzeFilters(
+      cloud(300, 17, (i) => circle(i)),
+      file,
+      { resamples: 0 },
+    );
+    const v = verdictOf(doc);
+    expect(doc.persistence.confidence).toBeUndefined();
+    expect(v.resampled).toBe(false);
+    expect(v.sentence).toContain('one sample, no resampling');
+    expect(verdictsDiffer(v, v)).toBeNull();
+  });
+});
