@@ -4,6 +4,7 @@ import pkg from '../package.json';
 import { ApiError, errorResponse } from './lib/http';
 import { methodNotAllowed } from './middleware/methods';
 import { compare } from './routes/compare';
+import { experiments } from './routes/experiments';
 import { gallery } from './routes/gallery';
 import { results } from './routes/results';
 
@@ -21,6 +22,7 @@ app.all('/health', methodNotAllowed('GET, HEAD'));
 app.route('/results', results);
 app.route('/gallery', gallery);
 app.route('/compare', compare);
+app.route('/experiments', experiments);
 
 app.notFound((c) => c.json({ error: 'not_found', detail: `no route for ${c.req.method} ${c.req.path}` }, 404));
 
