@@ -10,8 +10,11 @@
  */
 import type { Env } from '../env';
 import { ApiError } from '../lib/http';
+import { D1GalleryIndex } from './galleryIndex';
+import type { GalleryItem } from '../../src/lib/api/gallery';
 import { hashToken, newId, newToken, constantTimeEqual } from './token';
 import {
+  PRESETS,
   REPLICA_TOLERANCE,
   decodeKernels,
   isReplicated,
@@ -155,12 +158,54 @@ export class ExperimentStore {
             )
             .bind(id, JSON.stringify(replicated)),
         ]);
+        await this.listInGallery(id).catch((e: unknown) => console.error(e));
         return { id, token };
       } catch (e) {
         if (!/UNIQUE|constraint/i.test(String(e))) throw e;
       }
     }
     throw new ApiError(503, 'busy', 'could not allocate an experiment id; try again');
+  }
+
+  /**
+   * The experiment's gallery card (kind "experiment"): the index row is the only listing, and its progress is
+   * rewritten as runs complete. Best effort: an experiment works without its card, and the next completed run
+   * writes it again.
+   */
+  async listInGallery(id: string): Promise<void> {
+    const def = await this.definition(id);
+    const preset = PRESETS[def.preset];
+    const progress = await this.progress(id, def);
+    const card: GalleryItem = {
+      id,
+      version: 1,
+      publishedAt: def.createdAt,
+      kind: 'experiment',
+      verdict: 'undecided',
+      ratio: null,
+      h1Bars: 0,
+      title: def.title,
+      createdAt: def.createdAt,
+      source: {
+        kind: 'training',
+        dataset: preset?.dataset ?? def.preset,
+        architecture: preset?.architecture.name ?? def.preset,
+        layer: 1,
+        runs: def.runs,
+      },
+      sizes: { filters: 0, kept: 0, core: 0, bars: [], nodes: 0, edges: 0, components: 0, cycles: 0 },
+      topBars: [],
+      strip: [],
+      progress: progress.runs,
+    };
+    await new D1GalleryIndex(this.db).put({
+      card,
+      description: `pooled experiment: ${def.runs} runs of ${def.preset}, snapshots at ${def.steps.join(', ')}`,
+      bytes: 0,
+      createdAt: def.createdAt,
+      updatedAt: new Date().toISOString(),
+      withdrawnAt: null,
+    });
   }
 
   private async row(id: string): Promise<ExperimentRow> {
@@ -287,13 +332,12 @@ export class ExperimentStore {
         experiment: def,
       };
     }
-    const copies = await this.copies(id);
-    const live = copies.filter((c) => c.state === 'leased' && (c.lease_expires_ms ?? 0) >= now);
-    // Open copies this contributor may not take (the other copy of a run it holds) wait for someone else.
-    const othersOnly = copies.some((c) => c.state === 'open');
+    const live = (await this.copies(id)).filter((c) => c.state === 'leased' && (c.lease_expires_ms ?? 0) >= now);
     const progress = await this.progress(id, def);
-    if (live.length === 0 && !othersOnly) return { status: 'finished', progress };
-    const soonest = live.length ? Math.min(...live.map((c) => c.lease_expires_ms!)) : now + this.leaseMs;
+    // Open copies left only for someone else (the second copy of a run this contributor trained) are not work for
+    // it: with no live lease to wait for, it is finished here.
+    if (live.length === 0) return { status: 'finished', progress };
+    const soonest = Math.min(...live.map((c) => c.lease_expires_ms!));
     const retryAfterSeconds = Math.max(1, Math.min(60, Math.ceil((soonest - now) / 1000)));
     return { status: 'wait', retryAfterSeconds, progress };
   }
@@ -393,6 +437,7 @@ export class ExperimentStore {
       .first<{ n: number }>();
     const runComplete = (marked!.meta.changes ?? 0) > 0;
     if (runComplete && isReplicated(run, def.replication)) await this.compareReplicas(def, run);
+    if (runComplete) await this.listInGallery(id).catch((e: unknown) => console.error(e));
     return { run, step, received: count?.n ?? 0, of: def.steps.length, runComplete };
   }
 

@@ -451,3 +451,22 @@ describe('outliers', () => {
     expect((await view(id)).progress.runs.done).toBe(9);
   });
 });
+
+describe('the gallery', () => {
+  test('lists an experiment (kind "experiment") with its progress, updated as runs complete', async () => {
+    const { id } = await create({ title: 'gallery listed pool', runs: 2, steps: [5] });
+    const card = async () => {
+      const res = await request('/api/gallery?kind=experiment&limit=50', {}, env);
+      expect(res.status).toBe(200);
+      const page = (await res.json()) as { items: Array<{ id: string; kind: string; progress?: unknown }> };
+      return page.items.find((i) => i.id === id);
+    };
+    expect(await card()).toMatchObject({
+      kind: 'experiment',
+      progress: { total: 2, done: 0, leased: 0, open: 2, rejected: 0 },
+    });
+    const a = await leased(id);
+    await uploaded(id, a.run, 5, a.leaseToken);
+    expect((await card())?.progress).toEqual({ total: 2, done: 1, leased: 0, open: 1, rejected: 0 });
+  });
+});
