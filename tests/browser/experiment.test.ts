@@ -73,5 +73,69 @@ test('two pages join one experiment, train its runs and show the pooled analysis
     [0, 2],
     [1, 2],
   ]);
+  // The gallery lists it as an experiment, with its progress, linking to its page.
+  const gallery = await visitor(`${base}/gallery`);
+  const card = gallery.locator(`[data-testid="gallery-card"][data-id="${id}"]`);
+  await expect.poll(() => card.getByTestId('experiment-card-progress').textContent()).toContain('2 of 2 runs done');
+  expect(await card.getByRole('link').getAttribute('href')).toBe(`/x/${id}`);
+  expect(errors).toEqual([]);
+});
+
+test('closing a tab mid-run stops its training: the run stays leased until it expires, nothing of it counts', async () => {
+  const base = inject('baseURL');
+  const res = await fetch(`${base}/api/experiments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ title: 'closed tab', preset: 'mnist-paper', runs: 1, steps: [0, 400], batch: 8 }),
+  });
+  const { id, url } = (await res.json()) as CreatedExperiment;
+  const page = await visitor(url);
+  await page.getByRole('button', { name: 'Join experiment' }).click();
+  await expect
+    .poll(() => page.getByTestId('join-status').textContent(), { timeout: 60_000 })
+    .toMatch(/step \d+ of 400/);
+  await page.close({ runBeforeUnload: true });
+  const view = async () =>
+    (await (await fetch(`${base}/api/experiments/${id}`)).json()) as { progress: { runs: Record<string, number> } };
+  expect((await view()).progress.runs).toMatchObject({ done: 0, leased: 1 });
+  // The lease runs out on the server (tests/api/experiments.test.ts: expiry reissues the run); until then the
+  // run is held and the pool has nothing of it.
+  const pool = (await (await fetch(`${base}/api/experiments/${id}/pool`)).json()) as {
+    runs: Array<{ run: number; snapshots: unknown[] }>;
+  };
+  expect(pool.runs.map((r) => [r.run, r.snapshots.length])).toEqual([
+    [0, 2],
+    [1, 2],
+  ]);
+  // The gallery lists it as an experiment, with its progress, linking to its page.
+  const gallery = await visitor(`${base}/gallery`);
+  const card = gallery.locator(`[data-testid="gallery-card"][data-id="${id}"]`);
+  await expect.poll(() => card.getByTestId('experiment-card-progress').textContent()).toContain('2 of 2 runs done');
+  expect(await card.getByRole('link').getAttribute('href')).toBe(`/x/${id}`);
+  expect(errors).toEqual([]);
+});
+
+test('closing a tab mid-run stops its training: the run stays leased until it expires, nothing of it counts', async () => {
+  const base = inject('baseURL');
+  const res = await fetch(`${base}/api/experiments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ title: 'closed tab', preset: 'mnist-paper', runs: 1, steps: [0, 400], batch: 8 }),
+  });
+  const { id, url } = (await res.json()) as CreatedExperiment;
+  const page = await visitor(url);
+  await page.getByRole('button', { name: 'Join experiment' }).click();
+  await expect
+    .poll(() => page.getByTestId('join-status').textContent(), { timeout: 60_000 })
+    .toMatch(/step \d+ of 400/);
+  await page.close({ runBeforeUnload: true });
+  const view = async () =>
+    (await (await fetch(`${base}/api/experiments/${id}`)).json()) as { progress: { runs: Record<string, number> } };
+  expect((await view()).progress.runs).toMatchObject({ done: 0, leased: 1 });
+  // Had the closed tab's worker gone on, it would have uploaded step 400 within this wait.
+  await new Promise((r) => setTimeout(r, 5000));
+  expect((await view()).progress.runs).toMatchObject({ done: 0, leased: 1 });
+  const pool = (await (await fetch(`${base}/api/experiments/${id}/pool`)).json()) as { runs: unknown[] };
+  expect(pool.runs).toEqual([]);
   expect(errors).toEqual([]);
 });
