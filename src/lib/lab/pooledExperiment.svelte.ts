@@ -46,6 +46,8 @@ export class PooledExperiment {
   #leaving: AbortController | null = null;
   /** run:step -> kernels, fetched once (accepted runs never change; excluded ones drop out of the pool list). */
   readonly #kernels: Record<string, Uint8Array> = {};
+  /** step -> the runs its analysis pooled, so a changed set (a run excluded, another accepted) is re-analysed. */
+  readonly #analysed: Record<number, string> = {};
 
   constructor(readonly id: string) {}
 
@@ -83,15 +85,16 @@ export class PooledExperiment {
     // Latest step first: it is the one the Mapper graph shows.
     for (const step of [...def.steps].reverse()) {
       const runs = pool.runs.filter((r) => r.snapshots.some((s) => s.step === step));
-      if (runs.length === 0 || runs.length === this.pooledRuns[step]) continue;
+      const key = runs.map((r) => r.run).join(',');
+      if (runs.length === 0 || key === this.#analysed[step]) continue;
       if (this.#stop.signal.aborted) return;
       const kernels = await Promise.all(
         runs.map(async (r) => {
-          const key = `${r.run}:${step}`;
-          let bytes = this.#kernels[key];
+          const at = `${r.run}:${step}`;
+          let bytes = this.#kernels[at];
           if (!bytes) {
             bytes = await this.#api.kernels(this.id, r.run, step);
-            this.#kernels[key] = bytes;
+            this.#kernels[at] = bytes;
           }
           const k = decodeKernels(def.preset, bytes)?.find((q) => q.layer === POOLED_LAYER);
           if (!k) throw new Error(`run ${r.run} step ${step}: the server sent ${bytes.length} bytes`);
@@ -120,6 +123,7 @@ export class PooledExperiment {
       this.analysing = null;
       this.docs = { ...this.docs, [step]: doc };
       this.pooledRuns = { ...this.pooledRuns, [step]: runs.length };
+      this.#analysed[step] = key;
     }
   }
 
