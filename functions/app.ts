@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { Env } from './env';
 import { ApiError, errorResponse } from './lib/http';
 import { compare } from './routes/compare';
+import { experiments } from './routes/experiments';
 import { gallery } from './routes/gallery';
 import { health } from './routes/health';
 import { results } from './routes/results';
@@ -19,6 +20,7 @@ app.route('/health', health);
 app.route('/results', results);
 app.route('/gallery', gallery);
 app.route('/compare', compare);
+app.route('/experiments', experiments);
 
 app.notFound((c) => c.json({ error: 'not_found', detail: `no route for ${c.req.method} ${c.req.path}` }, 404));
 

@@ -14,6 +14,12 @@ export interface Env {
    * anything else ignores client address headers and counts every request against one local address.
    */
   CLIENT_IP_SOURCE?: string;
+  /** How long a pooled experiment's run lease lasts, in seconds (default 600). */
+  EXPERIMENT_LEASE_SECONDS?: string;
+  /** Per-IP limit on experiment leases, "COUNT/SECONDS" (default "60/600"). */
+  RATE_LIMIT_LEASES?: string;
+  /** Per-IP limit on kernel uploads (default "600/600"). */
+  RATE_LIMIT_UPLOADS?: string;
   /** Secret key of the address hashes in rate-limit keys (`wrangler pages secret put RATE_LIMIT_SALT`). */
   RATE_LIMIT_SALT?: string;
 }

@@ -7,8 +7,16 @@ const commands: Record<string, { summary: string; load: () => Promise<{ command:
     summary: 'filters -> Mapper graph, barcodes and model fit (a result document)',
     load: () => import('./commands/analyze'),
   },
+  contribute: {
+    summary: 'train leased runs of a pooled experiment and upload their kernels',
+    load: () => import('./commands/contribute'),
+  },
   layers: { summary: 'list the conv layers of a TensorFlow.js model', load: () => import('./commands/layers') },
   ph: { summary: 'Vietoris-Rips persistence barcodes (Ripser-compatible)', load: () => import('./commands/ph') },
+  pool: {
+    summary: "write a pooled experiment's accepted runs as a training folder",
+    load: () => import('./commands/pool'),
+  },
   profile: {
     summary: "every 3x3 conv layer of a model as one chart (the paper's figure 6), CSV and results",
     load: () => import('./commands/profile'),

@@ -26,7 +26,11 @@ export async function freePort(): Promise<number> {
  * Starts `wrangler pages dev` on the built app with its R2 state under `persistTo`, the same way `npm start`
  * does, and resolves once /api/health answers. Stopping sends SIGINT so wrangler takes workerd down with it.
  */
-export async function startPagesDev(persistTo: string, port?: number): Promise<DevServer> {
+export async function startPagesDev(
+  persistTo: string,
+  port?: number,
+  bindings: Record<string, string> = {},
+): Promise<DevServer> {
   // The gallery's index schema, as `npm start` applies it.
   applyMigrations(persistTo);
   const p = port ?? (await freePort());
@@ -54,6 +58,7 @@ export async function startPagesDev(persistTo: string, port?: number): Promise<D
       // Reads as well, in short windows: a whole browser run may read more than 999 times in ten minutes.
       '--binding',
       'RATE_LIMIT_READS=999/60',
+      ...Object.entries(bindings).flatMap(([k, v]) => ['--binding', `${k}=${v}`]),
     ],
     {
       cwd: root,

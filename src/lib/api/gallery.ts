@@ -36,6 +36,8 @@ export type GalleryItem = ResultSummary & {
   /** Longest H1 bar over the next; null with fewer than two H1 bars (h1Bars says how many). */
   ratio: number | null;
   h1Bars: number;
+  /** Pooled experiments only (kind "experiment", page /x/<id>): runs done so far, updated as runs complete. */
+  progress?: { total: number; done: number; leased: number; open: number; rejected: number };
 };
 
 export interface GalleryPage {

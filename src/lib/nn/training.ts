@@ -73,6 +73,8 @@ export interface TrainCallbacks {
   signal?: AbortSignal;
   /** Checkpoints from an earlier, interrupted session: those runs continue from there. */
   resume?: Checkpoint[];
+  /** Train only these runs of the numbering 0..runs-1 (a pooled experiment's leased run); default all. */
+  only?: readonly number[];
 }
 
 export interface TrainResult {
@@ -265,6 +267,7 @@ export async function train(config: TrainConfig, callbacks: TrainCallbacks = {})
   // Runs that start at the same step can share a graph; group them, then cut groups to the ensemble size.
   const byStart = new Map<number, number[]>();
   for (let r = 0; r < c.runs; r++) {
+    if (callbacks.only && !callbacks.only.includes(r)) continue;
     const start = resume.get(r)?.step ?? 0;
     if (start >= c.steps && resume.has(r)) continue;
     byStart.set(start, [...(byStart.get(start) ?? []), r]);

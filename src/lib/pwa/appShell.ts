@@ -10,6 +10,7 @@ const APP_ROUTES = [
   /^\/compare\/?$/,
   /^\/r\/[a-z2-7]{16}\/?$/,
   /^\/r\/[a-z2-7]{16}\/v\/[1-9][0-9]{0,8}\/?$/,
+  /^\/x\/[a-z2-7]{16}\/?$/,
 ];
 
 export function isAppRoute(pathname: string): boolean {

@@ -139,7 +139,7 @@ const api = {
     // Set before the first await, so that a pause or cancel during the start-up is not lost.
     const control = { abort: new AbortController(), pauseRequested: false, release: null as (() => void) | null };
     current = control;
-    const { data, resume, ...config } = job;
+    const { data, resume, only, ...config } = job;
     const snapshotSteps = new Set(config.snapshots);
     let decidedStep = -1;
     let forward = false;
@@ -152,6 +152,7 @@ const api = {
         {
           signal: control.abort.signal,
           resume,
+          only,
           onStep: async (run, step, loss) => {
             // Every run of an ensemble reports the same step: decide once per step, so all or none go.
             if (step !== decidedStep) {

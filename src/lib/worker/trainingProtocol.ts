@@ -21,7 +21,12 @@ export interface DatasetInfo {
 }
 
 /** TrainConfig with a data source in place of the decoded dataset, and the checkpoints to continue from. */
-export type TrainingJob = Omit<TrainConfig, 'dataset'> & { data: DataSource; resume?: Checkpoint[] };
+export type TrainingJob = Omit<TrainConfig, 'dataset'> & {
+  data: DataSource;
+  resume?: Checkpoint[];
+  /** Train only these runs of the numbering (a pooled experiment's leased run); default all. */
+  only?: number[];
+};
 
 export interface BackendRequest {
   /**
