@@ -7,7 +7,9 @@ import { ballMapper } from '../tda/ballMapper';
 import { autoMapperParameters, estimateScale, AUTO_DEFAULTS } from '../tda/mapperParameters';
 import { componentsByPoints, flagHomology } from '../tda/graphHomology';
 import { mapperBootstrap, type BootstrapResult } from '../tda/mapperBootstrap';
-import { round } from './precision';
+import type { MapperGraph } from '../result/schema';
+import type { LensValues } from './lens';
+import { round, roundAll } from './precision';
 
 export type Auto = number | 'auto';
 
@@ -206,4 +208,103 @@ export function mapperStage(
     );
   }
   return stage;
+}
+
+/** What a node summarises over its members: the core's filters (pixels), lens values and fitted measures. */
+export interface NodeInputs {
+  /** n * 9 pixel values of the core's filters (mean-centred, unit norm). */
+  patches: Float64Array;
+  lens: LensValues;
+  codensity: Float64Array;
+  circleDistances: Float64Array;
+  kleinErrors: Float64Array;
+}
+
+/**
+ * Each node's summary, as GUDHI's MapperComplex keeps `node_info_`: its members, mean filter (for its glyph), mean
+ * lens value (circular mean on a periodic axis), relative density and mean measures.
+ */
+export function nodeSummaries(graph: MapperOutput, x: NodeInputs): MapperGraph['nodes'] {
+  const { values, dim: lensDim, periods } = x.lens;
+  let rhoMin = Infinity;
+  for (const r of x.codensity) rhoMin = Math.min(rhoMin, r);
+  return graph.nodes.map((node, id) => {
+    const mean = new Float64Array(9);
+    const lensMean = new Float64Array(lensDim);
+    const sin = new Float64Array(lensDim);
+    const cos = new Float64Array(lensDim);
+    let codens = 0;
+    let dist = 0;
+    let err = 0;
+    for (const m of node.members) {
+      for (let j = 0; j < 9; j++) mean[j] += x.patches[m * 9 + j];
+      for (let j = 0; j < lensDim; j++) {
+        const v = values[m * lensDim + j];
+        if (periods[j]) {
+          sin[j] += Math.sin(v);
+          cos[j] += Math.cos(v);
+        } else lensMean[j] += v;
+      }
+      codens += x.codensity[m];
+      dist += x.circleDistances[m];
+      err += x.kleinErrors[m];
+    }
+    const size = node.members.length;
+    for (let j = 0; j < lensDim; j++) {
+      if (periods[j]) {
+        const t = Math.atan2(sin[j], cos[j]);
+        lensMean[j] = t < 0 ? t + 2 * Math.PI : t;
+      } else lensMean[j] /= size;
+    }
+    codens /= size;
+    return {
+      id,
+      size,
+      members: Array.from(node.members),
+      meanFilter: roundAll(mean.map((v) => v / size)),
+      // Relative density in (0, 1]: the densest core point's codensity over the node's mean codensity.
+      density: round(codens > 0 ? rhoMin / codens : 1),
+      lens: roundAll(lensMean),
+      attributes: {
+        codensity: round(codens),
+        circleDistance: round(dist / size),
+        kleinError: round(err / size),
+      },
+    };
+  });
+}
+
+/** The document's Mapper section: how the cover was chosen, the graph's homology, its bootstrap, nodes and edges. */
+export function mapperDocument(lens: string, built: MapperStage, nodes: MapperGraph['nodes']): MapperGraph {
+  const choice = built.choice;
+  return {
+    lens,
+    resolution: Math.max(1, ...choice.resolutions),
+    gain: choice.gain,
+    clustering: choice.clustering,
+    chosen: choice.chosen,
+    ...(choice.resolutions.length ? { resolutions: choice.resolutions } : {}),
+    ...(choice.scale !== undefined ? { scale: round(choice.scale) } : {}),
+    ...(choice.selection ? { selection: choice.selection } : {}),
+    loops: built.loops,
+    components: built.components,
+    largestComponentShare: round(built.largestComponentShare),
+    ...(built.bootstrap
+      ? {
+          bootstrap: {
+            resamples: built.bootstrap.resamples,
+            height: 'PC1',
+            distances: roundAll(built.bootstrap.distances),
+            loops: built.bootstrap.loops.map((l) => ({
+              birth: round(l.birth),
+              death: round(l.death),
+              persistence: round(l.persistence),
+              survival: round(l.survival),
+            })),
+          },
+        }
+      : {}),
+    nodes,
+    edges: built.graph.edges.map(([a, b, w]) => [a, b, w]),
+  };
 }

@@ -7,30 +7,26 @@ import { densityCoreSearch } from '../tda/codensity';
 import { fromDct } from '../tda/dct';
 import { pca, project } from '../tda/pca';
 import { MapperTooLargeError } from '../tda/mapper';
-import { mapperStage } from './mapperGraph';
+import { mapperDocument, mapperStage, nodeSummaries } from './mapperGraph';
 import { fitKleinBottle, fitPrimaryCircle } from '../tda/patchModels';
-import { circularCoordinates, circularCoordinatesOfMatrix } from '../tda/circularCoordinates';
-import { abortError, type PersistenceResult } from '../tda/ripsCohomology';
-import { lazyWitnessWeights } from '../tda/witness';
+import { abortError } from '../tda/ripsCohomology';
 import {
   MAX_CORE_FILTERS,
   MAX_EDGES,
   MAX_NODES,
   SCHEMA_ID,
-  type MapperGraph,
-  type ModelFit,
   type Confidence,
   type ResultDocument,
   type Source,
 } from '../result/schema';
 import { preprocess } from './preprocess';
 import { AnalysisError, resolveOptions, type AnalysisOptions } from './options';
-import { parseLens } from './lens';
-import { persistence, type PersistenceOutcome } from './homology';
+import { circularLens, lensValues, parseLens } from './lens';
+import { persistence } from './homology';
 import { documentCocycles } from './cocycles';
-import { histogram } from './histogram';
+import { modelFitDocument } from './modelFit';
 import { patternAtlasStage } from './patternAtlasStage';
-import { DIM, round, roundAll } from './precision';
+import { DIM, roundAll } from './precision';
 import { resamplePlan } from './resampling';
 import { barcodeConfidence } from './confidenceStage';
 
@@ -50,25 +46,8 @@ export interface AnalysisHooks {
   onConfidence?: (confidence: Confidence) => void;
 }
 
-const TWO_PI = 2 * Math.PI;
-
 function tick(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
-/** The longest H1 bar (essential bars count as reaching the threshold), or -1. */
-function dominantBar(result: PersistenceResult): number {
-  const h1 = result.diagrams[1] ?? [];
-  let best = -1;
-  let bestLength = -1;
-  h1.forEach(([b, d], i) => {
-    const length = (Number.isFinite(d) ? d : result.threshold) - b;
-    if (length > bestLength) {
-      bestLength = length;
-      best = i;
-    }
-  });
-  return best;
 }
 
 export async function analyzeFilters(
@@ -156,31 +135,16 @@ export async function analyzeFilters(
 
   await stage('mapper', 0.8);
   const pcaModel = pca(coords, nCore, DIM);
-  let lensValues: Float64Array;
-  let lensDim = 1;
-  let periods: Array<number | null> = [null];
-  if (lens.kind === 'pca' || lens.kind === 'ball') {
-    // Ball Mapper has no lens; its nodes still carry their mean position on PC1-2 for the views.
-    lensValues = project(coords, nCore, pcaModel, lens.kind === 'pca' ? lens.axes : [0, 1]);
-    lensDim = 2;
-    periods = [null, null];
-  } else if (lens.kind === 'codensity') lensValues = coreRho;
-  else if (lens.kind === 'angle') {
-    lensValues = circle.angles;
-    periods = [TWO_PI];
-  } else {
-    lensValues = circular!;
-    periods = [TWO_PI];
-  }
+  const lensed = lensValues(lens, { coords, n: nCore, pcaModel, codensity: coreRho, angles: circle.angles, circular });
   let built;
   try {
     built = mapperStage(
       coords,
       DIM,
       nCore,
-      lensValues,
-      lensDim,
-      periods,
+      lensed.values,
+      lensed.dim,
+      lensed.periods,
       project(coords, nCore, pcaModel, [0]),
       {
         ball: lens.kind === 'ball',
@@ -198,105 +162,18 @@ export async function analyzeFilters(
     if (e instanceof MapperTooLargeError) throw new AnalysisError(e.message, e.option);
     throw e;
   }
-  const graph = built.graph;
-  const choice = built.choice;
-  const corePatches = fromDct(coords, nCore);
-  let rhoMin = Infinity;
-  for (const r of coreRho) rhoMin = Math.min(rhoMin, r);
-  const mapperDoc: MapperGraph = {
-    lens: o.lens,
-    resolution: Math.max(1, ...choice.resolutions),
-    gain: choice.gain,
-    clustering: choice.clustering,
-    chosen: choice.chosen,
-    ...(choice.resolutions.length ? { resolutions: choice.resolutions } : {}),
-    ...(choice.scale !== undefined ? { scale: round(choice.scale) } : {}),
-    ...(choice.selection ? { selection: choice.selection } : {}),
-    loops: built.loops,
-    components: built.components,
-    largestComponentShare: round(built.largestComponentShare),
-    ...(built.bootstrap
-      ? {
-          bootstrap: {
-            resamples: built.bootstrap.resamples,
-            height: 'PC1',
-            distances: roundAll(built.bootstrap.distances),
-            loops: built.bootstrap.loops.map((l) => ({
-              birth: round(l.birth),
-              death: round(l.death),
-              persistence: round(l.persistence),
-              survival: round(l.survival),
-            })),
-          },
-        }
-      : {}),
-    nodes: graph.nodes.map((node, id) => {
-      const mean = new Float64Array(9);
-      const lensMean = new Float64Array(lensDim);
-      let codens = 0;
-      let dist = 0;
-      let err = 0;
-      let sin = 0;
-      let cos = 0;
-      for (const m of node.members) {
-        for (let j = 0; j < 9; j++) mean[j] += corePatches[m * 9 + j];
-        for (let j = 0; j < lensDim; j++) {
-          const v = lensValues[m * lensDim + j];
-          if (periods[j]) {
-            sin += Math.sin(v);
-            cos += Math.cos(v);
-          } else lensMean[j] += v;
-        }
-        codens += coreRho[m];
-        dist += circle.distances[m];
-        err += klein.errors[m];
-      }
-      const size = node.members.length;
-      for (let j = 0; j < lensDim; j++) {
-        if (periods[j]) {
-          const t = Math.atan2(sin, cos);
-          lensMean[j] = t < 0 ? t + TWO_PI : t;
-        } else lensMean[j] /= size;
-      }
-      codens /= size;
-      return {
-        id,
-        size,
-        members: Array.from(node.members),
-        meanFilter: roundAll(mean.map((v) => v / size)),
-        // Relative density in (0, 1]: the densest core point's codensity over the node's mean codensity.
-        density: round(codens > 0 ? rhoMin / codens : 1),
-        lens: roundAll(lensMean),
-        attributes: {
-          codensity: round(codens),
-          circleDistance: round(dist / size),
-          kleinError: round(err / size),
-        },
-      };
-    }),
-    edges: graph.edges.map(([a, b, w]) => [a, b, w]),
-  };
+  const nodes = nodeSummaries(built.graph, {
+    patches: fromDct(coords, nCore),
+    lens: lensed,
+    codensity: coreRho,
+    circleDistances: circle.distances,
+    kleinErrors: klein.errors,
+  });
+  const mapperDoc = mapperDocument(o.lens, built, nodes);
   done('mapper');
 
   await stage('document', 0.95);
-  const hv = shareNearAxes(circle.angles);
-  const modelFit: ModelFit = {
-    primaryCircle: {
-      angles: roundAll(circle.angles),
-      distances: roundAll(circle.distances),
-      angleHistogram: histogram(circle.angles, 36, 0, TWO_PI),
-      distanceHistogram: histogram(circle.distances, 20, 0, 2),
-      meanDistance: round(mean(circle.distances)),
-      shareHorizontalVertical: round(hv),
-    },
-    kleinBottle: {
-      t1: roundAll(klein.t1),
-      t2: roundAll(klein.t2),
-      errors: roundAll(klein.errors),
-      errorHistogram: histogram(klein.errors, 20, 0, 2),
-      meanError: round(mean(klein.errors)),
-    },
-  };
+  const modelFit = modelFitDocument(circle, klein);
   done('document');
   timings.total = Math.round((now() - started) * 10) / 10;
   onProgress?.('done', 1);
@@ -337,60 +214,6 @@ export async function analyzeFilters(
     timings,
   };
   return doc;
-}
-
-function mean(xs: Float64Array): number {
-  let s = 0;
-  for (const x of xs) s += x;
-  return xs.length ? s / xs.length : 0;
-}
-
-/** Share of angles within pi/12 of a horizontal or vertical edge (a multiple of pi/2). */
-function shareNearAxes(angles: Float64Array): number {
-  if (angles.length === 0) return 0;
-  let near = 0;
-  for (const a of angles) {
-    const off = Math.abs(a - (Math.PI / 2) * Math.round(a / (Math.PI / 2)));
-    if (off <= Math.PI / 12) near++;
-  }
-  return near / angles.length;
-}
-
-/**
- * Circle-valued lens from the dominant H1 class. On a witness complex the cocycle lives on the landmarks, so each
- * core point takes the value of its nearest landmark.
- */
-function circularLens(coords: Float64Array, n: number, ph: PersistenceOutcome, modulus: number): Float64Array {
-  const bar = dominantBar(ph.result);
-  const cocycle = bar >= 0 ? ph.result.cocycles?.[bar] : undefined;
-  if (!cocycle) throw new AnalysisError('the circular lens needs an H1 bar, and the density core has none', 'lens');
-  const death = Number.isFinite(cocycle.death) ? cocycle.death : ph.result.threshold;
-  const scale = cocycle.birth + 0.5 * (death - cocycle.birth);
-  if (!ph.witness) return circularCoordinates(coords, n, DIM, cocycle, { modulus, scale });
-  // The cocycle lives on the witness complex, so its 1-skeleton comes from the same witnesses' weights.
-  const { points, n: w, landmarks: L } = ph.witness;
-  const weights = lazyWitnessWeights(points, w, DIM, L, 1);
-  const onLandmarks = circularCoordinatesOfMatrix(weights, L.length, cocycle, { modulus, scale });
-  const lc = new Float64Array(L.length * DIM);
-  L.forEach((p, i) => lc.set(points.subarray(p * DIM, p * DIM + DIM), i * DIM));
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    let bestD = Infinity;
-    for (let l = 0; l < L.length; l++) {
-      let d = 0;
-      for (let t = 0; t < DIM; t++) {
-        const x = coords[i * DIM + t] - lc[l * DIM + t];
-        d += x * x;
-      }
-      if (d < bestD) {
-        bestD = d;
-        best = l;
-      }
-    }
-    out[i] = onLandmarks[best];
-  }
-  return out;
 }
 
 function now(): number {
