@@ -33,10 +33,12 @@ test('each version in the list carries its step, layer and bars, so the plot nee
   );
   expect(added.status).toBe(201);
   const versions = await versionsOf(id);
-  expect(versions.map((v) => v.emergence)).toEqual([
+  expect(versions.map((v) => v.emergence)).toMatchObject([
     { step: 100, layer: 2, longest: 2, next: 0.5, loops: 0, nearAxes: 0.33, core: 3 },
     { step: 200, layer: 2, longest: 4, next: 0.5, loops: 0, nearAxes: 0.33, core: 3 },
   ]);
+  // The verdict comes with each point (these documents were not resampled: one sample, no interval).
+  for (const v of versions) expect(v.emergence).toMatchObject({ resampled: false, low: null, high: null });
 });
 
 test('versions stored before the list carried points get them on the server, once', async () => {

@@ -14,6 +14,7 @@ import type { ConvLayer } from '../../src/lib/nn/convLayers';
 import type { ResultDocument } from '../../src/lib/result/schema';
 import { circleSample } from './analysisSamples';
 import { readFileSync } from 'node:fs';
+import { verdictOf } from '../../src/lib/analysis/verdict';
 
 const layer = (index: number, name = `conv${index}`): ConvLayer => ({
   index,
@@ -70,8 +71,13 @@ describe('profile document', () => {
     expect(profile.layers[0].patterns!.classes.edge.share).toBeGreaterThan(0.8);
     expect(profile.layers[1].patterns!.classes.centre.share).toBe(1);
     expect(profile.layers[2]).toMatchObject({ measures: null, patterns: null, error: 'x', thumbnail: null });
-    // Without a resampled confidence the verdict is the raw ratio, labelled as one sample.
-    expect(profile.layers[0].verdict).toEqual({ kind: 'one sample', ratio: layerMeasures(docs[0]).dominance });
+    // Without a resampled confidence the verdict is the raw ratio, labelled as one sample, with the one rule's
+    // reading of that one barcode.
+    expect(profile.layers[0].verdict).toEqual({
+      kind: 'one sample',
+      ratio: layerMeasures(docs[0]).dominance,
+      verdict: verdictOf(docs[0]).kind,
+    });
     expect(profile.layers[0].thumbnail!.nodes).toHaveLength(docs[0].mapper.nodes.length);
 
     const back = profileRows(profile);
