@@ -91,7 +91,7 @@ test('an automatic Mapper says how it chose its cover and whether its loops agre
   await expect.poll(() => page.getByTestId('mapper-agreement').textContent()).toMatch(/Cover chosen from the data/);
   await expect
     .poll(() => page.getByTestId('mapper-verdict').textContent())
-    .toMatch(/The graph has 1 loop; H1 has 1 bar longer than 3x the next\.\s+They agree\./);
+    .toMatch(/The graph has 1 loop; the barcode\s+supports one H1 class\.\s+They agree\./);
   // A shared result has no filters to resample, so it offers no bootstrap button.
   expect(await page.getByTestId('bootstrap-button').count()).toBe(0);
   expect(errors).toEqual([]);

@@ -9,7 +9,6 @@ import { estimateScale, subsampleSize } from '../../src/lib/tda/mapperParameters
 import { validateResult } from '../../src/lib/result/validate';
 import { gaussian, rng } from './analysisSamples';
 import { trainedFirstLayer } from './realisticSamples';
-import { standoutBars } from '../../src/lib/plot/mapperAgreement';
 import { toPipelineOptions } from '../../src/lib/lab/options';
 import { defaultAnalysisParams, validateAnalysisParams } from '../../src/lib/lab/settings';
 
@@ -257,43 +256,6 @@ describe('the pipeline with its defaults', () => {
 });
 
 describe('what the result page and the lab say', () => {
-  test('standout H1 bars: one dominant bar, two, or none among gradual ones', () => {
-    expect(
-      standoutBars(
-        [
-          [0, 1.3],
-          [0.1, 0.21],
-          [0.1, 0.19],
-        ],
-        2,
-      ).count,
-    ).toBe(1);
-    expect(
-      standoutBars(
-        [
-          [0, 1],
-          [0, 0.9],
-          [0.1, 0.2],
-          [0, 0.05],
-        ],
-        2,
-      ).count,
-    ).toBe(2);
-    const gradual = Array.from({ length: 30 }, (_, i) => [0, 0.3 - 0.005 * i] as [number, number]);
-    expect(standoutBars(gradual, 1).count).toBe(0);
-    // An essential bar runs to the threshold.
-    expect(
-      standoutBars(
-        [
-          [0.2, null],
-          [0, 0.1],
-        ],
-        1,
-      ),
-    ).toEqual({ count: 1, lengths: [0.8, 0.1] });
-    expect(standoutBars([], null).count).toBe(0);
-  });
-
   test("the lab's automatic cover reaches the pipeline as 'auto', a fixed one as its numbers", () => {
     const p = defaultAnalysisParams();
     expect(p).toMatchObject({ k: 50, cover: 'auto', bootstrap: 0 });
