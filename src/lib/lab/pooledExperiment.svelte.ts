@@ -12,6 +12,7 @@ import { writeSpatialFilters } from '../nn/kernels';
 import type { ResultDocument } from '../result/schema';
 import { AnalysisClient } from '../worker/client';
 import { TrainingClient } from '../worker/trainingClient';
+import { LAB_RESAMPLES } from './options';
 
 /** How often the page asks for progress while it is open. */
 const POLL_MS = 4000;
@@ -118,7 +119,11 @@ export class PooledExperiment {
           layer: POOLED_LAYER,
           kernelShape: kernels[0]!.shape,
         },
-        options: { title: `${def.title}: layer ${POOLED_LAYER} at step ${step}, ${runs.length} runs` },
+        // Resampled by runs, as every pooled verdict is: the pool's runs are its independent units.
+        options: {
+          title: `${def.title}: layer ${POOLED_LAYER} at step ${step}, ${runs.length} runs`,
+          resamples: LAB_RESAMPLES,
+        },
       });
       this.analysing = null;
       this.docs = { ...this.docs, [step]: doc };
