@@ -4,6 +4,7 @@ import { project, type Pca } from '../tda/pca';
 import type { PersistenceResult } from '../tda/ripsCohomology';
 import { lazyWitnessWeights } from '../tda/witness';
 import type { PersistenceOutcome } from './homology';
+import type { LensValues } from './mapperGraph';
 import { AnalysisError } from './options';
 import { DIM } from './precision';
 
@@ -40,14 +41,6 @@ export interface LensInput {
   angles: Float64Array;
   /** The circular coordinate of the dominant H1 class (`circularLens`), for the 'circular' lens only. */
   circular?: Float64Array;
-}
-
-export interface LensValues {
-  /** n * dim values, point by point. */
-  values: Float64Array;
-  dim: number;
-  /** The period of each axis (2 pi for an angle, whose cover wraps), null for a line. */
-  periods: Array<number | null>;
 }
 
 export function lensValues(lens: Lens, x: LensInput): LensValues {

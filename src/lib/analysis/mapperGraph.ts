@@ -8,7 +8,6 @@ import { autoMapperParameters, estimateScale, AUTO_DEFAULTS } from '../tda/mappe
 import { componentsByPoints, flagHomology } from '../tda/graphHomology';
 import { mapperBootstrap, type BootstrapResult } from '../tda/mapperBootstrap';
 import type { MapperGraph } from '../result/schema';
-import type { LensValues } from './lens';
 import { round, roundAll } from './precision';
 
 export type Auto = number | 'auto';
@@ -208,6 +207,14 @@ export function mapperStage(
     );
   }
   return stage;
+}
+
+export interface LensValues {
+  /** n * dim values, point by point. */
+  values: Float64Array;
+  dim: number;
+  /** The period of each axis (2 pi for an angle, whose cover wraps), null for a line. */
+  periods: Array<number | null>;
 }
 
 /** What a node summarises over its members: the core's filters (pixels), lens values and fitted measures. */
