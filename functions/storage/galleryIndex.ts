@@ -138,7 +138,8 @@ export class D1GalleryIndex implements GalleryIndex {
         c.source.architecture ?? '',
         nameKey(c.source.architecture ?? ''),
         c.source.layer ?? null,
-        c.verdict,
+        // A whole network's profile has a verdict per layer, none of its own: it stays out of the verdict facet.
+        c.kind === 'profile' ? '' : c.verdict,
         ratioKey(c),
         row.bytes,
         JSON.stringify(c),
