@@ -220,7 +220,8 @@ export function isReplicated(run: number, fraction: number): boolean {
  * How far two copies of a replicated run may differ, as the largest relative L2 distance of any conv kernel at any
  * snapshot step, ||a - b|| / ||a||. Same backend: 0, bit for bit (training is seeded, and the same backend runs the
  * same float32 operations in the same order). Different backends (wasm against cpu or a GPU) round differently and
- * Adam carries the difference forward, so copies are accepted within 5% (not measured over long trainings).
+ * Adam carries the difference forward, so copies are accepted within 5%. Measured wasm against cpu on one run of
+ * mnist-paper: 5.9e-4 at step 100, 3.9% at step 200 and 3.7% at step 300 (conv2): near the bound already.
  */
 export const REPLICA_TOLERANCE = { sameBackend: 0, otherBackend: 0.05 } as const;
 
