@@ -10,28 +10,8 @@ export const MAX_BODY_BYTES = 8 * 1024 * 1024;
  */
 export async function readDocument(req: Request, maxBytes = MAX_BODY_BYTES): Promise<AnyDocument> {
   requireJsonType(req);
-  const declared = Number(req.headers.get('content-length') ?? NaN);
-  if (declared > maxBytes) throw tooLarge(maxBytes);
+  const bytes = await readCappedBody(req, maxBytes, () => tooLarge(maxBytes));
   if (!req.body) throw new ApiError(400, 'bad_json', 'the request has no body; send a result document as JSON');
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    bytes.set(c, offset);
-    offset += c.byteLength;
-  }
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
@@ -65,4 +45,33 @@ export function requireJsonType(req: Request): void {
 
 function tooLarge(maxBytes: number): ApiError {
   return new ApiError(413, 'too_large', `the document is larger than ${maxBytes / (1024 * 1024)} MB`);
+}
+
+/**
+ * A request body's bytes (empty without one), refused with `tooLarge()` past `max`: checked on the declared length
+ * and again while streaming, since a chunked body declares none.
+ */
+export async function readCappedBody(req: Request, max: number, tooLarge: () => ApiError): Promise<Uint8Array> {
+  if (Number(req.headers.get('content-length') ?? NaN) > max) throw tooLarge();
+  if (!req.body) return new Uint8Array(0);
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    bytes.set(c, offset);
+    offset += c.byteLength;
+  }
+  return bytes;
 }

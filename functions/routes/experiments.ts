@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import type { Env } from '../env';
+import { readCappedBody } from '../lib/body';
 import { ApiError, ID_PATTERN } from '../lib/http';
 import { methodNotAllowed } from '../middleware/methods';
 import { parseLimit, rateLimit, reads } from '../middleware/rateLimit';
@@ -52,30 +53,7 @@ function bearer(c: Ctx, what: string): string {
 }
 
 /** Reads a body up to `max` bytes (413 past it, declared or streamed). */
-async function readBytes(req: Request, max: number): Promise<Uint8Array> {
-  if (Number(req.headers.get('content-length') ?? NaN) > max) throw tooLarge(max);
-  if (!req.body) return new Uint8Array(0);
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > max) {
-      await reader.cancel();
-      throw tooLarge(max);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const ch of chunks) {
-    out.set(ch, at);
-    at += ch.byteLength;
-  }
-  return out;
-}
+const readBytes = (req: Request, max: number) => readCappedBody(req, max, () => tooLarge(max));
 
 const tooLarge = (max: number) => new ApiError(413, 'too_large', `the body is larger than ${max} bytes`);
 
