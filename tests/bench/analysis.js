@@ -4,34 +4,12 @@
 // cover (resolution 30, gain 3) beside the automatic one (printed as auto/fixed), and k-NN by a naive brute force
 // on a subsample (printed as brute/tree). Then the automatic Mapper's shape checks on stand-ins for the data it is
 // judged on (30 MNIST trainings' first layer, 50,000 high-contrast photo patches).
-import { build } from 'esbuild';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { importBundle } from './bundle.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const work = mkdtempSync(join(tmpdir(), 'kleinscope-bench-'));
-const bundle = join(work, 'analysis.mjs');
-await build({
-  absWorkingDir: root,
-  stdin: {
-    contents: `export { analyzeFilters } from './src/lib/analysis/pipeline';
+const lib = await importBundle(`export { analyzeFilters } from './src/lib/analysis/pipeline';
 export { kthNeighbourDistance, bruteForceKnn } from './src/lib/tda/knn';
 export { primaryCirclePatch } from './src/lib/tda/patchModels';
-export { trainedFirstLayer, photoPatches } from './tests/unit/realisticSamples';`,
-    resolveDir: root,
-    loader: 'ts',
-  },
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  outfile: bundle,
-  logLevel: 'warning',
-});
-/** @type {any} */
-const lib = await import(bundle);
-rmSync(work, { recursive: true, force: true });
+export { trainedFirstLayer, photoPatches } from './tests/unit/realisticSamples';`);
 
 /** @param {number} seed */
 function rng(seed) {

@@ -3,34 +3,12 @@
 // bars, bars on a coarse grid (many ties), and identical bars. It times what the route computes after reading
 // the two stored texts from R2: JSON.parse of both, the Mapper summaries, and the capped distances of every
 // dimension. The reference is the issue's budget of 2 s of CPU per compare, printed as measured/budget.
-import { build } from 'esbuild';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { importBundle } from './bundle.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const work = mkdtempSync(join(tmpdir(), 'kleinscope-bench-'));
-const bundle = join(work, 'compare.mjs');
-await build({
-  absWorkingDir: root,
-  stdin: {
-    contents: `export { compareDiagrams, DEFAULT_CAPS } from './src/lib/tda/diagramComparison';
+const lib = await importBundle(`export { compareDiagrams, DEFAULT_CAPS } from './src/lib/tda/diagramComparison';
 export { mapperSummary } from './src/lib/result/summary';
 export { validateResult } from './src/lib/result/validate';
-export { minimalDocument } from './tests/support/fixtures';`,
-    resolveDir: root,
-    loader: 'ts',
-  },
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  outfile: bundle,
-  logLevel: 'warning',
-});
-/** @type {any} */
-const lib = await import(bundle);
-rmSync(work, { recursive: true, force: true });
+export { minimalDocument } from './tests/support/fixtures';`);
 
 const BUDGET_MS = 2000;
 const BARS = 100_000;

@@ -4,36 +4,14 @@
 //   B = 30, budget 10 s;
 // - a 65,536-filter layer (the primary circle with noise and 20% outliers) subsampled to 50,000 as a model's layer
 //   is, each resample a fresh subsample of the whole layer, B = 30 (`--resamples N` changes it), budget 60 s.
-import { build } from 'esbuild';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { importBundle } from './bundle.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const work = mkdtempSync(join(tmpdir(), 'kleinscope-bench-'));
-const bundle = join(work, 'confidence.mjs');
-await build({
-  absWorkingDir: root,
-  stdin: {
-    contents: `export { analyzeFilters } from './src/lib/analysis/pipeline';
+const lib = await importBundle(`export { analyzeFilters } from './src/lib/analysis/pipeline';
 export { verdictOf } from './src/lib/analysis/verdict';
 export { primaryCirclePatch } from './src/lib/tda/patchModels';
 export { seededSample } from './src/lib/nn/convLayers';
 export { seededRandom } from './src/lib/tda/random';
-export { trainedFirstLayer } from './tests/unit/realisticSamples';`,
-    resolveDir: root,
-    loader: 'ts',
-  },
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  outfile: bundle,
-  logLevel: 'warning',
-});
-/** @type {any} */
-const lib = await import(bundle);
-rmSync(work, { recursive: true, force: true });
+export { trainedFirstLayer } from './tests/unit/realisticSamples';`);
 
 const flag = process.argv.indexOf('--resamples');
 const B = flag > 0 ? Number(process.argv[flag + 1]) : 30;
