@@ -380,12 +380,18 @@ export class Training {
 
   /** Brings back the most recent session after a reload: its complete steps, and the analyses cached for them. */
   async restore() {
+    const sourceAtStart = this.#lab.source;
     try {
       this.stored = await this.#sessions.list();
       const [session] = this.stored;
-      // Whatever the page shows by now (a document handed over, a training just started) wins over the past.
+      // Whatever the page shows by now (a document handed over, a training just started, a source the person
+      // picked while the store was read) wins over the past.
       const busy = () =>
-        this.session || this.#lab.phase !== 'idle' || this.#lab.opened || this.#lab.analyses.subjects.length;
+        this.session ||
+        this.#lab.phase !== 'idle' ||
+        this.#lab.opened ||
+        this.#lab.analyses.subjects.length ||
+        this.#lab.source !== sourceAtStart;
       if (!session || busy()) return;
       // A tab closed mid-training left 'training' behind; it is paused now.
       const s = await this.#sessions.settle(session);
