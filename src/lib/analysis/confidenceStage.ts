@@ -1,5 +1,5 @@
 // The confidence stage: resampled barcodes (resampling.ts) read by the one rule (tda/confidence.ts).
-import { barLengths, GAP_THRESHOLD, TAIL } from '../tda/barGap';
+import { barLengths, GAP_THRESHOLD, MIN_TAIL, TAIL } from '../tda/barGap';
 import { AGREEMENT, dimensionConfidence } from '../tda/confidence';
 import type { PersistenceResult } from '../tda/ripsCohomology';
 import type { Confidence } from '../result/schema';
@@ -13,7 +13,8 @@ export const CONFIDENCE_LEVEL = 0.9;
 
 export const RULE =
   `per resample, a class is a bar whose gap to the next is at least ${GAP_THRESHOLD}x the mean normalised spacing ` +
-  `of the ${TAIL} bars below it; significant = the median count over the resamples; undecided when fewer than ` +
+  `of the ${TAIL} bars below it (fewer bars: the F quantile of the same level; under ${MIN_TAIL}: not judged); ` +
+  `significant = the median count over the resamples; undecided when fewer than ` +
   `${Math.round(AGREEMENT * 100)}% of them agree with it`;
 
 const roundOrNull = (x: number | null) => (x === null || !Number.isFinite(x) ? null : round(x));

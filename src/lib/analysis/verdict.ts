@@ -6,7 +6,7 @@
  * each resample and summarised by the median (tda/confidence.ts). A document without resamples (older documents,
  * the seeded MNIST results, `--resamples 0`) gets the same rule on its one barcode, labelled as one sample.
  */
-import { barLengths, dominanceRatio, standingClasses } from '../tda/barGap';
+import { barLengths, dominanceRatio, MIN_BARS, standingClasses, tooFewBars } from '../tda/barGap';
 import { AGREEMENT } from '../tda/confidence';
 import type { ResultDocument } from '../result/schema';
 
@@ -21,6 +21,11 @@ export interface Verdict {
   classes: number;
   /** False when the document has no resamples: the answer rests on one barcode. */
   resampled: boolean;
+  /**
+   * The H1 barcode has fewer than MIN_BARS bars: the rule cannot estimate the noise's spread, so the verdict is
+   * "undecided" whatever the resamples show (a class cannot be told from noise, and neither can its absence).
+   */
+  tooFewBars: boolean;
   resamples: number;
   /** Resamples that agree with `classes` (resampled documents only). */
   agreeing: number;
@@ -57,15 +62,19 @@ function kindOf(classes: number, decided: boolean): VerdictKind {
 export function verdictOf(doc: VerdictInput): Verdict {
   const p = doc.persistence;
   const h1 = p.confidence?.dims.find((d) => d.dim === 1);
+  const lengths = barLengths(p.diagrams[1] ?? [], p.threshold ?? Infinity);
+  const short = tooFewBars(lengths);
+  const shortNote = `only ${lengths.length} H1 bar${lengths.length === 1 ? '' : 's'}, too few to judge (the rule needs ${MIN_BARS})`;
   if (p.confidence && h1) {
-    const decided = h1.agreement >= AGREEMENT;
+    const decided = h1.agreement >= AGREEMENT && !short;
     const kind = kindOf(h1.significant, decided);
     const resamples = p.confidence.resamples;
     const agreeing = Math.round(h1.agreement * resamples);
     const headline = headlineOf(kind, h1.significant);
     const level = Math.round(p.confidence.level * 100);
-    const counted =
-      kind === 'undecided'
+    const counted = short
+      ? `${shortNote}; ${resamples} resamples (${p.confidence.unit})`
+      : kind === 'undecided'
         ? `the ${resamples} resamples (${p.confidence.unit}) disagree: ${describeFrequency(h1.frequency, resamples)}`
         : `in ${agreeing} of ${resamples} resamples (${p.confidence.unit})`;
     const ratio =
@@ -77,6 +86,7 @@ export function verdictOf(doc: VerdictInput): Verdict {
       kind,
       classes: h1.significant,
       resampled: true,
+      tooFewBars: short,
       resamples,
       agreeing,
       unit: p.confidence.unit,
@@ -86,15 +96,15 @@ export function verdictOf(doc: VerdictInput): Verdict {
       sentence: `${headline}: ${counted}; ${ratio}`,
     };
   }
-  const lengths = barLengths(p.diagrams[1] ?? [], p.threshold ?? Infinity);
   const classes = standingClasses(lengths);
-  const kind = kindOf(classes, true);
+  const kind = kindOf(classes, !short);
   const value = dominanceRatio(lengths);
   const headline = headlineOf(kind, classes);
   return {
     kind,
     classes,
     resampled: false,
+    tooFewBars: short,
     resamples: 0,
     agreeing: 0,
     unit: null,
@@ -103,7 +113,9 @@ export function verdictOf(doc: VerdictInput): Verdict {
     headline,
     sentence:
       `${headline} (one sample, no resampling): ` +
-      (value === null ? 'fewer than two H1 bars' : `longest bar ${formatRatio(value)} the next`),
+      (short ? shortNote : '') +
+      (short && value !== null ? '; ' : '') +
+      (value === null ? (short ? '' : 'fewer than two H1 bars') : `longest bar ${formatRatio(value)} the next`),
   };
 }
 
