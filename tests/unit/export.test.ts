@@ -165,6 +165,46 @@ describe('barcode SVG', () => {
     expect(svg).toContain('(40 shortest not drawn)');
     expect(sortedBars(bars)[0]).toEqual([0, 50]);
   });
+
+  test('whiskers on the longest bars from the confidence; one sample says so and draws none', () => {
+    const h1: [number, number | null][] = [
+      [0.1, 0.3],
+      [0.2, 0.9],
+      [0.1, 0.25],
+    ];
+    const confidence = {
+      resamples: 20,
+      unit: 'runs' as const,
+      level: 0.9,
+      rule: 'the gap rule',
+      dims: [
+        {
+          dim: 1,
+          significant: 1,
+          frequency: [0.1, 0.9, 0, 0],
+          agreement: 0.9,
+          ratio: { value: 3.5, low: 2, high: 4 },
+          lengths: [
+            { low: 0.5, high: 0.7 },
+            { low: 0.1, high: 0.3 },
+          ],
+        },
+      ],
+    };
+    const svg = barcodeToSvg([[[0, null]], h1], { confidence });
+    const whiskers = [...svg.matchAll(/<path class="whisker" d="M([\d.]+) ([\d.]+)H([\d.]+)/g)];
+    expect(whiskers).toHaveLength(2);
+    // The longest bar is born at 0.2: its whisker runs from 0.2 + 0.5 to 0.2 + 0.7 on the shared axis.
+    const { lo, hi } = persistenceDomain([[[0, null]], h1]);
+    const x = (v: number) => 40 + ((v - lo) / (hi - lo)) * (640 - 40 - 16);
+    expect(Number(whiskers[0][1])).toBeCloseTo(x(0.7), 1);
+    expect(Number(whiskers[0][3])).toBeCloseTo(x(0.9), 1);
+    expect(svg).toContain('H1: 3 bars; whiskers: 90% interval of the 2 longest lengths over 20 resamples (runs)');
+    const one = barcodeToSvg([[[0, null]], h1], { confidence: null });
+    expect(one).not.toContain('class="whisker"');
+    expect(one).toContain('H1: 3 bars; one sample, no resampling: no intervals');
+    expect(barcodeToSvg([[[0, null]], h1])).not.toContain('one sample');
+  });
 });
 
 describe('exports of a document from the analysis pipeline', () => {

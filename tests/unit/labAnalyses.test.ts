@@ -1,12 +1,13 @@
 import { beforeEach, describe, expect, test, vi } from 'vitest';
-import type { ResultDocument } from '../../src/lib/result/schema';
-import type { AnalysisRequest } from '../../src/lib/worker/protocol';
+import type { Confidence, PersistenceSummary, ResultDocument } from '../../src/lib/result/schema';
+import type { AnalysisRequest, ConfidenceCallback } from '../../src/lib/worker/protocol';
 import { minimalDocument } from '../support/fixtures';
 import { parseResult } from '../../src/lib/result/validate';
 
 // The worker cannot start in Node: a stand-in client records the calls and lets the test settle each one.
 interface Call {
   request: AnalysisRequest;
+  onConfidence?: ConfidenceCallback;
   resolve(doc: ResultDocument): void;
   reject(e: Error): void;
 }
@@ -17,10 +18,14 @@ vi.mock('../../src/lib/worker/client', () => {
   class CancelledError extends Error {}
   class AnalysisClient {
     pending: Call[] = [];
-    analyze(request: AnalysisRequest, onProgress?: (stage: string, fraction: number) => void) {
+    analyze(
+      request: AnalysisRequest,
+      onProgress?: (stage: string, fraction: number) => void,
+      onConfidence?: ConfidenceCallback,
+    ) {
       onProgress?.('preprocess', 0.5);
       return new Promise<ResultDocument>((resolve, reject) => {
-        const call = { request, resolve, reject };
+        const call = { request, onConfidence, resolve, reject };
         calls.push(call);
         this.pending.push(call);
       });
@@ -115,6 +120,60 @@ describe('the lab analysis queue', () => {
     calls[0].resolve(doc('fresh'));
     await settle();
     expect(stored.get(`s2|${optionsKey({ k: 5, p: 30 })}`)?.title).toBe('fresh');
+  });
+
+  test('the verdict so far follows the resamples as the worker reports them, then gives way to the document', async () => {
+    const a = new Analyses();
+    a.setOptions({ resamples: 20 });
+    a.setSubjects([subject('a'), subject('b')]);
+    await settle();
+    expect(a.provisional).toBeNull();
+    // Twelve H1 bars, one far above the rest; each report carries the confidence of the resamples done so far.
+    const h1: Array<[number, number]> = [
+      [0, 1],
+      ...Array.from({ length: 11 }, (_, i) => [0, 0.1 - 0.005 * i] as [number, number]),
+    ];
+    const persistence = (done: number, circles: number) => {
+      const confidence: Confidence = {
+        resamples: done,
+        unit: 'filters',
+        level: 0.9,
+        rule: 'the gap rule',
+        dims: [
+          {
+            dim: 1,
+            significant: circles >= done / 2 ? 1 : 0,
+            frequency: [(done - circles) / done, circles / done, 0, 0],
+            agreement: Math.max(circles, done - circles) / done,
+            ratio: { value: 10, low: 4, high: 12 },
+          },
+        ],
+      };
+      const summary: PersistenceSummary = {
+        complex: 'rips',
+        modulus: 2,
+        threshold: null,
+        maxDim: 1,
+        nPoints: 30,
+        diagrams: [[], h1],
+        confidence,
+      };
+      return [confidence, summary] as const;
+    };
+    calls[0].onConfidence!(...persistence(4, 2));
+    expect(a.provisional).toMatchObject({ key: 'a', done: 4, total: 20 });
+    expect(a.provisional!.verdict.sentence).toMatch(/^Undecided: the 4 resamples \(filters\) disagree/);
+    calls[0].onConfidence!(...persistence(12, 11));
+    expect(a.provisional!.done).toBe(12);
+    expect(a.provisional!.verdict.sentence).toMatch(/^One circle: in 11 of 12 resamples \(filters\)/);
+    calls[0].resolve(doc('a'));
+    await settle();
+    expect(a.provisional).toBeNull();
+    // A report of an analysis that new options have superseded is dropped.
+    const stale = calls[1].onConfidence!;
+    a.setOptions({ resamples: 20, k: 9 });
+    stale(...persistence(4, 4));
+    expect(a.provisional).toBeNull();
   });
 
   test('the options key does not depend on the order of the options', () => {

@@ -140,6 +140,33 @@ describe('layer measures', () => {
     expect(thumbnails.get(1)!.match(/<circle /g)).toHaveLength(docs[0].mapper.nodes.length);
     expect(svg.match(/class="thumb"/g)).toHaveLength(3);
     expect(width).toBeGreaterThan(3 * 60);
+    // Neither layer is resampled: no whiskers, and the dominance panel says one sample.
+    expect(svg).not.toContain('class="whisker"');
+    expect(svg).toContain('one sample per layer');
+  });
+
+  test('the chart: a whisker per resampled layer on the dominance panel, at its interval', () => {
+    const resampled = withMeasures(
+      [
+        [0, 1],
+        [0, 0.25],
+      ],
+      [0, 0, 0, 1],
+      0.2,
+    );
+    resampled.persistence.confidence = {
+      resamples: 20,
+      unit: 'filters',
+      level: 0.9,
+      rule: 'gap',
+      dims: [{ dim: 1, significant: 1, frequency: [0, 1], agreement: 1, ratio: { value: 4, low: 2.5, high: 6 } }],
+    };
+    const rows = [profileRow(layer(1), resampled), profileRow(layer(2), withMeasures([[0, 0.5]], [1, 1], 0.4))];
+    const { svg } = profileToSvg(rows);
+    const whiskers = [...svg.matchAll(/class="whisker" data-layer="(\d)" data-low="([^"]+)" data-high="([^"]+)"/g)];
+    expect(whiskers.map((m) => [m[1], m[2], m[3]])).toEqual([['1', '2.5', '6']]);
+    expect(svg).toContain('whiskers: 90% interval');
+    expect(svg).toContain('none: one sample');
   });
 });
 

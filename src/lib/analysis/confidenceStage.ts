@@ -53,6 +53,7 @@ export async function barcodeConfidence(
           frequency: c.frequency.map(round),
           agreement: round(c.agreement),
           ratio: { value: roundOrNull(c.ratio.value), low: roundOrNull(c.ratio.low), high: roundOrNull(c.ratio.high) },
+          lengths: c.lengths.map(({ low, high }) => ({ low: round(low), high: round(high) })),
         };
       }),
     };

@@ -16,6 +16,7 @@ import {
   MAX_NODES,
   SCHEMA_ID,
   type Confidence,
+  type PersistenceSummary,
   type ResultDocument,
   type Source,
 } from '../result/schema';
@@ -42,8 +43,11 @@ export interface AnalysisHooks {
    * confidence resamples the layer itself. Without it a subsample is resampled as a plain file of filters.
    */
   redraw?: (seed: number) => ArrayLike<number> | Promise<ArrayLike<number>>;
-  /** The confidence so far, after each resample: a view can show the verdict as it firms up. */
-  onConfidence?: (confidence: Confidence) => void;
+  /**
+   * The confidence so far, after each resample: a view can show the verdict as it firms up. `persistence` is the
+   * full data's barcode with that confidence, so the verdict so far is verdictOf({ persistence }), as the final one.
+   */
+  onConfidence?: (confidence: Confidence, persistence: PersistenceSummary) => void;
 }
 
 function tick(): Promise<void> {
@@ -116,7 +120,7 @@ export async function analyzeFilters(
     await stage('confidence', 0.6);
     const plan = resamplePlan(source, pre.nInput, hooks.redraw);
     confidence = await barcodeConfidence(ph.result, pre, plan, o, k, signal, (c, done) => {
-      hooks.onConfidence?.(c);
+      hooks.onConfidence?.(c, { ...ph.summary, confidence: c });
       onProgress?.('confidence', 0.6 + (0.15 * done) / o.resamples);
     });
     done('confidence');

@@ -1,4 +1,4 @@
-import type { Bar } from '../result/schema';
+import type { Bar, Confidence } from '../result/schema';
 import { formatValue, persistenceDomain, sortedBars } from '../plot/barcodeScale';
 import { niceTicks } from '../plot/axis';
 import { escapeXml, fixed } from './xml';
@@ -9,6 +9,11 @@ export interface BarcodeSvgOptions {
   threshold?: number | null;
   /** Most bars drawn per dimension; the rest are the shortest and are counted in the label. */
   maxBars?: number;
+  /**
+   * The document's persistence.confidence: whiskers on the longest bars (the interval of each rank's length over
+   * the resamples), said in each dimension's label. null: one sample, said so; left out: nothing said.
+   */
+  confidence?: Confidence | null;
 }
 
 const BAR = 4;
@@ -32,7 +37,10 @@ export function barcodeToSvg(diagrams: readonly (readonly Bar[])[], options: Bar
   diagrams.forEach((bars, dim) => {
     const shown = sortedBars(bars).slice(0, maxBars);
     const hidden = bars.length - shown.length;
-    const label = `H${dim}: ${bars.length} bar${bars.length === 1 ? '' : 's'}${hidden ? ` (${hidden} shortest not drawn)` : ''}`;
+    const whiskers = options.confidence?.dims.find((c) => c.dim === dim)?.lengths ?? [];
+    const label =
+      `H${dim}: ${bars.length} bar${bars.length === 1 ? '' : 's'}${hidden ? ` (${hidden} shortest not drawn)` : ''}` +
+      uncertaintyNote(options.confidence, dim, whiskers.length);
     body.push(`<text x="4" y="${y + 15}">${escapeXml(label)}</text>`);
     y += HEADER;
     for (const [row, [b, d]] of shown.entries()) {
@@ -50,6 +58,15 @@ export function barcodeToSvg(diagrams: readonly (readonly Bar[])[], options: Bar
       body.push(
         `<rect x="${fixed(x1)}" y="${y}" width="${fixed(Math.max(1, x2 - x1))}" height="${h}" fill="${d === null ? '#b2182b' : '#2166ac'}"/>`,
       );
+      if (row < whiskers.length && d !== null) {
+        // The interval of this rank's length over the resamples, from the bar's birth, clamped to the plot.
+        const clamp = (x: number) => Math.max(LEFT, Math.min(LEFT + plotW, x));
+        const [w1, w2] = [clamp(xOf(b + whiskers[row].low)), clamp(xOf(b + whiskers[row].high))].map(fixed);
+        const wy = y + h / 2;
+        body.push(
+          `<path class="whisker" d="M${w1} ${wy}H${w2}M${w1} ${wy - 3}V${wy + 3}M${w2} ${wy - 3}V${wy + 3}" stroke="#000" stroke-width="1.2" fill="none"/>`,
+        );
+      }
       if (d === null)
         body.push(
           `<path d="M${fixed(x2)} ${y - 2}L${fixed(x2 + 8)} ${y + h / 2}L${fixed(x2)} ${y + h + 2}Z" fill="#b2182b"/>`,
@@ -76,4 +93,12 @@ export function barcodeToSvg(diagrams: readonly (readonly Bar[])[], options: Bar
     ...body,
     '</svg>',
   ].join('\n');
+}
+
+function uncertaintyNote(confidence: Confidence | null | undefined, dim: number, whiskers: number): string {
+  if (confidence === undefined) return '';
+  if (confidence === null) return '; one sample, no resampling: no intervals';
+  if (whiskers)
+    return `; whiskers: ${Math.round(confidence.level * 100)}% interval of the ${whiskers} longest lengths over ${confidence.resamples} resamples (${confidence.unit})`;
+  return confidence.dims.some((c) => c.dim === dim) ? `; resampled ${confidence.resamples}x, no per-bar intervals` : '';
 }

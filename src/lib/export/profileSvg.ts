@@ -106,6 +106,8 @@ interface Panel {
   hi: number;
   ticks: number[];
   value: (r: ProfileRow) => number | null;
+  /** The value's interval over the resamples, drawn as a whisker; null where the layer rests on one sample. */
+  interval?: (r: ProfileRow) => [number, number] | null;
   format: (v: number) => string;
   colour: string;
 }
@@ -133,6 +135,10 @@ function panels(rows: ProfileRow[]): Panel[] {
       hi: domHi,
       ticks: spread(1, domHi, (domHi - 1) / domStep),
       value: (r) => r.measures?.dominance ?? null,
+      interval: (r) => {
+        const m = r.measures;
+        return m && m.ratioLow !== null && m.ratioHigh !== null ? [m.ratioLow, m.ratioHigh] : null;
+      },
       format: (v) => (v === Infinity ? '∞' : v.toFixed(1)),
       colour: '#2a5d9f',
     },
@@ -244,6 +250,14 @@ export function profileToSvg(rows: ProfileRow[], options: ProfileChartOptions = 
     out.push(`<g class="panel" data-panel="${k}">`);
     out.push(`<text x="8" y="${top + 12}" font-weight="600">${escapeXml(p.label)}</text>`);
     out.push(`<text x="8" y="${top + 26}" fill="#777">${escapeXml(p.unit)}</text>`);
+    if (p.interval) {
+      const level = rows.find((r) => r.measures?.resampled)?.measures;
+      out.push(
+        `<text x="8" y="${top + 40}" fill="#777" font-size="10">${level ? 'whiskers: 90% interval' : 'one sample per layer'}</text>`,
+      );
+      if (level && rows.some((r) => r.measures && !r.measures.resampled))
+        out.push(`<text x="8" y="${top + 52}" fill="#777" font-size="10">none: one sample</text>`);
+    }
     for (const t of p.ticks) {
       out.push(
         `<line x1="${LEFT - 4}" x2="${width - RIGHT}" y1="${fixed(y(t))}" y2="${fixed(y(t))}" stroke="#eee"/>` +
@@ -269,8 +283,23 @@ export function profileToSvg(rows: ProfileRow[], options: ProfileChartOptions = 
           `<title>layer ${r.layer}: ${escapeXml(p.format(v))}</title></rect>`,
       );
       const clipped = v > p.hi;
+      const interval = p.interval?.(r) ?? null;
+      let labelY = top0 - 3;
+      if (interval) {
+        // The interval over the resamples, beside the bar's centre so the value label stays readable.
+        const [lo, hi] = interval;
+        const wx = cx + barW / 2 - 5;
+        const [y1, y2] = [y(lo), y(hi)];
+        out.push(
+          `<path class="whisker" data-layer="${r.layer}" data-low="${lo}" data-high="${hi}" ` +
+            `d="M${fixed(wx)} ${fixed(y1)}V${fixed(y2)}M${fixed(wx - 3)} ${fixed(y1)}H${fixed(wx + 3)}M${fixed(wx - 3)} ${fixed(y2)}H${fixed(wx + 3)}" ` +
+            `stroke="#000" stroke-width="1.2" fill="none"><title>layer ${r.layer}: 90% interval ` +
+            `${escapeXml(p.format(lo))}-${escapeXml(p.format(hi))} over the resamples</title></path>`,
+        );
+        labelY = Math.min(labelY, y2 - 3);
+      }
       out.push(
-        `<text x="${cx}" y="${fixed(top0 - 3)}" text-anchor="middle" fill="${clipped ? '#000' : '#444'}" font-size="10">` +
+        `<text x="${cx}" y="${fixed(labelY)}" text-anchor="middle" fill="${clipped ? '#000' : '#444'}" font-size="10">` +
           `${escapeXml(clipped && v !== Infinity ? `${p.format(v)}↑` : p.format(v))}</text>`,
       );
     });

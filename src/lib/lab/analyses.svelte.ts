@@ -2,6 +2,7 @@
 // computed one at a time in the worker, the one on screen first. Changing a parameter drops every result and
 // cancels the computation under way, so the page never waits for an analysis nobody will look at.
 import type { ResultDocument, Source } from '../result/schema';
+import { verdictOf, type Verdict } from '../analysis/verdict';
 import type { AnalysisFilters, AnalysisOptions } from '../worker/protocol';
 import { AnalysisClient, CancelledError } from '../worker/client';
 import { createEta, type Eta } from './eta';
@@ -43,11 +44,26 @@ export interface AnalysisProgress {
   queued: number;
 }
 
+/**
+ * The verdict of the analysis under way, from the resamples done so far (the worker reports each one): the page
+ * states it as it firms up, then the document's own verdict replaces it.
+ */
+export interface ProvisionalVerdict {
+  key: string;
+  label: string;
+  /** Resamples done, and how many the analysis runs. */
+  done: number;
+  total: number;
+  verdict: Verdict;
+}
+
 export class Analyses {
   subjects = $state.raw<Subject[]>([]);
   results = $state.raw<ReadonlyMap<string, ResultDocument>>(mapOf());
   errors = $state.raw<ReadonlyMap<string, string>>(mapOf());
   progress = $state<AnalysisProgress | null>(null);
+  /** The verdict so far of the subject being analysed; null between resamples' first report and its document. */
+  provisional = $state.raw<ProvisionalVerdict | null>(null);
   /** The last failure to cache an analysis, shown in the page. */
   storeError = $state<string | null>(null);
   /** The subject shown in the main view; analysed before any other. */
@@ -98,6 +114,7 @@ export class Analyses {
     if (this.#running) this.#client?.cancel();
     this.#running = null;
     this.progress = null;
+    this.provisional = null;
     // Nothing is queued any more: the remaining subjects wait for the next parameter change or focus.
     this.#paused = true;
   }
@@ -117,6 +134,7 @@ export class Analyses {
     this.results = mapOf();
     this.errors = mapOf();
     this.progress = null;
+    this.provisional = null;
     this.#paused = false;
     void this.#pump();
   }
@@ -158,12 +176,26 @@ export class Analyses {
       if (generation !== this.#generation) return;
       const doc =
         cached ??
-        (await this.client.analyze({ filters: subject.filters, source: subject.source, options }, (stage, fraction) => {
-          if (generation !== this.#generation) return;
-          eta.update(fraction, performance.now());
-          this.progress = { label: subject.label, stage, fraction, etaSeconds: eta.secondsLeft(), queued };
-        }));
+        (await this.client.analyze(
+          { filters: subject.filters, source: subject.source, options },
+          (stage, fraction) => {
+            if (generation !== this.#generation) return;
+            eta.update(fraction, performance.now());
+            this.progress = { label: subject.label, stage, fraction, etaSeconds: eta.secondsLeft(), queued };
+          },
+          (confidence, persistence) => {
+            if (generation !== this.#generation) return;
+            this.provisional = {
+              key: subject.key,
+              label: subject.label,
+              done: confidence.resamples,
+              total: Math.max(confidence.resamples, options.resamples ?? confidence.resamples),
+              verdict: verdictOf({ persistence }),
+            };
+          },
+        ));
       if (generation !== this.#generation) return;
+      this.provisional = null;
       this.results = withEntry(this.results, subject.key, doc);
       // A cache that cannot store (a full quota) costs a recomputation later, not this result; the page says so.
       if (!cached) {
@@ -173,6 +205,7 @@ export class Analyses {
       }
     } catch (e) {
       if (e instanceof CancelledError || generation !== this.#generation) return;
+      this.provisional = null;
       this.errors = withEntry(this.errors, subject.key, e instanceof Error ? e.message : String(e));
     } finally {
       if (generation === this.#generation) this.#running = null;

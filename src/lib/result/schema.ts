@@ -195,6 +195,14 @@ export const confidenceSchema = z.object({
           low: num.positive().nullable(),
           high: num.positive().nullable(),
         }),
+        /**
+         * lengths[r]: the central interval (at `level`) of the (r+1)-th longest bar's length over the resamples, for
+         * the few longest ranks: the barcode's whiskers. Absent from documents made before they were kept.
+         */
+        lengths: z
+          .array(z.object({ low: num.nonnegative(), high: num.nonnegative() }))
+          .max(11)
+          .optional(),
       }),
     )
     .max(4),

@@ -23,6 +23,13 @@ export interface DimensionConfidence {
   agreement: number;
   /** Longest bar over the next: on the full data (null without two bars), and the resamples' central interval. */
   ratio: { value: number | null; low: number | null; high: number | null };
+  /**
+   * lengths[r]: the central interval of the (r+1)-th longest bar's length over the resamples, r < MAX_CLASSES + 1
+   * (a resample with fewer bars counts 0 there): the whiskers a barcode draws on its longest bars. The r-th bar of
+   * a resample is its r-th longest, not a matched class of the full data; for the few bars that stand out of a
+   * barcode the two are the same.
+   */
+  lengths: Array<{ low: number; high: number }>;
 }
 
 /** Quantile q of sorted values (linear interpolation between order statistics, R's type 7). */
@@ -55,6 +62,12 @@ export function dimensionConfidence(
     .filter((r): r is number => r !== null)
     .sort((a, b) => a - b);
   const tail = (1 - level) / 2;
+  const lengths = counts.length
+    ? Array.from({ length: MAX_CLASSES + 1 }, (_, r) => {
+        const at = resamples.map((l) => l[r] ?? 0).sort((a, b) => a - b);
+        return { low: quantile(at, tail), high: quantile(at, 1 - tail) };
+      })
+    : [];
   return {
     dim,
     significant,
@@ -65,5 +78,6 @@ export function dimensionConfidence(
       low: ratios.length ? quantile(ratios, tail) : null,
       high: ratios.length ? quantile(ratios, 1 - tail) : null,
     },
+    lengths,
   };
 }

@@ -16,7 +16,7 @@ const api = {
     return analyzeFilters(request.filters, request.source, request.options, {
       onProgress: onProgress ? (stage: string, fraction: number) => void onProgress(stage, fraction) : undefined,
       // The verdict so far, after each resample, so a view can show it firming up before the document is done.
-      onConfidence: onConfidence ? (c) => void onConfidence(c) : undefined,
+      onConfidence: onConfidence ? (c, persistence) => void onConfidence(c, persistence) : undefined,
     });
   },
 

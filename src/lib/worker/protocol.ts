@@ -1,5 +1,5 @@
 // What the page and the analysis worker exchange. Plain data only: everything crosses postMessage.
-import type { Confidence, ResultDocument } from '../result/schema';
+import type { Confidence, PersistenceSummary, ResultDocument } from '../result/schema';
 
 export type AnalysisOptions = Parameters<typeof import('../analysis/pipeline').analyzeFilters>[2];
 export type AnalysisFilters = Parameters<typeof import('../analysis/pipeline').analyzeFilters>[0];
@@ -12,8 +12,11 @@ export interface AnalysisRequest {
 
 export type ProgressCallback = (stage: string, fraction: number) => void;
 
-/** The confidence of the barcode so far (persistence.confidence), after each resample. */
-export type ConfidenceCallback = (confidence: Confidence) => void;
+/**
+ * The confidence of the barcode so far (persistence.confidence), after each resample, with the full data's
+ * persistence it belongs to (so the page can state the verdict so far by the one rule).
+ */
+export type ConfidenceCallback = (confidence: Confidence, persistence: PersistenceSummary) => void;
 
 export type DocumentBars = Array<[number, number | null]>;
 
