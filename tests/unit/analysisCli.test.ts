@@ -92,6 +92,7 @@ describe('kleinscope analyze', () => {
     });
     expect(doc.mapper.bootstrap.resamples).toBe(4);
     expect(doc.mapper.bootstrap.distances).toHaveLength(4);
+    expect(doc.mapper.bootstrap.loopCounts).toHaveLength(4);
     const same = run(
       join(dir, 'good.csv'),
       '--k',

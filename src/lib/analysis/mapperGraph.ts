@@ -302,6 +302,7 @@ export function mapperDocument(lens: string, built: MapperStage, nodes: MapperGr
             resamples: built.bootstrap.resamples,
             height: 'PC1',
             distances: roundAll(built.bootstrap.distances),
+            loopCounts: built.bootstrap.loopCounts,
             loops: built.bootstrap.loops.map((l) => ({
               birth: round(l.birth),
               death: round(l.death),

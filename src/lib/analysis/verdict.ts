@@ -139,3 +139,52 @@ export function verdictsDiffer(a: Verdict, b: Verdict): boolean | null {
   if (al === null || ah === null || bl === null || bh === null) return false;
   return ah < bl || bh < al;
 }
+
+/** How the Mapper graph's loops stand beside the barcode's verdict. */
+export interface GraphAgreement {
+  /** Loops of the graph on the full core. */
+  loops: number;
+  /**
+   * Over the Mapper bootstrap's resamples (when it ran and kept the counts): the count the graph supports, read by
+   * the barcode's rule (the upper median), and how many resample graphs show it. Null without those counts.
+   */
+  resampled: { loops: number; agreeing: number; resamples: number; frequency: Array<[number, number]> } | null;
+  /**
+   * agree / graph-more (loops the barcode does not single out) / graph-fewer (a class the graph misses) /
+   * undecided: the barcode's resamples disagree, or the bootstrap graphs do.
+   */
+  kind: 'agree' | 'graph-more' | 'graph-fewer' | 'undecided';
+  undecidedBy: 'barcode' | 'graph' | 'both' | null;
+}
+
+/**
+ * The graph against the barcode by one rule: the barcode's side is its verdict's supported count (`significant`,
+ * or "undecided"); the graph's side is its loop count, or, when the Mapper bootstrap kept each resample graph's
+ * count, the upper median of those counts, undecided when fewer than AGREEMENT of them show it (the barcode's
+ * rule, applied to the graph's own resamples).
+ */
+export function graphAgreement(verdict: Verdict, loops: number, loopCounts?: readonly number[]): GraphAgreement {
+  let resampled: GraphAgreement['resampled'] = null;
+  let graphDecided = true;
+  let graphLoops = loops;
+  if (loopCounts && loopCounts.length > 0) {
+    const sorted = [...loopCounts].sort((a, b) => a - b);
+    graphLoops = sorted[Math.floor(sorted.length / 2)];
+    const agreeing = sorted.filter((c) => c === graphLoops).length;
+    const counts = new Map<number, number>();
+    for (const c of sorted) counts.set(c, (counts.get(c) ?? 0) + 1);
+    resampled = { loops: graphLoops, agreeing, resamples: sorted.length, frequency: [...counts] };
+    graphDecided = agreeing / sorted.length >= AGREEMENT;
+  }
+  const barcodeDecided = verdict.kind !== 'undecided';
+  const undecidedBy =
+    !barcodeDecided && !graphDecided ? 'both' : !barcodeDecided ? 'barcode' : !graphDecided ? 'graph' : null;
+  const kind: GraphAgreement['kind'] = undecidedBy
+    ? 'undecided'
+    : graphLoops === verdict.classes
+      ? 'agree'
+      : graphLoops > verdict.classes
+        ? 'graph-more'
+        : 'graph-fewer';
+  return { loops, resampled, kind, undecidedBy };
+}

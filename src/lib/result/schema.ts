@@ -131,6 +131,8 @@ export const mapperSchema = z.object({
       height: text(40),
       /** Bottleneck distance of each resample's graph to this one. */
       distances: z.array(num.nonnegative()).max(1000),
+      /** Each resample's graph's number of loops (absent from documents made before it was kept). */
+      loopCounts: z.array(count).max(1000).optional(),
       /** The graph's loops, longest first, with the share of resamples each survives (persistence > 2 d_b). */
       loops: z
         .array(z.object({ birth: num, death: num, persistence: num.nonnegative(), survival: num.min(0).max(1) }))

@@ -1,4 +1,5 @@
 import { bottleneck } from './diagramDistance';
+import { flagHomology } from './graphHomology';
 import { DIAGRAM_TYPES, extendedPersistence, type ExtendedDiagrams } from './extendedPersistence';
 import type { MapperOutput } from './mapper';
 import { seededRandom } from './random';
@@ -28,6 +29,11 @@ export interface BootstrapResult {
   resamples: number;
   /** Bottleneck distance of each resample's diagrams to the original's. */
   distances: number[];
+  /**
+   * The number of independent loops (H1 of the flag complex, as the graph's own count) of each resample's graph:
+   * how stable the graph's answer to "how many loops" is, to set beside the barcode's resampled count.
+   */
+  loopCounts: number[];
   loops: BootstrapLoop[];
 }
 
@@ -69,6 +75,7 @@ export function mapperBootstrap(
   const base = graphDiagrams(original, pointHeight);
   const random = seededRandom(seed);
   const distances: number[] = [];
+  const loopCounts: number[] = [];
   const drawn = new Uint8Array(n);
   for (let r = 0; r < resamples; r++) {
     drawn.fill(0);
@@ -78,6 +85,7 @@ export function mapperBootstrap(
     for (let i = 0; i < n; i++) if (drawn[i]) subset.push(i);
     const graph = build(Uint32Array.from(subset));
     distances.push(extendedBottleneck(base, graphDiagrams(graph, pointHeight)));
+    loopCounts.push(flagHomology(graph.nodes.length, graph.edges).loops);
     onResample?.(r + 1);
   }
   const loops = base.ext1
@@ -87,5 +95,5 @@ export function mapperBootstrap(
       return { birth: up, death: down, persistence, survival: resamples ? survived / resamples : 0 };
     })
     .sort((a, b) => b.persistence - a.persistence);
-  return { resamples, distances, loops };
+  return { resamples, distances, loopCounts, loops };
 }
