@@ -79,6 +79,29 @@ test('a document from the analysis pipeline renders all its nodes and bars', asy
   expect(errors).toEqual([]);
 });
 
+test('the barcode draws whiskers from the resamples on its longest bars; one sample says so', async () => {
+  const analysed = await analyzeFilters(
+    gradientFilters(300),
+    { kind: 'synthetic', dataset: 'noisy gradients' },
+    { k: 20, p: 100, resamples: 6, title: 'Whiskers' },
+  );
+  const lengths = analysed.persistence.confidence!.dims[0].lengths!;
+  const { id: resampledId } = await publish(base, analysed);
+  const { page, errors } = await openPage(browser, `${base}/r/${resampledId}`);
+  const whiskers = page.getByTestId('bar-whisker');
+  await expect.poll(() => whiskers.count()).toBe(4);
+  expect(Number(await whiskers.first().getAttribute('data-high'))).toBe(lengths[0].high);
+  await expect
+    .poll(() => page.getByTestId('barcode-uncertainty').textContent())
+    .toMatch(/whiskers: 90% interval of the 4 longest lengths over 6 resamples \(filters\)/);
+  // The first test's document has no resamples: no whiskers, and its barcode says it rests on one sample.
+  const one = await openPage(browser, `${base}/r/${id}`);
+  await expect.poll(() => one.page.getByTestId('barcode-uncertainty').textContent()).toMatch(/one sample/);
+  expect(await one.page.getByTestId('bar-whisker').count()).toBe(0);
+  expect(errors).toEqual([]);
+  expect(one.errors).toEqual([]);
+});
+
 test('an automatic Mapper says how it chose its cover and whether its loops agree with the barcode', async () => {
   const analysed = await analyzeFilters(
     gradientFilters(400),

@@ -47,11 +47,13 @@ export function barcodeToSvg(diagrams: readonly (readonly Bar[])[], options: Bar
       const x1 = xOf(b);
       const x2 = d === null ? LEFT + plotW : xOf(d);
       // The longest bars carry their lengths, on a line of their own.
+      // The whisker's right end: a label past the bar starts beyond it, so the two do not overlap.
+      const reach = row < whiskers.length && d !== null ? Math.min(LEFT + plotW, xOf(b + whiskers[row].high)) : x2;
       if (row < LABELLED) {
         const length = d === null ? '∞' : formatValue(d - b);
-        const inside = d === null || x2 > LEFT + plotW - 50;
+        const inside = d === null || Math.max(x2, reach) > LEFT + plotW - 50;
         body.push(
-          `<text x="${fixed(inside ? x2 - 3 : x2 + 3)}" y="${y + 8}" font-size="9" text-anchor="${inside ? 'end' : 'start'}" fill="${inside ? '#fff' : '#222'}">${length}</text>`,
+          `<text x="${fixed(inside ? x2 - 3 : Math.max(x2, reach) + 3)}" y="${y + 8}" font-size="9" text-anchor="${inside ? 'end' : 'start'}" fill="${inside ? '#fff' : '#222'}">${length}</text>`,
         );
       }
       const h = row < LABELLED ? 10 : BAR;
