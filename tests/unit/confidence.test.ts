@@ -2,6 +2,7 @@
 // resample, and the whole stage on clouds whose H1 is known.
 import { describe, expect, test } from 'vitest';
 import { analyzeFilters } from '../../src/lib/analysis/pipeline';
+import { MAX_GRAPH_CORE, resampleGraphLoops } from '../../src/lib/analysis/graphLoops';
 import { graphAgreement, verdictOf, verdictsDiffer, type Verdict } from '../../src/lib/analysis/verdict';
 import {
   barLengths,
@@ -318,6 +319,23 @@ describe('the graph against the barcode', () => {
     const split = graphAgreement(said('circle', 1), 1, counts([1, 10], [2, 10]));
     expect(split).toMatchObject({ kind: 'undecided', undecidedBy: 'graph', resampled: { loops: 2, agreeing: 10 } });
     expect(graphAgreement(said('undecided', 0), 1, counts([0, 5], [1, 5])).undecidedBy).toBe('both');
+  });
+
+  test("each confidence resample rebuilds the graph and counts its loops, at the barcode's unit", async () => {
+    const f = cloud(300, 22, (i) => circle((2 * Math.PI * i) / 300));
+    const doc = await analyzeFilters(f, file, { resamples: 4, seed: 3, p: 100, k: 20 });
+    const counts = doc.persistence.confidence!.graphLoops!;
+    expect(counts).toHaveLength(4);
+    // The whole circle is the core (p = 100): the full graph and the resampled graphs show its one loop.
+    expect(doc.mapper.loops).toBe(1);
+    expect(counts.filter((c) => c === 1).length).toBeGreaterThanOrEqual(3);
+    expect(graphAgreement(verdictOf(doc), doc.mapper.loops!, counts).kind).toBe('agree');
+    // A lens that needs more than the core (the whole data's codensity) is not rebuilt: no counts, said by absence.
+    const byDensity = await analyzeFilters(f, file, { resamples: 2, seed: 3, p: 100, k: 20, lens: 'codensity' });
+    expect(byDensity.persistence.confidence!.graphLoops).toBeUndefined();
+    const big = MAX_GRAPH_CORE + 1;
+    const auto = { lens: 'pca', resolution: 'auto', gain: 'auto', epsilon: 'auto', seed: 1 } as const;
+    expect(resampleGraphLoops(new Float64Array(big * DIM), big, auto)).toBeNull();
   });
 
   test("the pipeline keeps each bootstrap graph's loop count", async () => {

@@ -37,14 +37,17 @@ export async function barcodeConfidence(
   const lengths: number[][][] = dims.map(() => []);
   let confidence: Confidence | undefined;
   let done = 0;
+  const graphLoops: number[] = [];
   for await (const barcode of resampledBarcodes(pre, plan, o, k, o.resamples, signal)) {
     dims.forEach((d, i) => lengths[i].push(barLengths(barcode.diagrams[d] ?? [], Infinity)));
+    if (barcode.loops !== null) graphLoops.push(barcode.loops);
     done++;
     confidence = {
       resamples: done,
       unit: plan.unit,
       level: CONFIDENCE_LEVEL,
       rule: RULE,
+      ...(graphLoops.length ? { graphLoops: [...graphLoops] } : {}),
       dims: dims.map((d, i) => {
         const c = dimensionConfidence(d, fullLengths[i], lengths[i], CONFIDENCE_LEVEL);
         return {

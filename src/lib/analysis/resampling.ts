@@ -22,6 +22,7 @@ import { seededRandom } from '../tda/random';
 import { abortError } from '../tda/ripsCohomology';
 import { weightedDensityCore } from '../tda/weightedCore';
 import type { Source } from '../result/schema';
+import { resampleGraphLoops } from './graphLoops';
 import { persistence } from './homology';
 import type { ResolvedOptions } from './options';
 import { DIM } from './precision';
@@ -54,6 +55,8 @@ export function resamplePlan(
 export interface ResampledBarcode {
   diagrams: Array<Array<[number, number]>>;
   nCore: number;
+  /** The Mapper graph's loops on this resample's core (graphLoops.ts); null where it is not rebuilt. */
+  loops: number | null;
 }
 
 function finiteBars(diagrams: Array<Array<[number, number]>>, threshold: number): Array<Array<[number, number]>> {
@@ -104,7 +107,11 @@ export async function* resampledBarcodes(
     }
     if (nCore < 2) continue;
     const ph = persistence(coords, nCore, o, false, signal);
-    yield { diagrams: finiteBars(ph.result.diagrams, ph.result.threshold), nCore };
+    yield {
+      diagrams: finiteBars(ph.result.diagrams, ph.result.threshold),
+      nCore,
+      loops: resampleGraphLoops(coords, nCore, o),
+    };
   }
 }
 

@@ -181,6 +181,11 @@ export const confidenceSchema = z.object({
   level: z.number().gt(0).lt(1),
   /** The rule that made `significant`, in words (and its threshold), so a reader need not find the code. */
   rule: text(300),
+  /**
+   * The Mapper graph's loop count on each resample (rebuilt as the document's graph, analysis/graphLoops.ts);
+   * absent where it is not rebuilt (codensity and circular lenses, cores above 2,000 points, older documents).
+   */
+  graphLoops: z.array(count).max(1000).optional(),
   dims: z
     .array(
       z.object({
