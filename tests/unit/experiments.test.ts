@@ -1,9 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import {
+  REPLICA_RULE,
+  compareReplicas,
   decodeKernels,
   encodeKernels,
   isReplicated,
   replicaDistance,
+  replicaPlan,
   runSeedOf,
   uploadBytes,
   uploadLayout,
@@ -54,5 +57,26 @@ describe('the experiments contract', () => {
     expect(replicaDistance(a, [Float32Array.from([3, 4])])).toBe(0);
     expect(replicaDistance(a, [Float32Array.from([3, 4.5])])).toBeCloseTo(0.1, 6);
     expect(replicaDistance([new Float32Array(2)], a)).toBe(Infinity);
+  });
+
+  test('replicas: exact on one exact backend, early steps on any other pair, unverified without one', () => {
+    const e = REPLICA_RULE.earlySteps;
+    expect(replicaPlan('wasm', 'wasm', [0, e, 4 * e])).toEqual({ check: 'exact', steps: [0, e, 4 * e], bound: 0 });
+    expect(replicaPlan('cpu', 'cpu', [4 * e]).check).toBe('exact');
+    // One GPU backend's name on two machines is two GPUs and drivers: not exact.
+    expect(replicaPlan('webgl', 'webgl', [0, e, 4 * e])).toEqual({
+      check: 'early',
+      steps: [0, e],
+      bound: REPLICA_RULE.earlyBound,
+    });
+    expect(replicaPlan('wasm', 'cpu', [0, 4 * e]).check).toBe('unverified');
+    const copy = (backend: string, at: number[], scale: number) => ({
+      backend,
+      steps: at.map((step) => ({ step, kernels: [Float32Array.from([3 * scale, 4])] })),
+    });
+    const far = compareReplicas(copy('wasm', [e, 4 * e], 1), copy('cpu', [e, 4 * e], 1.5));
+    expect(far).toMatchObject({ check: 'early', steps: [e], agree: false });
+    // A copy missing a compared step cannot agree.
+    expect(compareReplicas(copy('wasm', [e], 1), copy('wasm', [4 * e], 1)).agree).toBe(false);
   });
 });
