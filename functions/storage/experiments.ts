@@ -555,6 +555,7 @@ export class ExperimentStore {
     const outcome = compareReplicas(
       { backend: a.backend ?? 'unknown', steps: ka },
       { backend: b.backend ?? 'unknown', steps: kb },
+      def.learningRate,
     );
     if (outcome.agree) {
       await this.db

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { Env } from '../../functions/env';
 import {
   REPLICA_RULE,
+  earlyHorizon,
   encodeKernels,
   runSeedOf,
   uploadLayout,
@@ -436,7 +437,7 @@ describe('replication', () => {
   test('copies on two backends are compared at the early steps only: apart later is honest, apart early is not', async () => {
     // Scaled copies: relative distance |1 - s| at every step where one copy is the other times s.
     const scaled = (run: number, step: number, s: number) => kernels(run, step, 0, 0.1 * s);
-    const late = REPLICA_RULE.earlySteps * 4;
+    const late = earlyHorizon(1e-3) * 16;
     const agreeing = await create({ runs: 1, replication: 1, steps: [5, late] });
     const a = await leased(agreeing.id, contributorA, env, 'wasm');
     const b = await leased(agreeing.id, contributorB, env, 'webgl');
@@ -474,7 +475,7 @@ describe('replication', () => {
   });
 
   test('two backends with no early step to compare: accepted, labelled unverified (not replicated on one backend)', async () => {
-    const late = REPLICA_RULE.earlySteps * 4;
+    const late = earlyHorizon(1e-3) * 16;
     // Step 0 is the seeded start, which anyone computes without training: it does not verify a run.
     const { id } = await create({ runs: 1, replication: 1, steps: [0, late] });
     const a = await leased(id, contributorA, env, 'wasm');
