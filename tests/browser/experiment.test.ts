@@ -59,13 +59,20 @@ test('two pages join one experiment, train its runs and show the pooled analysis
   );
   expect(contributed).toEqual([1, 1]);
 
-  // Both pages follow the pool: progress, and layer 1 at the last step analysed over both runs.
+  // Both pages follow the pool: progress, and layers 1 and 2 at the last step analysed over both runs.
   for (const p of [a, b]) {
     await expect.poll(() => p.getByTestId('runs-done').textContent(), { timeout: 30_000 }).toBe('2');
-    await expect
-      .poll(() => p.getByTestId('pooled-verdict').textContent(), { timeout: 60_000 })
-      .toContain('Step 10, 2 runs');
+    for (const layer of [1, 2]) {
+      await expect
+        .poll(() => p.locator(`[data-testid="pooled-verdict"][data-layer="${layer}"]`).textContent(), {
+          timeout: 90_000,
+        })
+        .toContain(`Layer ${layer}, step 10, 2 runs`);
+    }
   }
+  // Layer 2's full result: 2 runs x 64 x 8 spatial filters went in.
+  await b.getByLabel('Layer 2').check();
+  await expect.poll(() => b.getByText('Layer 2 is not analysed yet').count()).toBe(0);
   const pool = (await (await fetch(`${base}/api/experiments/${id}/pool`)).json()) as {
     runs: Array<{ run: number; snapshots: unknown[] }>;
   };
@@ -104,4 +111,45 @@ test('closing a tab mid-run stops its training: the run stays leased until it ex
   const pool = (await (await fetch(`${base}/api/experiments/${id}/pool`)).json()) as { runs: unknown[] };
   expect(pool.runs).toEqual([]);
   expect(errors).toEqual([]);
+});
+
+test('the owner closes an experiment from its page; a wrong token is refused; the page says when it is offline', async () => {
+  const errors: string[] = [];
+  const base = inject('baseURL');
+  const res = await fetch(`${base}/api/experiments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ title: 'to close', preset: 'mnist-paper', runs: 2, steps: [0, 10], batch: 8 }),
+  });
+  const { id, url, token } = (await res.json()) as CreatedExperiment;
+  const page = await visitor(url, errors);
+  await expect.poll(() => page.getByTestId('experiment-progress').textContent()).toContain('0 of 2 runs done');
+
+  // Offline: the page keeps what it showed and says why it is not updating; back online, the alert goes.
+  await page.context().setOffline(true);
+  await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 20_000 }).toContain('You are offline');
+  expect(await page.getByTestId('experiment-progress').textContent()).toContain('0 of 2 runs done');
+  await page.context().setOffline(false);
+  await expect.poll(() => page.getByRole('alert').count(), { timeout: 20_000 }).toBe(0);
+
+  await page.getByText('Close this experiment (owner)').click();
+  await page.getByTestId('owner-token').fill('not-the-owner-token');
+  await page.getByRole('button', { name: 'Close experiment' }).click();
+  await expect.poll(() => page.getByTestId('close-error').textContent()).toContain('does not own the experiment');
+  const open = (await (await fetch(`${base}/api/experiments/${id}`)).json()) as { experiment: { closedAt: unknown } };
+  expect(open.experiment.closedAt).toBeNull();
+
+  await page.getByTestId('owner-token').fill(token);
+  await page.getByRole('button', { name: 'Close experiment' }).click();
+  await expect.poll(() => page.getByTestId('experiment-closed').count()).toBe(1);
+  expect(await page.getByRole('button', { name: 'Join experiment' }).isDisabled()).toBe(true);
+  expect(await page.getByText('Close this experiment (owner)').count()).toBe(0);
+  const lease = await fetch(`${base}/api/experiments/${id}/lease`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ backend: 'wasm' }),
+  });
+  expect(lease.status).toBe(409);
+  // The only errors are the ones this test caused: the refused token and the requests made while offline.
+  expect(errors.filter((e) => !/403|ERR_INTERNET_DISCONNECTED|Failed to fetch/.test(e))).toEqual([]);
 });
