@@ -495,6 +495,13 @@ describe('replication', () => {
     }
   });
 
+  test('a contributor that finished its copy of the last run is finished there, not told to wait', async () => {
+    const { id } = await create({ runs: 1, replication: 1, steps: [0, 10, 30] });
+    const a = await leased(id, contributorA);
+    for (const step of [0, 10, 30]) await uploaded(id, 0, step, a.leaseToken);
+    expect((await lease(id, contributorA)).status).toBe('finished');
+  });
+
   test("a replica's second copy goes first to a contributor on its first copy's backend", async () => {
     const { id } = await create({ runs: 2, replication: 1 });
     const a = await leased(id, contributorA, env, 'wasm');

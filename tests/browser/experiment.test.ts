@@ -1,9 +1,12 @@
 // Two browsers join one pooled experiment on /x/<id>: each trains leased runs in its training worker and uploads
 // the snapshots; both pages follow the progress and show the pooled analysis once the runs are in.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { CreatedExperiment } from '../../src/lib/api/experiments';
 import { launch, recordErrors } from '../support/browser';
+import { root } from '../support/wrangler';
 
 let browser: Browser;
 
@@ -152,4 +155,58 @@ test('the owner closes an experiment from its page; a wrong token is refused; th
   expect(lease.status).toBe(409);
   // The only errors are the ones this test caused: the refused token and the requests made while offline.
   expect(errors.filter((e) => !/403|ERR_INTERNET_DISCONNECTED|Failed to fetch/.test(e))).toEqual([]);
+});
+
+test('a replica trained on wasm in a tab and by `kleinscope contribute --backend wasm` is the same bit for bit', async () => {
+  const errors: string[] = [];
+  const base = inject('baseURL');
+  const res = await fetch(`${base}/api/experiments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      title: 'one replica, two places',
+      preset: 'mnist-paper',
+      runs: 1,
+      steps: [0, 10, 30],
+      batch: 8,
+      seed: 5,
+      replication: 1,
+    }),
+  });
+  const { id, url } = (await res.json()) as CreatedExperiment;
+  const page = await visitor(`${url}?backend=wasm`, errors);
+  await page.getByRole('button', { name: 'Join experiment' }).click();
+  await expect.poll(() => page.locator('.badge').textContent(), { timeout: 60_000 }).toContain('wasm');
+  // Every status the tab showed, so a failure says how the contribution went.
+  const said = new Set<string>();
+  const deadline = Date.now() + 150_000;
+  for (;;) {
+    const now = (await page.getByTestId('join-status').textContent()) ?? '';
+    said.add(now.replace(/step \d+ of/, 'step N of'));
+    if (now.includes('no work left')) break;
+    if (Date.now() > deadline) throw new Error(`the tab never finished: ${[...said].join(' | ')}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  // The tab's copy is in; the second copy of run 0 is for someone else: a Node process on wasm.
+  const child = spawn(
+    process.execPath,
+    [join(root, 'src/cli/kleinscope.js'), 'contribute', '--server', base, '--backend', 'wasm', id],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let log = '';
+  child.stdout!.on('data', (d) => (log += d));
+  child.stderr!.on('data', (d) => (log += d));
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  expect(code, log).toBe(0);
+  const view = (await (await fetch(`${base}/api/experiments/${id}`)).json()) as {
+    progress: { runs: Record<string, number>; replicas: Record<string, number>; flaggedContributors: number };
+  };
+  expect(view.progress.runs).toMatchObject({ done: 1, rejected: 0 });
+  expect(view.progress.replicas).toEqual({ exact: 1, early: 0, unverified: 0 });
+  const pool = (await (await fetch(`${base}/api/experiments/${id}/pool`)).json()) as {
+    runs: Array<{ replica: { check: string; distance: number; backends: string[] } }>;
+  };
+  expect(pool.runs[0]!.replica).toMatchObject({ check: 'exact', distance: 0, backends: ['wasm', 'wasm'] });
+  await expect.poll(() => page.getByTestId('replicas').textContent(), { timeout: 30_000 }).toContain('1 identical');
+  expect(errors).toEqual([]);
 });

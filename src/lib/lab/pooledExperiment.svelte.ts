@@ -21,6 +21,7 @@ import type { ResultDocument } from '../result/schema';
 import { AnalysisClient } from '../worker/client';
 import { TrainingClient } from '../worker/trainingClient';
 import { LAB_RESAMPLES } from './options';
+import { wantedBackend } from './settings';
 
 /** How often the page asks for progress while it is open. */
 export const POLL_MS = 4000;
@@ -226,7 +227,8 @@ export class PooledExperiment {
     this.#leaving = leaving;
     const signal = AbortSignal.any([leaving.signal, this.#stop.signal]);
     const name = newContributorName();
-    this.#trainer ??= new TrainingClient();
+    // `?backend=wasm` (as in the lab) asks for one backend first: a replica on wasm or cpu is compared bit for bit.
+    this.#trainer ??= new TrainingClient({ backend: { wanted: wantedBackend() } });
     try {
       this.status = 'starting the training worker';
       const backend = await this.#trainer.backend();
