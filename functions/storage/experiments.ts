@@ -465,6 +465,24 @@ export class ExperimentStore {
     return row !== null;
   }
 
+  /**
+   * Gives a live lease back before it expires (a contributor that stopped, or lost an upload): its copy is open
+   * again at once, and the steps uploaded under it never count (uploads are keyed by the lease).
+   */
+  async release(id: string, run: number, token: string): Promise<void> {
+    await this.definition(id);
+    await this.leaseOf(id, run, token);
+    await this.db
+      .prepare(
+        `UPDATE experiment_copies
+         SET state = 'open', lease_id = NULL, lease_hash = NULL, lease_expires_ms = NULL, contributor = NULL,
+           backend = NULL
+         WHERE experiment_id = ?1 AND run = ?2 AND lease_hash = ?3 AND state = 'leased'`,
+      )
+      .bind(id, run, await hashToken(token))
+      .run();
+  }
+
   /** The copy a lease token holds on `run`: 403 when it holds none, 410 when it expired, 409 when already done. */
   private async leaseOf(
     id: string,

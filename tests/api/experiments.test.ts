@@ -263,6 +263,31 @@ describe('leases and uploads', () => {
     expect((await lease(id, contributorA, shortLeases)).status).toBe('finished');
   });
 
+  test('a lease given back opens its run at once; its steps never count; only its holder gives it back', async () => {
+    const { id } = await create({ runs: 1 });
+    const a = await leased(id, contributorA);
+    await uploaded(id, 0, 0, a.leaseToken);
+    const release = (token: string, run = 0) =>
+      request(
+        `/api/experiments/${id}/runs/${run}/lease`,
+        { method: 'DELETE', headers: { authorization: `Bearer ${token}` } },
+        env,
+      );
+    expect((await release('not-a-lease-token')).status).toBe(403);
+    expect((await release(a.leaseToken, 3)).status).toBe(403);
+    expect((await view(id)).progress.runs).toMatchObject({ leased: 1, open: 0 });
+    const ok = await release(a.leaseToken);
+    expect(ok.status).toBe(200);
+    expect((await view(id)).progress.runs).toMatchObject({ leased: 0, open: 1 });
+    // The old token holds nothing now; the same contributor gets the run again at once, from its start.
+    expect((await upload(id, 0, 5, a.leaseToken)).status).toBe(403);
+    const again = await leased(id, contributorA);
+    expect(again.run).toBe(0);
+    expect((await uploaded(id, 0, 0, again.leaseToken)).received).toBe(1);
+    expect((await uploaded(id, 0, 5, again.leaseToken)).runComplete).toBe(true);
+    expect((await view(id)).progress.runs).toMatchObject({ done: 1 });
+  });
+
   test('an upload after the lease expired is a 410 and changes nothing', async () => {
     const { id } = await create({ runs: 1, steps: [0, 5] });
     const a = await leased(id, undefined, shortLeases);

@@ -15,6 +15,7 @@ import {
 } from '../api/experiments';
 import { createExperimentsClient, newContributorName } from '../api/experimentsClient';
 import { emergenceRows, type EmergenceRow } from '../analysis/emergence';
+import type { BackendName } from '../nn/backends';
 import { experimentJob } from '../nn/experimentJob';
 import { writeSpatialFilters } from '../nn/kernels';
 import type { ResultDocument } from '../result/schema';
@@ -228,7 +229,8 @@ export class PooledExperiment {
     const signal = AbortSignal.any([leaving.signal, this.#stop.signal]);
     const name = newContributorName();
     // `?backend=wasm` (as in the lab) asks for one backend first: a replica on wasm or cpu is compared bit for bit.
-    this.#trainer ??= new TrainingClient({ backend: { wanted: wantedBackend() } });
+    // The worker checks the name (parseBackendName) and falls back to its usual order on anything else.
+    this.#trainer ??= new TrainingClient({ backend: { wanted: wantedBackend() as BackendName | null } });
     try {
       this.status = 'starting the training worker';
       const backend = await this.#trainer.backend();
@@ -276,6 +278,9 @@ export class PooledExperiment {
           },
         );
         if (result.completed && complete) this.contributed += 1;
+        // Stopped, or an upload was refused: give the lease back so the run is open again now, not when it
+        // expires (this tab, asking again, would otherwise wait for its own lease). Offline, it just expires.
+        else void this.#api.release(this.id, a.run, a.leaseToken).catch(() => undefined);
       }
     } catch (e) {
       this.status = `stopped: ${failure(e, 'contributing')}`;
