@@ -278,9 +278,12 @@ export class PooledExperiment {
           },
         );
         if (result.completed && complete) this.contributed += 1;
-        // Stopped, or an upload was refused: give the lease back so the run is open again now, not when it
-        // expires (this tab, asking again, would otherwise wait for its own lease). Offline, it just expires.
-        else void this.#api.release(this.id, a.run, a.leaseToken).catch(() => undefined);
+        // Left, or an upload was refused: give the lease back so the run is open again now, not when it expires
+        // (this tab, asking again, would otherwise wait for its own lease). Offline, it just expires. Not when
+        // the tab closes: a request sent while the page unloads may or may not arrive, and expiry covers it.
+        else if (!this.#stop.signal.aborted) {
+          void this.#api.release(this.id, a.run, a.leaseToken).catch(() => undefined);
+        }
       }
     } catch (e) {
       this.status = `stopped: ${failure(e, 'contributing')}`;
