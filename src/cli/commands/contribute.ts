@@ -162,7 +162,10 @@ export const command: Command = {
       // lease already lost or a server out of reach just expires).
       released = await client.release(id, run, leaseToken).then(
         () => true,
-        () => false,
+        (e: unknown) => (
+          say(`run ${run}: could not give the lease back (${serverError(e, 'release').message})`),
+          false
+        ),
       );
       return false;
     }
