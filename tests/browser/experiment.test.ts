@@ -1,6 +1,8 @@
 // Two browsers join one pooled experiment on /x/<id>: each trains leased runs in its training worker and uploads
 // the snapshots; both pages follow the progress and show the pooled analysis once the runs are in.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -208,5 +210,19 @@ test('a replica trained on wasm in a tab and by `kleinscope contribute --backend
   };
   expect(pool.runs[0]!.replica).toMatchObject({ check: 'exact', distance: 0, backends: ['wasm', 'wasm'] });
   await expect.poll(() => page.getByTestId('replicas').textContent(), { timeout: 30_000 }).toContain('1 identical');
+  const out = mkdtempSync(join(tmpdir(), 'kleinscope-replica-pool-'));
+  try {
+    const pool = spawnSync(
+      process.execPath,
+      [join(root, 'src/cli/kleinscope.js'), 'pool', '--server', base, id, '--out', out],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(pool.status, pool.stderr).toBe(0);
+    expect(pool.stdout).toContain('replicated runs: 1 identical on one backend, 0 agreeing at the early steps');
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
   expect(errors).toEqual([]);
 });
