@@ -150,6 +150,15 @@ experiments.put('/:id/runs/:run/steps/:step', uploads, async (c) => {
   const answer = await s.upload(id, run, step, token, body, { accuracy, loss });
   return c.json(answer, 201);
 });
+/** A contributor gives its lease back (it stopped, or lost an upload): the run is open again without waiting. */
+experiments.delete('/:id/runs/:run/lease', uploads, async (c) => {
+  const id = checkId(c.req.param('id'));
+  const run = natural(c.req.param('run'), 'run');
+  await store(c).release(id, run, bearer(c, 'the lease token'));
+  return c.json({ run, released: true });
+});
+experiments.all('/:id/runs/:run/lease', methodNotAllowed('DELETE'));
+
 experiments.get('/:id/runs/:run/steps/:step', reads, async (c) => {
   const id = checkId(c.req.param('id'));
   const run = natural(c.req.param('run'), 'run');

@@ -15,10 +15,9 @@ import type { GalleryItem } from '../../src/lib/api/gallery';
 import { hashToken, newId, newToken, constantTimeEqual } from './token';
 import {
   PRESETS,
-  REPLICA_TOLERANCE,
+  compareReplicas,
   decodeKernels,
   isReplicated,
-  replicaDistance,
   runSeedOf,
   uploadBytes,
   type ExperimentDefinition,
@@ -26,6 +25,8 @@ import {
   type ExperimentSettings,
   type LeaseAnswer,
   type PoolRun,
+  type ReplicaCheck,
+  type ReplicaOutcome,
   type UploadAnswer,
 } from '../../src/lib/api/experiments';
 
@@ -68,6 +69,8 @@ interface CopyRow {
   lease_expires_ms: number | null;
   contributor: string | null;
   backend: string | null;
+  /** JSON ReplicaOutcome, set on both copies of a replicated run once they agree. */
+  replica: string | null;
 }
 
 function definitionOf(r: ExperimentRow): ExperimentDefinition {
@@ -221,7 +224,7 @@ export class ExperimentStore {
   private async copies(id: string): Promise<CopyRow[]> {
     const { results } = await this.db
       .prepare(
-        `SELECT run, copy, state, lease_id, lease_expires_ms, contributor, backend FROM experiment_copies
+        `SELECT run, copy, state, lease_id, lease_expires_ms, contributor, backend, replica FROM experiment_copies
          WHERE experiment_id = ?1 ORDER BY run, copy`,
       )
       .bind(id)
@@ -244,11 +247,15 @@ export class ExperimentStore {
     }
     let done = 0;
     let leased = 0;
+    const replicas: Record<ReplicaCheck, number> = { exact: 0, early: 0, unverified: 0 };
     for (let r = 0; r < d.runs; r++) {
       const cs = byRun.get(r) ?? [];
-      const need = isReplicated(r, d.replication) ? 2 : 1;
-      if (cs.filter((c) => c.state === 'done').length >= need) done++;
-      else if (cs.some((c) => c.state === 'leased' && (c.lease_expires_ms ?? 0) >= now)) leased++;
+      const finished = cs.filter((c) => c.state === 'done');
+      if (isAccepted(d, r, finished)) {
+        done++;
+        const check = replicaOf(finished[0]!)?.check;
+        if (check) replicas[check]++;
+      } else if (cs.some((c) => c.state === 'leased' && (c.lease_expires_ms ?? 0) >= now)) leased++;
     }
     const flagged = await this.db
       .prepare('SELECT COUNT(*) AS n FROM experiment_contributors WHERE experiment_id = ?1 AND flagged_ms IS NOT NULL')
@@ -257,6 +264,7 @@ export class ExperimentStore {
     return {
       runs: { total: d.runs, done, leased, open: d.runs - done - leased, rejected },
       flaggedContributors: flagged?.n ?? 0,
+      replicas,
     };
   }
 
@@ -314,7 +322,15 @@ export class ExperimentStore {
                  WHERE o.experiment_id = c.experiment_id AND o.run = c.run AND o.copy <> c.copy
                    AND o.contributor = ?5 AND o.state IN ('leased', 'done'))
                AND EXISTS (SELECT 1 FROM experiments e WHERE e.id = ?1 AND e.closed_at IS NULL)
-             ORDER BY c.run, c.copy LIMIT 1)
+             -- A replica's second copy goes preferably to a contributor on its first copy's backend, where the
+             -- copies can be compared bit for bit: first such copies, then fresh runs, then second copies whose
+             -- first runs on another backend (compared at early steps only; experiments.ts REPLICA_RULE).
+             ORDER BY (
+               SELECT CASE WHEN COUNT(*) = 0 THEN 1 WHEN SUM(o.backend = ?6) > 0 THEN 0 ELSE 2 END
+               FROM experiment_copies o
+               WHERE o.experiment_id = c.experiment_id AND o.run = c.run AND o.copy <> c.copy
+                 AND (o.state = 'done' OR (o.state = 'leased' AND o.lease_expires_ms >= ?7))
+             ), c.run, c.copy LIMIT 1)
            RETURNING run, copy`,
         )
         .bind(id, leaseId, await hashToken(token), expires, contributor, backend, now),
@@ -449,6 +465,24 @@ export class ExperimentStore {
     return row !== null;
   }
 
+  /**
+   * Gives a live lease back before it expires (a contributor that stopped, or lost an upload): its copy is open
+   * again at once, and the steps uploaded under it never count (uploads are keyed by the lease).
+   */
+  async release(id: string, run: number, token: string): Promise<void> {
+    await this.definition(id);
+    await this.leaseOf(id, run, token);
+    await this.db
+      .prepare(
+        `UPDATE experiment_copies
+         SET state = 'open', lease_id = NULL, lease_hash = NULL, lease_expires_ms = NULL, contributor = NULL,
+           backend = NULL
+         WHERE experiment_id = ?1 AND run = ?2 AND lease_hash = ?3 AND state = 'leased'`,
+      )
+      .bind(id, run, await hashToken(token))
+      .run();
+  }
+
   /** The copy a lease token holds on `run`: 403 when it holds none, 410 when it expired, 409 when already done. */
   private async leaseOf(
     id: string,
@@ -522,9 +556,10 @@ export class ExperimentStore {
   }
 
   /**
-   * Both copies of a replicated run are done: compare them step by step. A mismatch rejects both, flags both
-   * contributors, rejects every other run they finished in this experiment, and puts fresh copies of all those
-   * runs back in the pool.
+   * Both copies of a replicated run are done: compare them by the contract's rule (exact on one exact backend,
+   * early steps otherwise). Agreement is written on both copies, which puts the run in the pool. A mismatch
+   * rejects both, flags both contributors, rejects every other run they finished in this experiment, and puts
+   * fresh copies of all those runs back in the pool.
    */
   private async compareReplicas(def: ExperimentDefinition, run: number): Promise<void> {
     const id = def.id;
@@ -535,10 +570,24 @@ export class ExperimentStore {
       this.copyKernels(id, def, run, a.copy),
       this.copyKernels(id, def, run, b.copy),
     ]);
-    const tolerance = a.backend === b.backend ? REPLICA_TOLERANCE.sameBackend : REPLICA_TOLERANCE.otherBackend;
-    const worst = Math.max(...ka.map((s, i) => replicaDistance(s.kernels, kb[i]!.kernels)));
-    if (worst <= tolerance) return;
-    const reason = `replica mismatch on run ${run}: relative distance ${worst.toPrecision(3)} > ${tolerance}`;
+    const outcome = compareReplicas(
+      { backend: a.backend ?? 'unknown', steps: ka },
+      { backend: b.backend ?? 'unknown', steps: kb },
+      def.learningRate,
+    );
+    if (outcome.agree) {
+      await this.db
+        .prepare(
+          `UPDATE experiment_copies SET replica = ?4
+           WHERE experiment_id = ?1 AND run = ?2 AND copy IN (?3, ?5) AND state = 'done'`,
+        )
+        .bind(id, run, a.copy, JSON.stringify(outcome), b.copy)
+        .run();
+      return;
+    }
+    const reason =
+      `replica mismatch on run ${run} (${outcome.check}, ${outcome.backends.join(' and ')}, steps ` +
+      `${outcome.steps.join(', ')}): relative distance ${outcome.distance.toPrecision(3)} > ${outcome.bound}`;
     const now = Date.now();
     const flaggedContributors = [a.contributor, b.contributor].filter((c): c is string => !!c);
     const statements: D1PreparedStatement[] = [];
@@ -579,6 +628,17 @@ export class ExperimentStore {
   /** The accepted runs (done, not rejected; a replicated run once both copies agree), with each snapshot's scores. */
   async pool(id: string): Promise<{ experiment: ExperimentDefinition; runs: PoolRun[] }> {
     const def = await this.definition(id);
+    // A replicated run whose copies are both in but not yet compared (the comparison after its last upload failed,
+    // or it was accepted before replicas were recorded) is compared now, so it cannot stay out of the pool.
+    const copies = await this.copies(def.id);
+    const unchecked = new Set(
+      copies.filter((c) => c.state === 'done' && !c.replica && isReplicated(c.run, def.replication)).map((c) => c.run),
+    );
+    for (const run of unchecked) {
+      if (copies.filter((c) => c.run === run && c.state === 'done').length < 2) continue;
+      // Best effort: a run whose kernels cannot be read now stays out of the pool until a later read.
+      await this.compareReplicas(def, run).catch((e: unknown) => console.error(e));
+    }
     const accepted = await this.acceptedCopies(def);
     const { results } = await this.db
       .prepare(
@@ -594,6 +654,7 @@ export class ExperimentStore {
         run,
         seed: runSeedOf(def.seed, run),
         backend: c.backend ?? 'unknown',
+        replica: replicaOf(c),
         snapshots: results
           .filter((u) => u.run === run && u.copy === c.copy)
           .map((u) => ({ step: u.step, loss: u.loss, accuracy: u.accuracy })),
@@ -609,7 +670,7 @@ export class ExperimentStore {
       if (c.state === 'done') byRun.set(c.run, [...(byRun.get(c.run) ?? []), c]);
     }
     for (const [run, cs] of byRun) {
-      if (cs.length >= (isReplicated(run, def.replication) ? 2 : 1)) out.set(run, cs[0]!);
+      if (isAccepted(def, run, cs)) out.set(run, cs[0]!);
     }
     return out;
   }
@@ -631,6 +692,19 @@ export class ExperimentStore {
     if (!obj) throw new ApiError(503, 'unavailable', 'the kernels are missing from storage');
     return obj.body;
   }
+}
+
+/**
+ * Whether a run is in the pool, given its done copies: one suffices for a run trained once; a replicated run needs
+ * two whose comparison agreed (until then, or after a mismatch, it is not in the pool).
+ */
+function isAccepted(def: ExperimentDefinition, run: number, done: CopyRow[]): boolean {
+  if (!isReplicated(run, def.replication)) return done.length >= 1;
+  return done.length >= 2 && done.some((c) => c.replica !== null);
+}
+
+function replicaOf(c: CopyRow): ReplicaOutcome | null {
+  return c.replica ? (JSON.parse(c.replica) as ReplicaOutcome) : null;
 }
 
 function duplicate(run: number, step: number): ApiError {

@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import type { Env } from '../../functions/env';
 import {
+  REPLICA_RULE,
+  earlyHorizon,
   encodeKernels,
   runSeedOf,
   uploadLayout,
@@ -41,15 +43,15 @@ async function view(id: string): Promise<ExperimentView> {
   return (await res.json()) as ExperimentView;
 }
 
-async function lease(id: string, contributor?: string, e: Env = env): Promise<LeaseAnswer> {
+async function lease(id: string, contributor?: string, e: Env = env, backend = 'wasm'): Promise<LeaseAnswer> {
   const headers: Record<string, string> = contributor ? { 'x-kleinscope-contributor': contributor } : {};
-  const res = await request(`/api/experiments/${id}/lease`, json({ backend: 'wasm' }, headers), e);
+  const res = await request(`/api/experiments/${id}/lease`, json({ backend }, headers), e);
   expect([200, 201]).toContain(res.status);
   return (await res.json()) as LeaseAnswer;
 }
 
-async function leased(id: string, contributor?: string, e: Env = env) {
-  const a = await lease(id, contributor, e);
+async function leased(id: string, contributor?: string, e: Env = env, backend = 'wasm') {
+  const a = await lease(id, contributor, e, backend);
   if (a.status !== 'leased') throw new Error(`expected a lease, got ${JSON.stringify(a)}`);
   return a;
 }
@@ -206,6 +208,7 @@ describe('leases and uploads', () => {
         run: 0,
         seed: runSeedOf(1, 0),
         backend: 'wasm',
+        replica: null,
         snapshots: [
           { step: 0, loss: 1.25, accuracy: 0.5 },
           { step: 5, loss: 1.25, accuracy: 0.5 },
@@ -258,6 +261,31 @@ describe('leases and uploads', () => {
     expect(new Uint8Array(await k.arrayBuffer())).toEqual(kernels(0, 0));
     expect((await view(id)).progress.runs).toEqual({ total: 1, done: 1, leased: 0, open: 0, rejected: 0 });
     expect((await lease(id, contributorA, shortLeases)).status).toBe('finished');
+  });
+
+  test('a lease given back opens its run at once; its steps never count; only its holder gives it back', async () => {
+    const { id } = await create({ runs: 1 });
+    const a = await leased(id, contributorA);
+    await uploaded(id, 0, 0, a.leaseToken);
+    const release = (token: string, run = 0) =>
+      request(
+        `/api/experiments/${id}/runs/${run}/lease`,
+        { method: 'DELETE', headers: { authorization: `Bearer ${token}` } },
+        env,
+      );
+    expect((await release('not-a-lease-token')).status).toBe(403);
+    expect((await release(a.leaseToken, 3)).status).toBe(403);
+    expect((await view(id)).progress.runs).toMatchObject({ leased: 1, open: 0 });
+    const ok = await release(a.leaseToken);
+    expect(ok.status).toBe(200);
+    expect((await view(id)).progress.runs).toMatchObject({ leased: 0, open: 1 });
+    // The old token holds nothing now; the same contributor gets the run again at once, from its start.
+    expect((await upload(id, 0, 5, a.leaseToken)).status).toBe(403);
+    const again = await leased(id, contributorA);
+    expect(again.run).toBe(0);
+    expect((await uploaded(id, 0, 0, again.leaseToken)).received).toBe(1);
+    expect((await uploaded(id, 0, 5, again.leaseToken)).runComplete).toBe(true);
+    expect((await view(id)).progress.runs).toMatchObject({ done: 1 });
   });
 
   test('an upload after the lease expired is a 410 and changes nothing', async () => {
@@ -404,7 +432,119 @@ describe('replication', () => {
     expect((await view(id)).progress).toEqual({
       runs: { total: 1, done: 1, leased: 0, open: 0, rejected: 0 },
       flaggedContributors: 0,
+      replicas: { exact: 1, early: 0, unverified: 0 },
     });
+    const pool = (await (await request(`/api/experiments/${id}/pool`, {}, env)).json()) as PoolAnswer;
+    expect(pool.runs[0]!.replica).toEqual({
+      check: 'exact',
+      backends: ['wasm', 'wasm'],
+      steps: [0, 5],
+      distance: 0,
+      bound: 0,
+      agree: true,
+    });
+  });
+
+  test('on one exact backend the copies must be bit for bit the same: one float apart is a mismatch', async () => {
+    const { id } = await create({ runs: 1, replication: 1 });
+    const a = await leased(id, contributorA, env, 'cpu');
+    const b = await leased(id, contributorB, env, 'cpu');
+    await finish(id, 0, a.leaseToken);
+    const tweaked = kernels(0, 5);
+    new DataView(tweaked.buffer).setFloat32(0, new DataView(tweaked.buffer).getFloat32(0, true) * (1 + 1e-6), true);
+    await uploaded(id, 0, 0, b.leaseToken);
+    await uploaded(id, 0, 5, b.leaseToken, tweaked);
+    const p = (await view(id)).progress;
+    expect(p.runs).toMatchObject({ done: 0, rejected: 2 });
+    expect(p.flaggedContributors).toBe(2);
+  });
+
+  test('copies on two backends are compared at the early steps only: apart later is honest, apart early is not', async () => {
+    // Scaled copies: relative distance |1 - s| at every step where one copy is the other times s.
+    const scaled = (run: number, step: number, s: number) => kernels(run, step, 0, 0.1 * s);
+    const late = earlyHorizon(1e-3) * 16;
+    const agreeing = await create({ runs: 1, replication: 1, steps: [5, late] });
+    const a = await leased(agreeing.id, contributorA, env, 'wasm');
+    const b = await leased(agreeing.id, contributorB, env, 'webgl');
+    await uploaded(agreeing.id, 0, 5, a.leaseToken, scaled(0, 5, 1));
+    await uploaded(agreeing.id, 0, late, a.leaseToken, scaled(0, late, 1));
+    await uploaded(agreeing.id, 0, 5, b.leaseToken, scaled(0, 5, 1 + REPLICA_RULE.earlyBound / 10));
+    // As far apart as measured honest copies on two backends were by step 200 (3.9%, README).
+    await uploaded(agreeing.id, 0, late, b.leaseToken, scaled(0, late, 1.04));
+    expect((await view(agreeing.id)).progress).toMatchObject({
+      runs: { done: 1, rejected: 0 },
+      flaggedContributors: 0,
+      replicas: { exact: 0, early: 1, unverified: 0 },
+    });
+    const pool = (await (await request(`/api/experiments/${agreeing.id}/pool`, {}, env)).json()) as PoolAnswer;
+    expect(pool.runs[0]!.replica).toMatchObject({
+      check: 'early',
+      backends: ['wasm', 'webgl'],
+      steps: [5],
+      bound: REPLICA_RULE.earlyBound,
+      agree: true,
+    });
+    expect(pool.runs[0]!.replica!.distance).toBeCloseTo(REPLICA_RULE.earlyBound / 10, 4);
+
+    const apart = await create({ runs: 1, replication: 1, steps: [5, late] });
+    const c = await leased(apart.id, contributorA, env, 'wasm');
+    const d = await leased(apart.id, contributorB, env, 'cpu');
+    for (const [lease, s] of [
+      [c, 1],
+      [d, 1 + REPLICA_RULE.earlyBound * 2],
+    ] as const) {
+      await uploaded(apart.id, 0, 5, lease.leaseToken, scaled(0, 5, s));
+      await uploaded(apart.id, 0, late, lease.leaseToken, scaled(0, late, s));
+    }
+    expect((await view(apart.id)).progress).toMatchObject({ runs: { done: 0, rejected: 2 }, flaggedContributors: 2 });
+  });
+
+  test('two backends with no early step to compare: accepted, labelled unverified (not replicated on one backend)', async () => {
+    const late = earlyHorizon(1e-3) * 16;
+    // Step 0 is the seeded start, which anyone computes without training: it does not verify a run.
+    const { id } = await create({ runs: 1, replication: 1, steps: [0, late] });
+    const a = await leased(id, contributorA, env, 'wasm');
+    const b = await leased(id, contributorB, env, 'webgpu');
+    await finish2(id, a.leaseToken, 1);
+    await finish2(id, b.leaseToken, 1.2);
+    expect((await view(id)).progress).toMatchObject({
+      runs: { done: 1, rejected: 0 },
+      replicas: { exact: 0, early: 0, unverified: 1 },
+    });
+    const pool = (await (await request(`/api/experiments/${id}/pool`, {}, env)).json()) as PoolAnswer;
+    expect(pool.runs[0]!.replica).toMatchObject({ check: 'unverified', steps: [], agree: true });
+
+    async function finish2(exp: string, token: string, s: number) {
+      await uploaded(exp, 0, 0, token, kernels(0, 0));
+      await uploaded(exp, 0, late, token, kernels(0, late, 0, 0.1 * s));
+    }
+  });
+
+  test('a contributor that finished its copy of the last run is finished there, not told to wait', async () => {
+    const { id } = await create({ runs: 1, replication: 1, steps: [0, 10, 30] });
+    const a = await leased(id, contributorA);
+    for (const step of [0, 10, 30]) await uploaded(id, 0, step, a.leaseToken);
+    expect((await lease(id, contributorA)).status).toBe('finished');
+  });
+
+  test("a replica's second copy goes first to a contributor on its first copy's backend", async () => {
+    const { id } = await create({ runs: 2, replication: 1 });
+    const a = await leased(id, contributorA, env, 'wasm');
+    // A cpu contributor gets a fresh run rather than the second copy of run 0, which runs on wasm.
+    const b = await leased(id, contributorB, env, 'cpu');
+    const c = await leased(id, 'contributor-cccccccccccc', env, 'wasm');
+    const d = await leased(id, 'contributor-dddddddddddd', env, 'cpu');
+    expect([a, b, c, d].map((l) => [l.run, l.copy])).toEqual([
+      [0, 0],
+      [1, 0],
+      [0, 1],
+      [1, 1],
+    ]);
+    // With nothing else left, a second copy goes to another backend rather than wait for ever.
+    const other = await create({ runs: 1, replication: 1 });
+    const e = await leased(other.id, contributorA, env, 'wasm');
+    const f = await leased(other.id, contributorB, env, 'cpu');
+    expect([e.copy, f.copy]).toEqual([0, 1]);
   });
 
   test('a mismatch excludes both copies, flags both contributors, reissues the run and their other runs', async () => {

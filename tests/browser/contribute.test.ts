@@ -114,3 +114,22 @@ test('two contributors, one killed mid-run, complete an experiment; pool + analy
   expect(doc.source).toMatchObject({ kind: 'training', runs: 4, step: 40, layer: 1, kernelShape: [3, 3, 1, 64] });
   expect(doc.preprocessing.nInput).toBe(4 * 64);
 }, 600_000);
+
+test('Ctrl-C gives the lease back: the run is open again at once, nothing of it counts', async () => {
+  const res = await fetch(`${server.url}/api/experiments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ title: 'interrupted', preset: 'mnist-paper', runs: 1, steps: [0, 400], batch: 16 }),
+  });
+  const { id } = (await res.json()) as CreatedExperiment;
+  const c = contribute(id);
+  await until('the first upload', () => /run 0 step 0: uploaded/.test(c.output()));
+  c.child.kill('SIGINT');
+  expect(await c.exited).toBe(130);
+  expect(c.output()).toContain('interrupted; the run was given back to the pool');
+  // Well before the lease's LEASE_SECONDS are up.
+  const view = (await (await fetch(`${server.url}/api/experiments/${id}`)).json()) as ExperimentView;
+  expect(view.progress.runs).toEqual({ total: 1, done: 0, leased: 0, open: 1, rejected: 0 });
+  const pool = (await (await fetch(`${server.url}/api/experiments/${id}/pool`)).json()) as PoolAnswer;
+  expect(pool.runs).toEqual([]);
+}, 240_000);

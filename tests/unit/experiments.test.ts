@@ -1,9 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import {
+  REPLICA_RULE,
+  compareReplicas,
+  earlyHorizon,
   decodeKernels,
   encodeKernels,
   isReplicated,
   replicaDistance,
+  replicaPlan,
   runSeedOf,
   uploadBytes,
   uploadLayout,
@@ -54,5 +58,35 @@ describe('the experiments contract', () => {
     expect(replicaDistance(a, [Float32Array.from([3, 4])])).toBe(0);
     expect(replicaDistance(a, [Float32Array.from([3, 4.5])])).toBeCloseTo(0.1, 6);
     expect(replicaDistance([new Float32Array(2)], a)).toBe(Infinity);
+  });
+
+  test('replicas: exact on one exact backend, early steps on any other pair, unverified without one', () => {
+    const e = earlyHorizon(1e-3);
+    expect(e).toBe(25);
+    // The horizon is a distance travelled: ten times the learning rate, a tenth of the steps.
+    expect(earlyHorizon(1e-2)).toBe(2);
+    expect(earlyHorizon(0.5)).toBe(0);
+    expect(replicaPlan('wasm', 'wasm', [0, e, 4 * e], 1e-3)).toEqual({
+      check: 'exact',
+      steps: [0, e, 4 * e],
+      bound: 0,
+    });
+    expect(replicaPlan('cpu', 'cpu', [4 * e], 1e-3).check).toBe('exact');
+    // One GPU backend's name on two machines is two GPUs and drivers: not exact.
+    expect(replicaPlan('webgl', 'webgl', [0, e, 4 * e], 1e-3)).toEqual({
+      check: 'early',
+      steps: [0, e],
+      bound: REPLICA_RULE.earlyBound,
+    });
+    expect(replicaPlan('webgl', 'webgl', [0, e, 4 * e], 1e-2).check).toBe('unverified');
+    expect(replicaPlan('wasm', 'cpu', [0, 4 * e], 1e-3).check).toBe('unverified');
+    const copy = (backend: string, at: number[], scale: number) => ({
+      backend,
+      steps: at.map((step) => ({ step, kernels: [Float32Array.from([3 * scale, 4])] })),
+    });
+    const far = compareReplicas(copy('wasm', [e, 4 * e], 1), copy('cpu', [e, 4 * e], 1.5), 1e-3);
+    expect(far).toMatchObject({ check: 'early', steps: [e], agree: false });
+    // A copy missing a compared step cannot agree.
+    expect(compareReplicas(copy('wasm', [e], 1), copy('wasm', [4 * e], 1), 1e-3).agree).toBe(false);
   });
 });

@@ -83,6 +83,7 @@ export const command: Command = {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     let finished = 0;
+    let released = false;
     try {
       while (finished < limit && !abort.signal.aborted) {
         let answer;
@@ -120,7 +121,11 @@ export const command: Command = {
       process.off('SIGTERM', onSignal);
     }
     if (abort.signal.aborted) {
-      process.stderr.write(`kleinscope contribute: interrupted; the lease expires and the run returns to the pool\n`);
+      process.stderr.write(
+        released
+          ? 'kleinscope contribute: interrupted; the run was given back to the pool\n'
+          : 'kleinscope contribute: interrupted; the lease expires and the run returns to the pool\n',
+      );
       return 130;
     }
     say(`contributed ${finished} run(s) to ${id}`);
@@ -152,7 +157,17 @@ export const command: Command = {
           }
         },
       });
-      return result.completed && complete;
+      if (result.completed && complete) return true;
+      // Interrupted or refused: the run is open again now rather than when the lease expires (best effort: a
+      // lease already lost or a server out of reach just expires).
+      released = await client.release(id, run, leaseToken).then(
+        () => true,
+        (e: unknown) => (
+          say(`run ${run}: could not give the lease back (${serverError(e, 'release').message})`),
+          false
+        ),
+      );
+      return false;
     }
   },
 };

@@ -118,6 +118,14 @@ export const command: Command = {
       process.stdout.write(
         `wrote ${pool.runs.length} of ${def.runs} run(s), steps ${def.steps.join(', ')}, to ${join(out, 'manifest.json')}\n`,
       );
+      const checks = pool.runs.flatMap((r) => (r.replica ? [r.replica.check] : []));
+      if (checks.length) {
+        const n = (c: string) => checks.filter((k) => k === c).length;
+        process.stdout.write(
+          `replicated runs: ${n('exact')} identical on one backend, ${n('early')} agreeing at the early steps ` +
+            `across backends, ${n('unverified')} not replicated on the same backend\n`,
+        );
+      }
     }
     return 0;
   },

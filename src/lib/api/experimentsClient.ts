@@ -28,6 +28,8 @@ export interface ExperimentsClient {
     kernels: Uint8Array,
     scores: { accuracy: number; loss: number | null },
   ): Promise<UploadAnswer>;
+  /** Gives a lease back before it expires: the run is open again at once, nothing uploaded under it counts. */
+  release(id: string, run: number, leaseToken: string): Promise<void>;
   pool(id: string): Promise<PoolAnswer>;
   /** One accepted run's kernels at one step, as uploaded. */
   kernels(id: string, run: number, step: number): Promise<Uint8Array>;
@@ -107,6 +109,12 @@ export function createExperimentsClient(base = '', fetchFn: typeof fetch = (...a
         },
         body: kernels as BodyInit,
       }),
+    release: async (id, run, leaseToken) => {
+      await call(`/${seg(id)}/runs/${run}/lease`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${leaseToken}` },
+      });
+    },
     pool: (id) => call<PoolAnswer>(`/${seg(id)}/pool`),
     kernels: async (id, run, step) =>
       new Uint8Array(await (await send(`/${seg(id)}/runs/${run}/steps/${step}`)).arrayBuffer()),
