@@ -155,10 +155,13 @@ export const command: Command = {
     });
     const loaded = await loader.load(input, { layer, step, maxFilters, seed: options.seed });
     // A model's loader subsamples its layer itself (by default too); any other input only when asked to.
-    const { filters, source, layer: wholeLayer } =
-      values['max-filters'] !== undefined && loaded.source.subsample === undefined
-        ? subsample(loaded, maxFilters, options.seed)
-        : loaded;
+    const {
+      filters,
+      source,
+      layer: wholeLayer,
+    } = values['max-filters'] !== undefined && loaded.source.subsample === undefined
+      ? subsample(loaded, maxFilters, options.seed)
+      : loaded;
     let doc;
     // Both cores for the k-NN search and the confidence resamples; same document as one thread.
     const pool = nodeTaskPool();

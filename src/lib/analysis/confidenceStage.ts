@@ -7,8 +7,14 @@ import type { ResolvedOptions } from './options';
 import { round } from './precision';
 import type { Preprocessed } from './preprocess';
 import { knn } from '../tda/knn';
-import { pooledKnn } from './pooledSearch';
-import { neighbourCount, resampleContext, type ResampledBarcode, type ResamplePlan } from './resampling';
+import { pooledKnn, pooledKthWithin } from './pooledSearch';
+import {
+  neighbourCount,
+  resampleContext,
+  subsampleBound,
+  type ResampledBarcode,
+  type ResamplePlan,
+} from './resampling';
 import { DIM } from './precision';
 import { inlinePool, runInOrder, type TaskPool } from './taskPool';
 
@@ -49,7 +55,17 @@ export async function barcodeConfidence(
     pool.size > 1 && pre.nKept > 4000
       ? await pooledKnn(pre.coords, pre.nKept, DIM, K, pool, signal)
       : knn(pre.coords, pre.nKept, DIM, K);
-  const context = resampleContext(pre, plan, o, k, plan.unit === 'subsample' ? undefined : await neighbours());
+  const context =
+    plan.unit === 'subsample'
+      ? resampleContext(
+          pre,
+          plan,
+          o,
+          k,
+          undefined,
+          await subsampleBound(plan.layer, k, o.p, (tree, radius) => pooledKthWithin(tree, k, radius, pool, signal)),
+        )
+      : resampleContext(pre, plan, o, k, await neighbours());
   const indices = Array.from({ length: o.resamples }, (_, b) => b);
   await runInOrder(
     pool,

@@ -3,7 +3,7 @@
  * each thread once; the threads answer slices of its points, and the slices are put back in point order. The
  * answers are the same as the one-thread searches' (tda/knn.ts, tda/codensity.ts), whatever the pool's size.
  */
-import { buildKdTree, mergeRows, type KdTree, type Neighbours } from '../tda/knn';
+import { buildKdTree, kthNeighbourDistanceRows, mergeRows, type KdTree, type Neighbours } from '../tda/knn';
 import { densityCoreSearch, densityCoreSearchWith, type CoreSearch } from '../tda/codensity';
 import { runInOrder, type TaskPool } from './taskPool';
 import type { Rows } from './poolTasks';
@@ -32,19 +32,29 @@ export async function pooledCoreSearch(
 ): Promise<CoreSearch> {
   if (!pool || pool.size < 2) return densityCoreSearch(points, n, dim, k, p);
   const tree = buildKdTree(points, n, dim);
-  const parts = slices(n, pool.size);
-  return densityCoreSearchWith(tree, k, p, async (radius) => {
-    const rows = new Float64Array(n);
-    await runInOrder(
-      pool,
-      'kthWithin',
-      { tree, k },
-      parts.map((r) => ({ ...r, radius })),
-      (slice, i) => rows.set(slice, parts[i].from),
-      signal,
-    );
-    return rows;
-  });
+  return densityCoreSearchWith(tree, k, p, (radius) => pooledKthWithin(tree, k, radius, pool, signal));
+}
+
+/** kthNeighbourDistanceRows of every point of the tree (tree order), in slices on the pool when there is one. */
+export async function pooledKthWithin(
+  tree: KdTree,
+  k: number,
+  radius: number,
+  pool: TaskPool | undefined,
+  signal?: AbortSignal,
+): Promise<Float64Array> {
+  if (!pool || pool.size < 2) return kthNeighbourDistanceRows(tree, k, radius, 0, tree.n);
+  const parts = slices(tree.n, pool.size);
+  const rows = new Float64Array(tree.n);
+  await runInOrder(
+    pool,
+    'kthWithin',
+    { tree, k },
+    parts.map((r) => ({ ...r, radius })),
+    (slice, i) => rows.set(slice, parts[i].from),
+    signal,
+  );
+  return rows;
 }
 
 /** The k nearest neighbours of every point (knn()) on the pool. */

@@ -342,9 +342,17 @@ export function mergeRows(tree: KdTree, k: number, slices: Neighbours[]): Neighb
 
 /**
  * Distance to the k-th nearest other point of the points at tree positions [from, to), where it is at most
- * `radius` (Infinity otherwise), in tree order: a slice of kthNeighbourDistanceWithin for one thread.
+ * `radius` (Infinity otherwise), in tree order: a slice of kthNeighbourDistanceWithin for one thread. With
+ * `only` (by tree position), the other points are not searched and stay Infinity.
  */
-export function kthNeighbourDistanceRows(tree: KdTree, k: number, radius: number, from: number, to: number): Float64Array {
+export function kthNeighbourDistanceRows(
+  tree: KdTree,
+  k: number,
+  radius: number,
+  from: number,
+  to: number,
+  only?: Uint8Array,
+): Float64Array {
   const out = new Float64Array(to - from).fill(Infinity);
   const inverse = new Uint32Array(tree.n);
   // visit() gets original indices; the slice is indexed by tree position.
@@ -356,7 +364,7 @@ export function kthNeighbourDistanceRows(tree: KdTree, k: number, radius: number
       const r = Math.sqrt(dist2[k - 1]);
       if (r <= radius) out[inverse[query]] = r;
     },
-    { radius },
+    only ? { radius, only } : { radius },
     [from, to],
   );
   return out;

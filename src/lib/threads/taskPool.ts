@@ -10,7 +10,6 @@
 import type { PoolSession, TaskPool } from '../analysis/taskPool';
 import type { TaskName, TaskReply, TaskRequest } from '../analysis/poolTasks';
 
-
 /** What the pool needs of a thread. */
 export interface ThreadEndpoint {
   post(request: TaskRequest, transfer: ArrayBuffer[]): void;
