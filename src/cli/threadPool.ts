@@ -13,17 +13,23 @@ export function defaultThreads(): number {
 }
 
 /**
- * A pool of `size` worker threads running `script` (the bundled analysisThread.js). Threads are unref'd, so an
- * idle pool never keeps the process alive; terminate() stops them at once.
+ * A pool of `size` worker threads running `script` (the bundled analysisThread.js). A thread keeps the process
+ * alive only while it has a job (an idle pool never holds the process open); terminate() stops them at once.
  */
 export function nodeTaskPool(size = defaultThreads(), script: URL = THREAD): ThreadTaskPool {
   return new ThreadTaskPool(() => {
     const worker = new Worker(script);
     worker.unref();
     return {
-      post: (request, transfer) => worker.postMessage(request, transfer),
+      post(request, transfer) {
+        if (request.op === 'run') worker.ref();
+        worker.postMessage(request, transfer);
+      },
       listen(onReply, onFailure) {
-        worker.on('message', (reply: TaskReply) => onReply(reply));
+        worker.on('message', (reply: TaskReply) => {
+          worker.unref();
+          onReply(reply);
+        });
         worker.on('error', onFailure);
         worker.on('exit', (code) => {
           if (code !== 0) onFailure(new Error(`exited with code ${code}`));
