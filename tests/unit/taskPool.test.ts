@@ -152,3 +152,35 @@ describe('the k-NN searches on a pool of threads', { timeout: 120_000 }, () => {
     expect(strip(pooled)).toEqual(strip(alone));
   });
 });
+
+describe("a subsample's density core, searched with the whole layer's bound", { timeout: 120_000 }, () => {
+  test('is the core of the plain search, with fewer points searched', async () => {
+    const { subsampleBound } = await import('../../src/lib/analysis/resampling');
+    const { preprocess } = await import('../../src/lib/analysis/preprocess');
+    const { seededSample } = await import('../../src/lib/nn/convLayers');
+    const { kthNeighbourDistanceRows } = await import('../../src/lib/tda/knn');
+    const { fromDct } = await import('../../src/lib/tda/dct');
+    const n = 9000;
+    const layer = fromDct(cloud(n, 21), n);
+    const lower = await subsampleBound(layer, 6000, 30, 30, async (tree, radius) =>
+      kthNeighbourDistanceRows(tree, 30, radius, 0, tree.n),
+    );
+    expect(lower).toBeDefined();
+    for (const seed of [1, 2]) {
+      const pick = seededSample(n, 6000, seed);
+      const drawn = new Float64Array(pick.length * 9);
+      pick.forEach((row, r) => drawn.set(layer.subarray(row * 9, row * 9 + 9), r * 9));
+      const pre = preprocess(drawn, 0.01);
+      const bound = Float64Array.from(pre.kept, (i) => lower![pick[i]]);
+      const plain = densityCoreSearch(pre.coords, pre.nKept, 8, 30, 30);
+      const bounded = densityCoreSearch(pre.coords, pre.nKept, 8, 30, 30, bound);
+      expect(Array.from(bounded.core)).toEqual(Array.from(plain.core));
+      expect(Array.from(bounded.rho)).toEqual(Array.from(plain.rho));
+      // The bound is a bound: never above the subsample's own codensity where that is known.
+      for (let i = 0; i < pre.nKept; i++)
+        if (Number.isFinite(plain.rho[i])) expect(bound[i]).toBeLessThanOrEqual(plain.rho[i]);
+      // And it spares searches: some points are known to lie outside the radius.
+      expect(bound.filter((b) => b > plain.radius).length).toBeGreaterThan(pre.nKept / 10);
+    }
+  });
+});

@@ -125,6 +125,7 @@ export function resampleContext(
  */
 export async function subsampleBound(
   layer: ArrayLike<number>,
+  taken: number,
   k: number,
   p: number,
   within: (tree: KdTree, radius: number) => Promise<Float64Array>,
@@ -142,8 +143,10 @@ export async function subsampleBound(
       Array.from({ length: s }, (_, i) => Math.floor((i * n) / s)),
     ).values(),
   ].sort((a, b) => a - b);
-  // A subsample's radius is a quantile near p% of its own codensities, which exceed the layer's: a wide margin.
-  const radius = sampled[Math.min(s - 1, Math.ceil(Math.min(1, p / 100 + 0.3) * (s - 1)))];
+  // A subsample's radius is the quantile at p% + 5% of its own codensities, which exceed the layer's: on a curve
+  // by the ratio of the sizes (on a surface by its square root). The bound only spares work, whatever the radius.
+  const radius =
+    sampled[Math.min(s - 1, Math.ceil(Math.min(1, p / 100 + 0.05) * (s - 1)))] * (layer.length / 9 / taken);
   const rows = await within(tree, radius);
   const lower = new Float64Array(layer.length / 9);
   for (let i = 0; i < n; i++) lower[whole.kept[tree.perm[i]]] = Math.min(rows[i], radius);
