@@ -20,6 +20,9 @@ function slices(n: number, threads: number): Rows[] {
   }));
 }
 
+/** Clouds of at most this many points are searched in this thread. */
+const SMALL = 4000;
+
 /** densityCoreSearch on the pool; on one thread (or no pool) the search itself. */
 export async function pooledCoreSearch(
   points: Float64Array,
@@ -30,7 +33,8 @@ export async function pooledCoreSearch(
   pool: TaskPool | undefined,
   signal?: AbortSignal,
 ): Promise<CoreSearch> {
-  if (!pool || pool.size < 2) return densityCoreSearch(points, n, dim, k, p);
+  // A small cloud is searched in less time than the threads take to receive its tree.
+  if (!pool || pool.size < 2 || n <= SMALL) return densityCoreSearch(points, n, dim, k, p);
   const tree = buildKdTree(points, n, dim);
   return densityCoreSearchWith(tree, k, p, (radius) => pooledKthWithin(tree, k, radius, pool, signal));
 }
