@@ -51,7 +51,7 @@ export class ThreadTaskPool implements TaskPool {
 
   open<T extends TaskName>(task: T, context: unknown): PoolSession<T> {
     const session = this.#nextSession++;
-    this.#sessions.set(session, { task, context });
+    this.#sessions.set(session, { task, context: shared(context) });
     return {
       run: (input) =>
         new Promise((resolve, reject) => {
@@ -137,4 +137,34 @@ export class ThreadTaskPool implements TaskPool {
       thread.endpoint.post({ op: 'run', session: job.session, job: job.id, input: job.input }, []);
     }
   }
+}
+
+type View = Float64Array | Float32Array | Uint32Array | Int32Array | Uint8Array;
+
+/**
+ * The context with its typed arrays moved to shared memory where the platform allows it (Node; a browser page that is
+ * cross-origin isolated, as the app is): every thread then reads one copy instead of receiving its own. Elsewhere the
+ * context is sent as it is, copied to each thread.
+ */
+function shared(context: unknown): unknown {
+  const g = globalThis as { SharedArrayBuffer?: unknown; crossOriginIsolated?: boolean };
+  if (typeof g.SharedArrayBuffer !== 'function' || g.crossOriginIsolated === false) return context;
+  const visit = (v: unknown, depth: number): unknown => {
+    if (
+      v instanceof Float64Array ||
+      v instanceof Float32Array ||
+      v instanceof Uint32Array ||
+      v instanceof Int32Array ||
+      v instanceof Uint8Array
+    ) {
+      const Type = v.constructor as new (buffer: SharedArrayBuffer) => View;
+      const copy = new Type(new SharedArrayBuffer(v.byteLength));
+      copy.set(v as never);
+      return copy;
+    }
+    if (v && typeof v === 'object' && !Array.isArray(v) && depth < 4)
+      return Object.fromEntries(Object.entries(v).map(([key, x]) => [key, visit(x, depth + 1)]));
+    return v;
+  };
+  return visit(context, 0);
 }
