@@ -9,8 +9,9 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
 
 await build({
   absWorkingDir: root,
-  // profileWorker runs in worker threads of `kleinscope profile`, so it is an entry of its own.
-  entryPoints: ['src/cli/main.ts', 'src/cli/profileWorker.ts'],
+  // profileWorker and analysisThread run in worker threads (`profile`'s layers, the analysis's task pool), so
+  // each is an entry of its own.
+  entryPoints: ['src/cli/main.ts', 'src/cli/profileWorker.ts', 'src/cli/analysisThread.ts'],
   outdir: 'node_modules/.kleinscope/cli',
   bundle: true,
   splitting: true,

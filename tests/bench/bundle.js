@@ -4,7 +4,7 @@ import { build } from 'esbuild';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -29,4 +29,25 @@ export async function importBundle(contents) {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * The CLI's pool thread (src/cli/analysisThread.ts) bundled on its own, for a bench that runs the analysis on
+ * worker threads (src/cli/threadPool.ts's nodeTaskPool takes its URL). Removed when the process exits.
+ * @returns {Promise<URL>}
+ */
+export async function bundleThread() {
+  const work = mkdtempSync(join(tmpdir(), 'kleinscope-thread-'));
+  const outfile = join(work, 'analysisThread.mjs');
+  await build({
+    absWorkingDir: root,
+    entryPoints: ['src/cli/analysisThread.ts'],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    outfile,
+    logLevel: 'warning',
+  });
+  process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+  return pathToFileURL(outfile);
 }

@@ -14,6 +14,7 @@ import { DEFAULT_MAX_FILTERS } from '../../lib/nn/modelImport';
 import { seededSample } from '../../lib/nn/convLayers';
 import { PersistenceTooLargeError } from '../../lib/tda/ripsCohomology';
 import { writeAtomically } from '../atomicWrite';
+import { nodeTaskPool } from '../threadPool';
 import { patternAtlasLine } from '../../lib/analysis/patternAtlasStage';
 import { MAX_RESAMPLES } from '../../lib/analysis/options';
 import { CLI_RESAMPLES, verdictOf } from '../../lib/analysis/verdict';
@@ -58,17 +59,13 @@ function checkOutput(out: string): void {
 function subsample(loaded: LoadedFilters, maxFilters: number, seed: number): LoadedFilters {
   const n = loaded.filters.length / 9;
   if (n <= maxFilters) return loaded;
-  const draw = (s: number) => {
-    const pick = seededSample(n, maxFilters, s);
-    const filters = new Float64Array(pick.length * 9);
-    pick.forEach((i, r) => filters.set(loaded.filters.subarray(i * 9, i * 9 + 9), r * 9));
-    return filters;
-  };
-  const filters = draw(seed);
+  const pick = seededSample(n, maxFilters, seed);
+  const filters = new Float64Array(pick.length * 9);
+  pick.forEach((i, r) => filters.set(loaded.filters.subarray(i * 9, i * 9 + 9), r * 9));
   return {
     filters,
     source: { ...loaded.source, subsample: { of: n, taken: filters.length / 9, seed } },
-    redraw: async (s) => draw(s),
+    layer: async () => loaded.filters,
   };
 }
 
@@ -158,13 +155,19 @@ export const command: Command = {
     });
     const loaded = await loader.load(input, { layer, step, maxFilters, seed: options.seed });
     // A model's loader subsamples its layer itself (by default too); any other input only when asked to.
-    const { filters, source, redraw } =
-      values['max-filters'] !== undefined && loaded.source.subsample === undefined
-        ? subsample(loaded, maxFilters, options.seed)
-        : loaded;
+    const {
+      filters,
+      source,
+      layer: wholeLayer,
+    } = values['max-filters'] !== undefined && loaded.source.subsample === undefined
+      ? subsample(loaded, maxFilters, options.seed)
+      : loaded;
     let doc;
+    // Both cores for the k-NN search and the confidence resamples; same document as one thread.
+    const pool = nodeTaskPool();
     try {
-      doc = await analyzeFilters(filters, source, options, redraw ? { redraw } : {});
+      const layer = wholeLayer && (options.resamples ?? 0) > 0 ? await wholeLayer() : undefined;
+      doc = await analyzeFilters(filters, source, options, { ...(layer ? { layer } : {}), pool });
     } catch (e) {
       if (e instanceof FilterValueError) throw new CliError(at(input, undefined, e.message));
       if (e instanceof AnalysisError) {
@@ -173,6 +176,8 @@ export const command: Command = {
       }
       if (e instanceof PersistenceTooLargeError) throw new CliError(`persistent homology: ${e.message}`);
       throw e;
+    } finally {
+      pool.terminate();
     }
     const checked = validateResult(doc);
     if (!checked.ok)

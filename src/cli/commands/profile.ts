@@ -6,6 +6,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { nodeTaskPool } from '../threadPool';
 import type { Command } from '../command';
 import { parse, numberOption } from '../args';
 import { CliError, at } from '../errors';
@@ -213,6 +214,8 @@ export const command: Command = {
       analysis: { landmarks, seed, resamples },
     };
     let results: LayerAnalysis[];
+    // With one job, the layer's k-NN and resamples take the cores (with several, the layers do).
+    const analysisPool = jobs === 1 ? nodeTaskPool() : undefined;
     try {
       const onLayer = (r: LayerAnalysis) => {
         const head = `layer ${r.layer.index} (${r.layer.name})`;
@@ -238,12 +241,18 @@ export const command: Command = {
       };
       results =
         jobs === 1
-          ? await analyzeModelLayers(model, { ...options, layers }, { onLayer })
+          ? await analyzeModelLayers(
+              model,
+              { ...options, layers },
+              { onLayer, ...(analysisPool ? { pool: analysisPool } : {}) },
+            )
           : await analyzeInWorkers(path, layers, options, jobs, onLayer);
     } catch (e) {
       if (e instanceof ModelImportError) throw new CliError(e.message);
       if (e instanceof AnalysisError) throw new CliError(`${e.field ? `--${e.field}: ` : ''}${e.message}`, 2);
       throw e;
+    } finally {
+      analysisPool?.terminate();
     }
     const rows = layerProfile(results);
     const name = model.modelName ?? path.split(/[\\/]/).pop() ?? path;

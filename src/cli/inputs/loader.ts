@@ -14,8 +14,11 @@ export interface LoadedFilters {
   /** n*9 numbers, each 3x3 filter row-major. */
   filters: Float64Array | Float32Array;
   source: Source;
-  /** A subsampled input: the same subsample drawn with another seed (the confidence resamples the whole layer). */
-  redraw?: (seed: number) => Promise<Float64Array | Float32Array>;
+  /**
+   * A subsampled input: the whole layer, whose rows seededSample(n, taken, seed) are `filters` (the confidence
+   * resamples the whole layer with fresh subsamples).
+   */
+  layer?: () => Promise<Float64Array | Float32Array>;
 }
 
 export interface InputLoader {

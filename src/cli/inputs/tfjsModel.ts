@@ -39,9 +39,9 @@ export const tfjsModelLoader: InputLoader = {
         maxFilters: options.maxFilters,
         seed: options.seed,
       });
-      const redraw = async (seed: number) =>
-        (await extractLayerFilters(model, options.layer!, { maxFilters: options.maxFilters, seed })).filters;
-      return { filters, source, ...(source.subsample ? { redraw } : {}) };
+      const of = source.subsample?.of;
+      const layer = async () => (await extractLayerFilters(model, options.layer!, { maxFilters: of })).filters;
+      return { filters, source, ...(of !== undefined ? { layer } : {}) };
     } catch (e) {
       if (e instanceof ModelImportError) throw new CliError(e.message);
       if (e instanceof RangeError) throw new CliError(at(path, undefined, `--layer: ${e.message}`), 2);

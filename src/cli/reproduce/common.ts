@@ -5,6 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError } from '../errors';
+import { nodeTaskPool } from '../threadPool';
+import type { ThreadTaskPool } from '../../lib/threads/taskPool';
 import { AnalysisError, analyzeFilters, type AnalysisOptions } from '../../lib/analysis/pipeline';
 import type { EmergenceRow } from '../../lib/analysis/emergence';
 import { DatasetError } from '../../lib/nn/datasets/dataset';
@@ -108,6 +110,12 @@ export function recipeOf(argv: string[]): string {
   return ['kleinscope', 'reproduce', ...kept].join(' ');
 }
 
+let pool: ThreadTaskPool | undefined;
+/** Threads for the k-NN search and the confidence resamples of every analysis of the run (idle ones hold nothing). */
+function analysisPool(): ThreadTaskPool {
+  return (pool ??= nodeTaskPool());
+}
+
 export async function analyse(
   filters: ArrayLike<number>,
   source: ResultDocument['source'],
@@ -118,7 +126,7 @@ export async function analyse(
 ): Promise<ResultDocument> {
   let doc: ResultDocument;
   try {
-    doc = { ...(await analyzeFilters(filters, source, options, { signal })), description };
+    doc = { ...(await analyzeFilters(filters, source, options, { signal, pool: analysisPool() })), description };
   } catch (e) {
     if (e instanceof AnalysisError || e instanceof DatasetError) throw new CliError(`${what}: ${e.message}`);
     if (e instanceof PersistenceTooLargeError) throw new CliError(`${what}: persistent homology: ${e.message}`);

@@ -1,5 +1,6 @@
 // Analyses every conv layer of an imported model in one go, for the layer gallery (figure 6 of the paper shows
 // VGG16's conv layers side by side). Plain data in and out; the Web Worker calls it and relays the progress.
+import type { TaskPool } from './taskPool';
 import type { ResultDocument } from '../result/schema';
 import type { ConvLayer } from '../nn/convLayers';
 import { convLayer, extractLayerFilters, type ExtractOptions, type ImportedModel } from '../nn/modelImport';
@@ -36,6 +37,8 @@ export interface ModelLayersHooks {
   /** Called as each layer finishes, so a gallery can fill in before the whole run ends. */
   onLayer?: (result: LayerAnalysis) => void;
   signal?: AbortSignal;
+  /** Threads for each layer's k-NN and resamples (taskPool.ts). */
+  pool?: TaskPool;
 }
 
 /**
@@ -75,13 +78,15 @@ export async function analyzeModelLayers(
         report('read', 0);
         const { filters, source } = await extractLayerFilters(model, index, extract);
         // A subsampled layer is resampled as fresh subsamples of the whole layer (see resampling.ts).
-        const redraw = source.subsample
-          ? async (seed: number) => (await extractLayerFilters(model, index, { ...extract, seed })).filters
-          : undefined;
+        const whole =
+          source.subsample && (analysis?.resamples ?? 0) > 0
+            ? (await extractLayerFilters(model, index, { ...extract, maxFilters: source.subsample.of })).filters
+            : undefined;
         const document = await analyzeFilters(filters, source, analysis, {
           onProgress: report,
           signal: hooks.signal,
-          ...(redraw ? { redraw } : {}),
+          ...(whole ? { layer: whole } : {}),
+          ...(hooks.pool ? { pool: hooks.pool } : {}),
         });
         result = { layer, status: 'done', document };
       } catch (e) {

@@ -3,7 +3,6 @@
  * persistent homology -> Mapper. Pure computation on typed arrays; it yields to the event loop between stages so
  * that a Web Worker can answer messages (progress, cancel) while it runs.
  */
-import { densityCoreSearch } from '../tda/codensity';
 import { fromDct } from '../tda/dct';
 import { pca, project } from '../tda/pca';
 import { MapperTooLargeError } from '../tda/mapper';
@@ -30,6 +29,8 @@ import { patternAtlasStage } from './patternAtlasStage';
 import { DIM, roundAll } from './precision';
 import { resamplePlan } from './resampling';
 import { barcodeConfidence } from './confidenceStage';
+import { pooledCoreSearch } from './pooledSearch';
+import type { TaskPool } from './taskPool';
 
 // The options, their defaults and the lens live in their own modules; these names stay importable from here.
 export { AnalysisError, DEFAULT_OPTIONS, type AnalysisOptions } from './options';
@@ -39,10 +40,13 @@ export interface AnalysisHooks {
   onProgress?: (stage: string, fraction: number) => void;
   signal?: AbortSignal;
   /**
-   * For a subsampled layer: a fresh subsample of the whole layer for a seed (as the analysed one was drawn), so the
-   * confidence resamples the layer itself. Without it a subsample is resampled as a plain file of filters.
+   * For a subsampled layer: the whole layer (n*9 numbers), of which the filters are the rows
+   * seededSample(n, source.subsample.taken, seed) (nn/convLayers.ts), so that the confidence resamples the layer
+   * itself with fresh subsamples. Without it a subsample is resampled as a plain file of filters.
    */
-  redraw?: (seed: number) => ArrayLike<number> | Promise<ArrayLike<number>>;
+  layer?: ArrayLike<number>;
+  /** Threads for the k-NN search and the resamples (taskPool.ts); without a pool they run in this thread. */
+  pool?: TaskPool;
   /**
    * The confidence so far, after each resample: a view can show the verdict as it firms up. `persistence` is the
    * full data's barcode with that confidence, so the verdict so far is verdictOf({ persistence }), as the final one.
@@ -88,7 +92,7 @@ export async function analyzeFilters(
 
   // k-NN and the core are one search (see densityCoreSearch): codensities beyond the core are never needed.
   await stage('knn', 0.05);
-  const { core, rho } = densityCoreSearch(pre.coords, pre.nKept, DIM, k, o.p);
+  const { core, rho } = await pooledCoreSearch(pre.coords, pre.nKept, DIM, k, o.p, hooks.pool, signal);
   done('knn');
 
   await stage('core', 0.35);
@@ -118,11 +122,20 @@ export async function analyzeFilters(
   let confidence: Confidence | undefined;
   if (o.resamples > 0) {
     await stage('confidence', 0.6);
-    const plan = resamplePlan(source, pre.nInput, hooks.redraw);
-    confidence = await barcodeConfidence(ph.result, pre, plan, o, k, signal, (c, done) => {
-      hooks.onConfidence?.(c, { ...ph.summary, confidence: c });
-      onProgress?.('confidence', 0.6 + (0.15 * done) / o.resamples);
-    });
+    const plan = resamplePlan(source, pre.nInput, hooks.layer);
+    confidence = await barcodeConfidence(
+      ph.result,
+      pre,
+      plan,
+      o,
+      k,
+      signal,
+      (c, done) => {
+        hooks.onConfidence?.(c, { ...ph.summary, confidence: c });
+        onProgress?.('confidence', 0.6 + (0.15 * done) / o.resamples);
+      },
+      hooks.pool,
+    );
     done('confidence');
   }
 

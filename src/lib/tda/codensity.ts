@@ -1,4 +1,10 @@
-import { buildKdTree, kthNeighbourDistance, kthNeighbourDistanceOf, kthNeighbourDistanceWithin } from './knn';
+import {
+  buildKdTree,
+  kthNeighbourDistance,
+  kthNeighbourDistanceOf,
+  kthNeighbourDistanceRows,
+  type KdTree,
+} from './knn';
 
 /** rho_k(x): distance from x to its k-th nearest other point. Small codensity = dense neighbourhood. */
 export function codensity(points: ArrayLike<number>, n: number, dim: number, k: number): Float64Array {
@@ -39,17 +45,66 @@ export interface CoreSearch {
  * search every point only that far, and widen the radius in the rare case that too few points resolve. The core
  * is identical to densityCore(codensity(...)): every point outside the radius has a larger codensity than every
  * point inside it.
+ *
+ * `lower`, optional, bounds every point's codensity from below (e.g. its codensity in a larger cloud that holds
+ * this one: fewer points, farther k-th neighbour). Points whose bound exceeds the radius are not searched; the
+ * result is the same, most of the search's time goes to exactly those points (each scans its whole ball).
  */
-export function densityCoreSearch(points: ArrayLike<number>, n: number, dim: number, k: number, p: number): CoreSearch {
-  const want = coreSize(n, p);
+export function densityCoreSearch(
+  points: ArrayLike<number>,
+  n: number,
+  dim: number,
+  k: number,
+  p: number,
+  lower?: ArrayLike<number>,
+): CoreSearch {
   const tree = buildKdTree(points, n, dim);
-  if (n <= 4000 || p >= 60) {
+  const steps = coreSearchSteps(tree, k, p);
+  let step = steps.next();
+  while (!step.done) {
+    const radius = step.value;
+    let only: Uint8Array | undefined;
+    if (lower && radius < Infinity) {
+      // A point whose codensity is known to exceed the radius would only be found unresolved: skip its search.
+      only = new Uint8Array(n);
+      for (let i = 0; i < n; i++) only[i] = lower[tree.perm[i]] <= radius ? 1 : 0;
+    }
+    step = steps.next(kthNeighbourDistanceRows(tree, k, radius, 0, n, only));
+  }
+  return step.value;
+}
+
+/**
+ * densityCoreSearch with its radius searches (nearly all of its time) done by `within`, which returns the
+ * bounded codensities of the points in tree order, e.g. in slices on several threads (kthNeighbourDistanceRows).
+ * The core is the same as densityCoreSearch's.
+ */
+export async function densityCoreSearchWith(
+  tree: KdTree,
+  k: number,
+  p: number,
+  within: (radius: number) => Promise<Float64Array>,
+): Promise<CoreSearch> {
+  const steps = coreSearchSteps(tree, k, p);
+  let step = steps.next();
+  while (!step.done) step = steps.next(await within(step.value));
+  return step.value;
+}
+
+/**
+ * The search as steps: each yields the radius it needs the bounded codensities for (in tree order) and gets them
+ * back; it returns the core. Small clouds and large cores take every codensity (radius Infinity) at once.
+ */
+function* coreSearchSteps(tree: KdTree, k: number, p: number): Generator<number, CoreSearch, Float64Array> {
+  const n = tree.n;
+  const want = coreSize(n, p);
+  const inPointOrder = (rows: Float64Array) => {
     const rho = new Float64Array(n);
-    kthNeighbourDistanceOf(
-      tree,
-      k,
-      Array.from({ length: n }, (_, i) => i),
-    ).forEach((r, i) => (rho[i] = r));
+    for (let i = 0; i < n; i++) rho[tree.perm[i]] = rows[i];
+    return rho;
+  };
+  if (n <= 4000 || p >= 60) {
+    const rho = inPointOrder(yield Infinity);
     return { core: densityCore(rho, p), rho, radius: Infinity };
   }
   const s = 1000;
@@ -60,7 +115,7 @@ export function densityCoreSearch(points: ArrayLike<number>, n: number, dim: num
   let q = Math.min(1, p / 100 + 0.05);
   for (;;) {
     const radius = q >= 1 ? Infinity : sampled[Math.min(s - 1, Math.ceil(q * (s - 1)))];
-    const rho = kthNeighbourDistanceWithin(points, n, dim, k, radius, tree);
+    const rho = inPointOrder(yield radius);
     let resolved = 0;
     for (const r of rho) if (Number.isFinite(r)) resolved++;
     if (resolved >= want || radius === Infinity) return { core: densityCore(rho, p), rho, radius };

@@ -163,8 +163,9 @@ function queryAll(
   k: number,
   visit: (query: number, dist2: Float64Array, index: Uint32Array) => void,
   limit?: { radius: number; only?: Uint8Array; unresolved?: (query: number) => void },
+  range: readonly [number, number] = [0, tree.n],
 ): void {
-  const { n, dim, data, perm, start, end, left, right, box } = tree;
+  const { dim, data, perm, start, end, left, right, box } = tree;
   const size = 2 * k;
   const bufD = new Float64Array(size);
   const bufI = new Uint32Array(size);
@@ -176,7 +177,7 @@ function queryAll(
   // Searches bounded by `limit.radius` find the k-th distance when it is within the radius and otherwise report
   // the point as unresolved; the slack keeps a k-th neighbour at exactly the radius.
   const cap = limit ? limit.radius * limit.radius * (1 + 1e-9) + 1e-300 : Infinity;
-  for (let qi = 0; qi < n; qi++) {
+  for (let qi = range[0]; qi < range[1]; qi++) {
     if (limit?.only && !limit.only[qi]) continue;
     let gap = 0;
     for (let d = 0; d < dim; d++) {
@@ -291,18 +292,82 @@ function queryAll(
 export function knn(points: ArrayLike<number>, n: number, dim: number, k: number): Neighbours {
   checkCloud(points, n, dim, k);
   const tree = buildKdTree(points, n, dim);
-  const indices = new Uint32Array(n * k);
-  const distances = new Float64Array(n * k);
+  return mergeRows(tree, k, [knnRows(tree, k, 0, n)]);
+}
+
+/**
+ * The k nearest neighbours of the points at tree positions [from, to) (tree.perm[from] first): a slice of the
+ * work of knn() that a thread can do on its own; mergeRows puts the slices back in point order. Rows are the
+ * same whatever the slicing: the queries of a slice only start without the previous query's bound.
+ */
+export function knnRows(tree: KdTree, k: number, from: number, to: number): Neighbours {
+  const indices = new Uint32Array((to - from) * k);
+  const distances = new Float64Array((to - from) * k);
   const order = new Uint32Array(k);
-  queryAll(tree, k, (query, dist2, index) => {
-    for (let j = 0; j < k; j++) order[j] = j;
-    order.sort((a, b) => dist2[a] - dist2[b] || index[a] - index[b]);
-    for (let j = 0; j < k; j++) {
-      indices[query * k + j] = index[order[j]];
-      distances[query * k + j] = Math.sqrt(dist2[order[j]]);
-    }
-  });
+  let row = 0;
+  queryAll(
+    tree,
+    k,
+    (_query, dist2, index) => {
+      for (let j = 0; j < k; j++) order[j] = j;
+      order.sort((a, b) => dist2[a] - dist2[b] || index[a] - index[b]);
+      for (let j = 0; j < k; j++) {
+        indices[row * k + j] = index[order[j]];
+        distances[row * k + j] = Math.sqrt(dist2[order[j]]);
+      }
+      row++;
+    },
+    undefined,
+    [from, to],
+  );
   return { k, indices, distances };
+}
+
+/** Slices of knnRows covering the tree positions 0..n in order, as one Neighbours in point order. */
+export function mergeRows(tree: KdTree, k: number, slices: Neighbours[]): Neighbours {
+  const indices = new Uint32Array(tree.n * k);
+  const distances = new Float64Array(tree.n * k);
+  let position = 0;
+  for (const slice of slices) {
+    const rows = slice.indices.length / k;
+    for (let r = 0; r < rows; r++, position++) {
+      const at = tree.perm[position] * k;
+      indices.set(slice.indices.subarray(r * k, r * k + k), at);
+      distances.set(slice.distances.subarray(r * k, r * k + k), at);
+    }
+  }
+  if (position !== tree.n) throw new Error(`knn: the slices hold ${position} rows, not ${tree.n}`);
+  return { k, indices, distances };
+}
+
+/**
+ * Distance to the k-th nearest other point of the points at tree positions [from, to), where it is at most
+ * `radius` (Infinity otherwise), in tree order: a slice of kthNeighbourDistanceWithin for one thread. With
+ * `only` (by tree position), the other points are not searched and stay Infinity.
+ */
+export function kthNeighbourDistanceRows(
+  tree: KdTree,
+  k: number,
+  radius: number,
+  from: number,
+  to: number,
+  only?: Uint8Array,
+): Float64Array {
+  const out = new Float64Array(to - from).fill(Infinity);
+  const inverse = new Uint32Array(tree.n);
+  // visit() gets original indices; the slice is indexed by tree position.
+  for (let i = from; i < to; i++) inverse[tree.perm[i]] = i - from;
+  queryAll(
+    tree,
+    k,
+    (query, dist2) => {
+      const r = Math.sqrt(dist2[k - 1]);
+      if (r <= radius) out[inverse[query]] = r;
+    },
+    only ? { radius, only } : { radius },
+    [from, to],
+  );
+  return out;
 }
 
 /** Distance from every point to its k-th nearest other point: the codensity rho_k, in O(n) memory. */

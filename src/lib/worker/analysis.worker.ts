@@ -6,6 +6,13 @@ import { bottleneck } from '../tda/diagramDistance';
 import type { ResultDocument } from '../result/schema';
 import type { AnalysisRequest, ConfidenceCallback, DocumentBars, ProgressCallback } from './protocol';
 import { toDiagram } from './protocol';
+import { browserTaskPool, browserThreads } from './taskPoolClient';
+import type { ThreadTaskPool } from '../threads/taskPool';
+
+// The k-NN search and the confidence resamples run on a pool of workers beside this one (same document as
+// without); one core has nothing to share.
+let pool: ThreadTaskPool | undefined;
+const taskPool = () => (browserThreads() > 1 ? (pool ??= browserTaskPool()) : undefined);
 
 const api = {
   async analyze(
@@ -13,7 +20,9 @@ const api = {
     onProgress?: ProgressCallback,
     onConfidence?: ConfidenceCallback,
   ): Promise<ResultDocument> {
+    const threads = taskPool();
     return analyzeFilters(request.filters, request.source, request.options, {
+      ...(threads ? { pool: threads } : {}),
       onProgress: onProgress ? (stage: string, fraction: number) => void onProgress(stage, fraction) : undefined,
       // The verdict so far, after each resample, so a view can show it firming up before the document is done.
       onConfidence: onConfidence ? (c, persistence) => void onConfidence(c, persistence) : undefined,
