@@ -36,7 +36,7 @@ beforeAll(async () => {
     bundle: true,
     format: 'esm',
     platform: 'node',
-    packages: 'external',
+    // Bundled whole, packages too: the file runs from a temporary folder where no node_modules resolves.
     logLevel: 'warning',
   });
   script = pathToFileURL(join(work, 'analysisThread.mjs'));
