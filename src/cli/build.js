@@ -9,8 +9,8 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
 
 await build({
   absWorkingDir: root,
-  // profileWorker runs in worker threads of `kleinscope profile`, so it is an entry of its own.
-  entryPoints: ['src/cli/main.ts', 'src/cli/profileWorker.ts'],
+  // profileWorker and ripsWorker run in worker threads of `kleinscope profile` and `ph`: entries of their own.
+  entryPoints: ['src/cli/main.ts', 'src/cli/profileWorker.ts', 'src/cli/ripsWorker.ts'],
   outdir: 'node_modules/.kleinscope/cli',
   bundle: true,
   splitting: true,
