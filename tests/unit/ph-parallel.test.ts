@@ -95,9 +95,12 @@ describe('parallel persistence equals serial persistence', () => {
   });
 });
 
-// Real worker threads run the bundled worker (the CLI's build); the calling thread runs the sources.
+// Real worker threads run the bundled worker, built afresh from these sources; the calling thread runs the sources.
 const bundled = new URL('../../node_modules/.kleinscope/cli/ripsWorker.js', import.meta.url);
-if (!existsSync(bundled)) spawnSync(process.execPath, ['src/cli/build.js'], { stdio: 'inherit' });
+const built = spawnSync(process.execPath, [new URL('../../src/cli/build.js', import.meta.url).pathname], {
+  encoding: 'utf8',
+});
+if (built.status !== 0 || !existsSync(bundled)) throw new Error(`the CLI build failed: ${built.stderr}`);
 
 describe('on worker threads', () => {
   const pools: RipsThreads[] = [];
@@ -111,6 +114,7 @@ describe('on worker threads', () => {
     expectSame(ripsPersistence(metric, options), ripsPersistence(metric, { ...options, runner: pool }));
   });
 
+  // Here columns sent back to pending and pivots taken over from a column to the right both happen.
   test('o3_1024 H2 under threshold 1.8 (a benchmark input), default batches', () => {
     const text = readFileSync(EXAMPLES + 'o3_1024.txt', 'utf8');
     const metric = parseRipserInput(text, 'point-cloud');

@@ -315,7 +315,7 @@ export type RipsWorkerMessage =
       cols: Int32Array;
       coefs: Uint8Array;
     } & Chunked)
-  | ({ type: 'reduce' } & ReduceBatch & Chunked);
+  | ({ type: 'reduce' } & ReduceRound & Chunked);
 
 interface Chunked {
   counter: Int32Array;
@@ -323,10 +323,10 @@ interface Chunked {
   chunk: number;
 }
 
-/** A batch of columns [from, from + total) and the shared state that its reduction against earlier batches reads. */
-interface ReduceBatch {
+/** A round of the parallel reduction: the columns order[0..total) and the shared state their reduction reads. */
+interface ReduceRound {
   dim: number;
-  from: number;
+  order: Int32Array;
   cd: Float32Array;
   cx: Float64Array;
   keys: Float64Array;
@@ -335,8 +335,9 @@ interface ReduceBatch {
   rmD: Float32Array;
   rmX: Float64Array;
   rmC: Uint8Array;
-  start: Int32Array;
-  /** Per column of the batch: REDUCED_TO_ZERO or NEW_PIVOT, and the pivot. */
+  vStart: Int32Array;
+  vEnd: Int32Array;
+  /** Per position in order: REDUCED_TO_ZERO or NEW_PIVOT, and the pivot. */
   status: Uint8Array;
   pivotD: Float32Array;
   pivotX: Float64Array;
@@ -378,7 +379,7 @@ export function ripsWorkerHandler(): (message: RipsWorkerMessage) => { reply: un
       });
     } else {
       chunks = claimChunks(m.counter, m.total, m.chunk, (from, to) => {
-        const out = r.reduceAgainstEarlier(m, m.from + from, m.from + to);
+        const out = r.reduceAgainstSettled(m, from, to);
         transfer.push(
           out.counts.buffer as ArrayBuffer,
           out.d.buffer as ArrayBuffer,
@@ -705,11 +706,12 @@ class Reducer {
   }
 
   // The state of one dimension's reduction: its columns, pivots and the reduction matrix V without its
-  // diagonal, column by column (rm[start[col]..start[col + 1]]).
+  // diagonal, column by column (rm[vStart[col]..vEnd[col]]).
   private cd: Float32Array = new Float32Array(0);
   private cx: Float64Array = new Float64Array(0);
   private pivots = new PivotMap(0);
-  private start: Int32Array = new Int32Array(1);
+  private vStart: Int32Array = new Int32Array(0);
+  private vEnd: Int32Array = new Int32Array(0);
   private rm = new SimplexList(16, true);
   private dim = 0;
 
@@ -718,12 +720,12 @@ class Reducer {
     this.cx = columns.x;
     this.pivots = pivots;
     this.dim = dim;
-    this.start = new Int32Array(sharedBuffer(4 * (columns.size + 1), this.shared));
+    this.vStart = new Int32Array(sharedBuffer(4 * columns.size, this.shared));
+    this.vEnd = new Int32Array(sharedBuffer(4 * columns.size, this.shared));
     this.rm = new SimplexList(1024, true, this.shared);
-    // Cocycles come from the serial reduction (the parallel one gives the same bars, but the cocycles would need
-    // each column's V sent back too).
+    // Cocycles come from the serial reduction, whose V they are.
     const wantCocycles = this.options.cocycles === true && dim === 1;
-    if (this.shared && !wantCocycles && columns.size >= this.tuning.columns) this.reduceInBatches(columns.size);
+    if (this.shared && !wantCocycles && columns.size >= this.tuning.columns) this.reduceInRounds(columns.size);
     else
       for (let col = 0; col < columns.size; col++) {
         if ((col & 0x3ff) === 0) this.checkpoint('reduce', dim, col, columns.size);
@@ -746,17 +748,19 @@ class Reducer {
     const cocycle = wantCocycles && isBar ? new SimplexList(16, true) : null;
     if (cocycle) cocycle.push(diameter, this.cx[col], 1);
     const rm = this.rm;
+    this.vStart[col] = rm.size;
     while (this.popPivot(working)) {
       if (death !== Infinity) rm.push(this.pD, this.pX, this.pC);
       if (cocycle) cocycle.push(this.pD, this.pX, this.pC);
     }
-    this.start[col + 1] = rm.size;
+    this.vEnd[col] = rm.size;
     if (cocycle) this.cocycles.push(this.toCocycle(cocycle, diameter, death));
   }
 
   /**
-   * Reduces a column against the columns whose pivots are in `pivots` until its pivot is new (returns its
-   * diameter, the pivot left in p*) or the column is zero (returns Infinity). V's entries stay in `working`.
+   * Reduces a column by the columns to its left whose pivots are in `pivots` until its pivot is new to them
+   * (returns its diameter, the pivot left in p*) or the column is zero (returns Infinity). V's entries stay in
+   * `working`. A pivot owned by a column to the right counts as new (only the parallel reduction has those).
    */
   private reduceUntilNewPivot(col: number, pivots: PivotMap): number {
     const p = this.p;
@@ -767,19 +771,20 @@ class Reducer {
     const cd = this.cd;
     const cx = this.cx;
     const rm = this.rm;
-    const start = this.start;
+    const vStart = this.vStart;
+    const vEnd = this.vEnd;
     working.size = 0;
     coboundary.size = 0;
-    let found = this.initCoboundary(cd[col], cx[col], dim, coboundary, pivots);
+    let found = this.initCoboundary(cd[col], cx[col], dim, coboundary, pivots, col);
     for (;;) {
       if (!found) return Infinity;
       const slot = pivots.find(this.pX);
-      if (slot !== -1) {
-        const other = pivots.column(slot);
+      const other = slot === -1 ? col : pivots.column(slot);
+      if (other < col) {
         const factor = p - ((this.pC * inv[pivots.coefficient(slot)]) % p);
         this.addSimplexCoboundary(cd[other], cx[other], factor, dim, working, coboundary);
         const rc = rm.c!;
-        for (let e = start[other]; e < start[other + 1]; e++)
+        for (let e = vStart[other]; e < vEnd[other]; e++)
           this.addSimplexCoboundary(rm.d[e], rm.x[e], (rc[e] * factor) % p, dim, working, coboundary);
         found = this.getPivot(coboundary);
       } else if (this.zeroApparentFacet(this.pD, this.pX, this.pC, dim + 1)) {
@@ -790,28 +795,47 @@ class Reducer {
   }
 
   /**
-   * The parallel reduction, in batches of columns: all threads reduce the batch's columns against the pivots of
-   * earlier batches only (which no one changes meanwhile); then this thread goes through the batch in order. A
-   * column whose new pivot no earlier column of its batch has taken is done, and its additions were exactly those
-   * of the serial reduction; a column whose pivot was taken within the batch is reduced again here, serially.
-   * Bars, pivots and V are therefore those of the serial reduction.
+   * The parallel reduction, after Morozov and Nigmetov's lock-free reduction as giotto-ph runs it, in rounds. In
+   * each round all threads reduce a set of pending columns (the next batch, and columns sent back) by the columns
+   * to their left whose pivots are settled, which no one changes meanwhile. Then this thread settles the round in
+   * column order: a column whose pivot is new takes it; one whose pivot a column to its left took in this round
+   * goes back to pending; one whose pivot a column to its right holds takes it, and that column goes back to
+   * pending. The lowest pending column always settles, so the rounds end; every column is then reduced by columns
+   * to its left only, with distinct pivots: a reduction of the same matrix, hence the serial pairs and bars.
    */
-  private reduceInBatches(count: number): void {
-    const bars = this.diagrams[this.dim];
-    const size = Math.min(this.tuning.batch, count);
+  private reduceInRounds(count: number): void {
+    const batch = Math.min(this.tuning.batch, count);
     const chunk = this.tuning.batchChunk;
-    const status = new Uint8Array(new SharedArrayBuffer(size));
-    const pivotD = new Float32Array(new SharedArrayBuffer(4 * size));
-    const pivotX = new Float64Array(new SharedArrayBuffer(8 * size));
-    const pivotC = new Uint8Array(new SharedArrayBuffer(size));
-    for (let from = 0; from < count; from += size) {
-      this.checkpoint('reduce', this.dim, from, count);
-      const total = Math.min(size, count - from);
+    const deaths = new Float64Array(count).fill(NaN);
+    let pending: number[] = [];
+    let capacity = 0;
+    let round: Omit<ReduceRound, 'dim' | 'cd' | 'cx' | 'keys' | 'cols' | 'coefs' | 'rmD' | 'rmX' | 'rmC'> | null = null;
+    for (let next = 0; next < count || pending.length > 0;) {
+      this.checkpoint('reduce', this.dim, next, count);
+      const take = Math.min(batch, count - next);
+      const total = pending.length + take;
+      if (total > capacity || round === null) {
+        capacity = Math.max(total, 2 * batch);
+        round = {
+          order: new Int32Array(new SharedArrayBuffer(4 * capacity)),
+          vStart: this.vStart,
+          vEnd: this.vEnd,
+          status: new Uint8Array(new SharedArrayBuffer(capacity)),
+          pivotD: new Float32Array(new SharedArrayBuffer(4 * capacity)),
+          pivotX: new Float64Array(new SharedArrayBuffer(8 * capacity)),
+          pivotC: new Uint8Array(new SharedArrayBuffer(capacity)),
+        };
+      }
+      const order = round.order;
+      pending.sort((x, y) => x - y);
+      for (let i = 0; i < pending.length; i++) order[i] = pending[i];
+      for (let i = 0; i < take; i++) order[pending.length + i] = next + i;
+      next += take;
       const pivots = this.pivots;
       const rm = this.rm;
-      const batch: ReduceBatch = {
+      const m: ReduceRound = {
+        ...round,
         dim: this.dim,
-        from,
         cd: this.cd,
         cx: this.cx,
         keys: pivots.keys,
@@ -820,48 +844,59 @@ class Reducer {
         rmD: rm.d,
         rmX: rm.x,
         rmC: rm.c!,
-        start: this.start,
-        status,
-        pivotD,
-        pivotX,
-        pivotC,
       };
-      const parts = runChunked(this.runner!, { type: 'reduce', ...batch }, total, chunk, (a, b) =>
-        this.reduceAgainstEarlier(batch, from + a, from + b),
+      const parts = runChunked(this.runner!, { type: 'reduce', ...m }, total, chunk, (a, b) =>
+        this.reduceAgainstSettled(m, a, b),
       );
+      pending = [];
+      const { status, pivotD, pivotX, pivotC } = round;
       let part = 0;
       let entry = 0;
-      for (let col = from; col < from + total; col++) {
-        const i = col - from;
+      for (let i = 0; i < total; i++) {
         if (i >= (part + 1) * chunk) {
           part++;
           entry = 0;
         }
         const r = parts[part];
         const length = r.counts[i - part * chunk];
+        const col = order[i];
         if (status[i] === REDUCED_TO_ZERO) {
-          bars.push([this.cd[col], Infinity]);
-          this.start[col + 1] = this.rm.size;
-        } else if (this.pivots.find(pivotX[i]) === -1) {
-          const death = pivotD[i];
-          this.pivots.insert(pivotX[i], col, pivotC[i]);
-          if (death > this.cd[col]) bars.push([this.cd[col], death]);
-          this.rm.append(r.d, r.x, r.c, entry, length);
-          this.start[col + 1] = this.rm.size;
-        } else this.reduceColumn(col, false);
+          deaths[col] = Infinity;
+          this.vStart[col] = this.vEnd[col] = 0;
+        } else {
+          const slot = this.pivots.find(pivotX[i]);
+          const owner = slot === -1 ? -1 : this.pivots.column(slot);
+          if (owner !== -1 && owner < col) pending.push(col);
+          else {
+            if (slot === -1) this.pivots.insert(pivotX[i], col, pivotC[i]);
+            else {
+              this.pivots.cols[slot] = col;
+              this.pivots.coefs[slot] = pivotC[i];
+              deaths[owner] = NaN;
+              pending.push(owner);
+            }
+            deaths[col] = pivotD[i];
+            this.vStart[col] = this.rm.size;
+            this.rm.append(r.d, r.x, r.c, entry, length);
+            this.vEnd[col] = this.rm.size;
+          }
+        }
         entry += length;
       }
     }
+    const bars = this.diagrams[this.dim];
+    for (let col = 0; col < count; col++) if (deaths[col] > this.cd[col]) bars.push([this.cd[col], deaths[col]]);
   }
 
-  /** Reduces columns [from, to) of a batch against the pivots of earlier batches (see reduceInBatches). */
-  reduceAgainstEarlier(m: ReduceBatch, from: number, to: number): ReducedChunk {
+  /** Reduces the columns order[from..to) of a round by the settled columns to their left (see reduceInRounds). */
+  reduceAgainstSettled(m: ReduceRound, from: number, to: number): ReducedChunk {
     if (m.dim !== this.dim || m.cd !== this.cd || m.rmD !== this.rm.d || m.keys !== this.pivots.keys) {
       // A worker's view of the calling thread's state; the arrays are shared, only the objects are new.
       this.dim = m.dim;
       this.cd = m.cd;
       this.cx = m.cx;
-      this.start = m.start;
+      this.vStart = m.vStart;
+      this.vEnd = m.vEnd;
       const rm = new SimplexList(16, true);
       rm.d = m.rmD;
       rm.x = m.rmX;
@@ -871,9 +906,8 @@ class Reducer {
     }
     const counts = new Int32Array(to - from);
     const out = new SimplexList(64, true);
-    for (let col = from; col < to; col++) {
-      const i = col - m.from;
-      const death = this.reduceUntilNewPivot(col, this.pivots);
+    for (let i = from; i < to; i++) {
+      const death = this.reduceUntilNewPivot(m.order[i], this.pivots);
       if (death === Infinity) {
         m.status[i] = REDUCED_TO_ZERO;
         continue;
@@ -884,7 +918,7 @@ class Reducer {
       m.pivotC[i] = this.pC;
       const before = out.size;
       while (this.popPivot(this.working)) out.push(this.pD, this.pX, this.pC);
-      counts[col - from] = out.size - before;
+      counts[i - from] = out.size - before;
     }
     const t = out.trimmed();
     return { counts, d: t.d, x: t.x, c: t.c! };
@@ -903,15 +937,26 @@ class Reducer {
     return { birth, death, edges, coefficients };
   }
 
-  /** Fills the coboundary of a column, or stops early at an emergent pair; leaves the pivot in p*. */
-  private initCoboundary(diam: number, index: number, dim: number, heap: EntryHeap, pivots: PivotMap): boolean {
+  /**
+   * Fills the coboundary of column col, or stops early at an emergent pair; leaves the pivot in p*. A pivot held
+   * by a column to the right is not taken (see reduceUntilNewPivot).
+   */
+  private initCoboundary(
+    diam: number,
+    index: number,
+    dim: number,
+    heap: EntryHeap,
+    pivots: PivotMap,
+    col: number,
+  ): boolean {
     const c = this.c;
     // The first cofacet of equal diameter is the pivot; unless it is taken, the pair is emergent and the rest
     // of the coboundary is never enumerated. Otherwise the walk goes on from where it stopped.
     if (c.pushCofacetsUntilEqual(diam, index, 1, dim, this.threshold, heap)) {
       const x = c.foundIndex;
       const k = c.foundCoef;
-      if (pivots.find(x) === -1 && !this.zeroApparentFacet(diam, x, k, dim + 1)) {
+      const slot = pivots.find(x);
+      if ((slot === -1 || pivots.column(slot) > col) && !this.zeroApparentFacet(diam, x, k, dim + 1)) {
         heap.size = 0;
         this.pD = diam;
         this.pX = x;
