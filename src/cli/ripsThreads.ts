@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { isFailure, type ParallelRunner, type ParallelTuning } from '../lib/tda/parallelRunner';
-import type { RipsWorkerData } from './ripsWorker';
+import type { RipsEnvelope, RipsWorkerData } from './ripsWorker';
 
 export interface RipsThreads extends ParallelRunner {
   close(): Promise<void>;
@@ -21,56 +21,52 @@ export function startRipsThreads(
   options: { worker?: URL; tuning?: Partial<ParallelTuning> } = {},
 ): RipsThreads {
   const script = options.worker ?? new URL('./ripsWorker.js', import.meta.url);
-  const done = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, workers)));
-  const threads: Array<{ worker: Worker; port: MessagePort }> = [];
+  // Answers posted by all workers: a count that moves whenever one may be read.
+  const answers = new Int32Array(new SharedArrayBuffer(4));
+  const ports: MessagePort[] = [];
+  const threads: Worker[] = [];
   for (let index = 0; index < workers; index++) {
     const { port1, port2 } = new MessageChannel();
-    const data: RipsWorkerData = { port: port2, done, index };
-    const worker = new Worker(script, {
-      workerData: data,
-      transferList: [port2],
-    });
+    const data: RipsWorkerData = { port: port2, answers };
+    const worker = new Worker(script, { workerData: data, transferList: [port2] });
     worker.unref();
     port1.unref();
-    threads.push({ worker, port: port1 });
+    threads.push(worker);
+    ports.push(port1);
   }
-  const posted = new Array<number>(workers).fill(0);
-  const received = new Array<number>(workers).fill(0);
+  let seq = 0;
   return {
     workers,
     tuning: options.tuning,
     broadcast(message) {
-      for (let i = 0; i < workers; i++) {
-        threads[i].port.postMessage(message);
-        posted[i]++;
-      }
+      seq++;
+      for (const port of ports) port.postMessage({ seq, message } satisfies RipsEnvelope);
     },
-    collect() {
-      const last: unknown[] = [];
-      let failure: unknown = null;
-      for (let i = 0; i < workers; i++) {
-        while (received[i] < posted[i]) {
-          const got = receiveMessageOnPort(threads[i].port);
-          if (got) {
-            received[i]++;
-            last[i] = got.message;
-            if (isFailure(got.message)) failure ??= got.message;
-            continue;
+    collect(count) {
+      const got: unknown[] = [];
+      while (got.length < count) {
+        const seen = Atomics.load(answers, 0);
+        let read = false;
+        for (const port of ports) {
+          for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
+            read = true;
+            const { seq: of, message } = m.message as RipsEnvelope;
+            if (of === seq) got.push(message);
           }
-          const seen = Atomics.load(done, i);
-          // The count moves after the post: a counted answer not yet readable is a moment away.
-          Atomics.wait(done, i, seen, seen > received[i] ? 1 : 1000);
         }
+        // The count moves after the post, so an answer counted but not yet readable is a moment away.
+        if (!read && got.length < count) Atomics.wait(answers, 0, seen, 50);
       }
-      if (isFailure(failure)) {
+      const failure = got.find(isFailure);
+      if (failure) {
         const e = new Error(failure.error);
         e.name = failure.name;
         throw e;
       }
-      return last;
+      return got;
     },
     async close() {
-      await Promise.all(threads.map(({ worker }) => worker.terminate()));
+      await Promise.all(threads.map((worker) => worker.terminate()));
     },
   };
 }

@@ -5,24 +5,31 @@ import { ripsWorkerHandler, type RipsWorkerMessage } from '../lib/tda/ripsCohomo
 
 export interface RipsWorkerData {
   port: MessagePort;
-  /** Answers posted, one counter per worker. */
-  done: Int32Array;
-  index: number;
+  /** Answers posted by all workers. */
+  answers: Int32Array;
+}
+
+/** A message and its answer carry the broadcast's number, so that late answers to old ones are dropped. */
+export interface RipsEnvelope {
+  seq: number;
+  message: unknown;
 }
 
 const data = workerData as RipsWorkerData | null;
 if (data) {
-  const { port, done, index } = data;
+  const { port, answers } = data;
   const handle = ripsWorkerHandler();
-  port.on('message', (message: RipsWorkerMessage) => {
+  port.on('message', ({ seq, message }: RipsEnvelope) => {
     try {
-      const { reply, transfer } = handle(message);
-      port.postMessage(reply, transfer);
+      const { reply, transfer } = handle(message as RipsWorkerMessage);
+      // No answer when there is nothing to say (set up, or every chunk taken before this thread came to it).
+      if (reply === null) return;
+      port.postMessage({ seq, message: reply } satisfies RipsEnvelope, transfer);
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
-      port.postMessage({ error: error.message, name: error.name });
+      port.postMessage({ seq, message: { error: error.message, name: error.name } } satisfies RipsEnvelope);
     }
-    Atomics.add(done, index, 1);
-    Atomics.notify(done, index);
+    Atomics.add(answers, 0, 1);
+    Atomics.notify(answers, 0);
   });
 }

@@ -17,29 +17,29 @@ import { startRipsThreads, type RipsThreads } from '../../src/cli/ripsThreads';
 import { EXAMPLES, random } from './ph-support';
 
 /** Tiny sizes: every phase goes parallel, and batches of 7 columns make many pivots collide within a batch. */
-const TINY: ParallelTuning = { edges: 1, simplices: 1, columns: 1, batch: 7, batchChunk: 2 };
+const TINY: ParallelTuning = { points: 1, edges: 1, simplices: 1, columns: 1, batch: 7, batchChunk: 2 };
 
 /**
  * Workers simulated on this thread: each message is cloned as postMessage clones it (shared memory stays shared)
- * and answered at once, so these workers claim every chunk before the calling thread does; with `lazy` they
- * answer only when collected, after the calling thread has claimed them all. Both orders must give one result.
+ * and answered at once, so these workers claim every chunk before the calling thread does. With `absent`, they
+ * never answer (as workers still starting), and the calling thread does every chunk itself.
  */
-function inlineRunner(workers: number, lazy: boolean): ParallelRunner {
+function inlineRunner(workers: number, absent: boolean): ParallelRunner {
   const handlers = Array.from({ length: workers }, () => ripsWorkerHandler());
-  let queued: RipsWorkerMessage[] = [];
-  let last: unknown[] = [];
-  const answer = (m: RipsWorkerMessage) => handlers.map((h) => structuredClone(h(structuredClone(m)).reply));
+  let answers: unknown[] = [];
   return {
     workers,
     tuning: TINY,
     broadcast(m) {
-      if (lazy) queued.push(m as RipsWorkerMessage);
-      else last = answer(m as RipsWorkerMessage);
+      if (absent) return;
+      answers = handlers
+        .map((h) => h(structuredClone(m) as RipsWorkerMessage).reply)
+        .filter((r) => r !== null)
+        .map((r) => structuredClone(r));
     },
-    collect() {
-      for (const m of queued) last = answer(m);
-      queued = [];
-      return last;
+    collect(count) {
+      if (answers.length < count) throw new Error(`${count} answers awaited, ${answers.length} given`);
+      return answers.slice(0, count);
     },
   };
 }
@@ -82,7 +82,7 @@ for (let seed = 1; seed <= 6; seed++) {
 }
 
 describe('parallel persistence equals serial persistence', () => {
-  test.each(cases)('%s, workers answering first and last', (_name, metric, options) => {
+  test.each(cases)('%s, workers doing every chunk, and none', (_name, metric, options) => {
     const serial = ripsPersistence(metric, options);
     expectSame(serial, ripsPersistence(metric, { ...options, runner: inlineRunner(2, false) }));
     expectSame(serial, ripsPersistence(metric, { ...options, runner: inlineRunner(1, true) }));
@@ -90,7 +90,13 @@ describe('parallel persistence equals serial persistence', () => {
 
   test('a runner with no workers is the serial path', () => {
     const metric = cloud(50, 3, 9);
-    const runner: ParallelRunner = { workers: 0, broadcast: () => {}, collect: () => [] };
+    const runner: ParallelRunner = {
+      workers: 0,
+      broadcast: () => {
+        throw new Error('no broadcast without workers');
+      },
+      collect: () => [],
+    };
     expectSame(ripsPersistence(metric, { maxDim: 2 }), ripsPersistence(metric, { maxDim: 2, runner }));
   });
 });
@@ -129,6 +135,6 @@ describe('on worker threads', () => {
     pools.push(pool);
     // A message before setup is refused by the worker.
     pool.broadcast({ type: 'reduce' });
-    expect(() => pool.collect()).toThrow(/before setup/);
+    expect(() => pool.collect(1)).toThrow(/before setup/);
   });
 });

@@ -11,6 +11,7 @@
  * the reduction goes in batches of `batch` columns, claimed `batchChunk` at a time.
  */
 export interface ParallelTuning {
+  points: number;
   edges: number;
   simplices: number;
   columns: number;
@@ -19,6 +20,7 @@ export interface ParallelTuning {
 }
 
 export const DEFAULT_TUNING: ParallelTuning = {
+  points: 512,
   edges: 1 << 15,
   simplices: 1 << 13,
   columns: 1 << 12,
@@ -31,13 +33,13 @@ export interface ParallelRunner {
   readonly workers: number;
   /** Replaces DEFAULT_TUNING's values (tests use tiny ones, so that small inputs take every parallel path). */
   readonly tuning?: Partial<ParallelTuning>;
-  /** Posts one message to every worker; SharedArrayBuffers in it are shared, `transfer` is moved. */
+  /** Posts one message to every worker; SharedArrayBuffers in it are shared. */
   broadcast(message: unknown): void;
   /**
-   * Blocks until every worker has answered every message posted so far; returns each worker's last answer in
-   * worker order. A worker's error is thrown here.
+   * Blocks until `count` workers have answered the latest broadcast and returns those answers; answers to
+   * earlier broadcasts are dropped as they come. A worker's error is thrown here.
    */
-  collect(): unknown[];
+  collect(count: number): unknown[];
 }
 
 /** An answer that carries the chunks one thread did, by chunk number. */
@@ -55,30 +57,47 @@ export function isFailure(x: unknown): x is WorkerFailure {
   return typeof x === 'object' && x !== null && 'error' in x && typeof (x as WorkerFailure).error === 'string';
 }
 
-/** A counter that threads claim chunks from. */
-export function chunkCounter(): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(4));
-}
+// The shared counters of one chunked task.
+const CLAIMED = 0;
+const FINISHED = 1;
+const HELPERS = 2;
 
-/** Claims chunks of [0, total) from the counter until none is left, running `work(from, to)` on each. */
+/**
+ * Claims chunks of [0, total) until none is left, running `work(from, to)` on each. A worker counts itself as a
+ * helper at its first chunk, before finishing it; every chunk is counted finished, even one that failed, so the
+ * calling thread never waits for a chunk forever.
+ */
 export function claimChunks<T>(
   counter: Int32Array,
   total: number,
   chunk: number,
   work: (from: number, to: number) => T,
+  worker = true,
 ): Array<{ chunk: number; result: T }> {
   const done: Array<{ chunk: number; result: T }> = [];
+  let helped = !worker;
   for (;;) {
-    const k = Atomics.add(counter, 0, 1);
+    const k = Atomics.add(counter, CLAIMED, 1);
     const from = k * chunk;
     if (from >= total) return done;
-    done.push({ chunk: k, result: work(from, Math.min(total, from + chunk)) });
+    if (!helped) {
+      helped = true;
+      Atomics.add(counter, HELPERS, 1);
+    }
+    try {
+      done.push({ chunk: k, result: work(from, Math.min(total, from + chunk)) });
+    } finally {
+      Atomics.add(counter, FINISHED, 1);
+      Atomics.notify(counter, FINISHED);
+    }
   }
 }
 
 /**
- * Runs a chunked task on every worker (with `message`, to which the counter, total and chunk size are added) and on
- * the calling thread (with `local`); returns the chunks' results in chunk order.
+ * Runs a chunked task on every worker (with `message`, to which the counters, total and chunk size are added) and
+ * on the calling thread (with `local`); returns the chunks' results in chunk order. The calling thread waits for
+ * the chunks, not for the workers: a worker still starting (or starved by other processes) when the chunks run
+ * out is not waited for.
  */
 export function runChunked<T>(
   runner: ParallelRunner,
@@ -87,11 +106,15 @@ export function runChunked<T>(
   chunk: number,
   local: (from: number, to: number) => T,
 ): T[] {
-  const counter = chunkCounter();
+  const counter = new Int32Array(new SharedArrayBuffer(12));
+  const chunks = Math.ceil(total / chunk);
   runner.broadcast({ ...message, counter, total, chunk });
-  const mine = claimChunks(counter, total, chunk, local);
-  const replies = runner.collect() as Array<ChunkReply<T>>;
-  const results = new Array<T>(Math.ceil(total / chunk));
+  const mine = claimChunks(counter, total, chunk, local, false);
+  for (let seen = Atomics.load(counter, FINISHED); seen < chunks; seen = Atomics.load(counter, FINISHED))
+    Atomics.wait(counter, FINISHED, seen, 1000);
+  const helpers = Atomics.load(counter, HELPERS);
+  const replies = (helpers > 0 ? runner.collect(helpers) : []) as Array<ChunkReply<T>>;
+  const results = new Array<T>(chunks);
   for (const c of mine) results[c.chunk] = c.result;
   for (const r of replies) for (const c of r.chunks) results[c.chunk] = c.result;
   return results;
@@ -103,7 +126,7 @@ export function sharedBuffer(bytes: number, shared: boolean): ArrayBufferLike {
 }
 
 /** A copy of a typed array in shared memory. */
-export function toShared<A extends Float32Array | Float64Array | Int32Array | Uint8Array>(a: A): A {
+export function toShared<A extends Float32Array | Float64Array | Int32Array | Uint32Array | Uint8Array>(a: A): A {
   const ctor = a.constructor as new (buffer: ArrayBufferLike) => A;
   const out = new ctor(new SharedArrayBuffer(a.byteLength));
   out.set(a as never);

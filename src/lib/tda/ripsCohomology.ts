@@ -8,7 +8,7 @@
 import { binomialApprox, IndexOverflowError } from './binomial';
 import { checkMetric, type Metric } from './metric';
 import { FacetFinder, CoboundaryEnumerator, RipsComplex, type RipsGraph } from './ripsComplex';
-import { buildRipsGraph, type GraphStats } from './ripsGraph';
+import { buildRipsGraph, screenPairChunk, type GraphStats, type PointScreen } from './ripsGraph';
 import { sortSimplices } from './radixSort';
 import { UnionFind } from './unionFind';
 import { EntryHeap } from './entryHeap';
@@ -122,6 +122,7 @@ export function ripsPersistenceWithStats(
       if (options.signal?.aborted) throw abortError();
       options.onProgress?.({ phase: 'distances', dim: 0, done, total });
     },
+    runner: options.runner,
   });
   return { result: ripsPersistenceOfGraph(graph, options), stats };
 }
@@ -304,6 +305,7 @@ const NEW_PIVOT = 1;
 /** What a worker thread receives; the arrays are shared with the calling thread. */
 export type RipsWorkerMessage =
   | { type: 'setup'; graph: RipsGraph; edges: Float32Array | null; maxDim: number; modulus: number }
+  | ({ type: 'pointEdges' } & PointScreen & Chunked)
   | ({ type: 'apparentEdges'; d: Float32Array; x: Float64Array; flags: Uint8Array } & Chunked)
   | ({
       type: 'assemble';
@@ -354,14 +356,25 @@ interface ReducedChunk {
 
 /**
  * The answering side of a worker thread: returns a function from a message to its answer and the buffers to move
- * with it. The thread keeps its own complex (built once from the shared graph) between messages.
+ * with it. The answer is null when there is none to send: after setup, and when the thread came to a task after
+ * its last chunk was taken (the caller waits only for the threads that did chunks; see runChunked). The thread
+ * keeps its own complex (built once from the shared graph) between messages.
  */
 export function ripsWorkerHandler(): (message: RipsWorkerMessage) => { reply: unknown; transfer: ArrayBuffer[] } {
   let reducer: Reducer | null = null;
   return (m) => {
     if (m.type === 'setup') {
       reducer = new Reducer(m.graph, m.maxDim, m.modulus, {}, null, m.edges);
-      return { reply: { ready: true }, transfer: [] };
+      return { reply: null, transfer: [] };
+    }
+    if (m.type === 'pointEdges') {
+      const transfer: ArrayBuffer[] = [];
+      const chunks = claimChunks(m.counter, m.total, m.chunk, (from, to) => {
+        const out = screenPairChunk(m, from, to);
+        transfer.push(out.i.buffer as ArrayBuffer, out.j.buffer as ArrayBuffer, out.d.buffer as ArrayBuffer);
+        return out;
+      });
+      return { reply: chunks.length > 0 ? { chunks } : null, transfer };
     }
     if (reducer === null) throw new Error('persistence worker used before setup');
     const r = reducer;
@@ -389,7 +402,7 @@ export function ripsWorkerHandler(): (message: RipsWorkerMessage) => { reply: un
         return out;
       });
     }
-    return { reply: { chunks }, transfer };
+    return { reply: chunks.length > 0 ? { chunks } : null, transfer };
   };
 }
 
@@ -484,7 +497,6 @@ class Reducer {
         }
       }
     }
-    if (this.shared) this.runner!.collect();
     const result: PersistenceResult = { diagrams: this.diagrams, threshold: this.threshold };
     if (this.options.cocycles) result.cocycles = this.cocycles;
     return result;
