@@ -23,7 +23,7 @@ export const DEFAULT_TUNING: ParallelTuning = {
   points: 512,
   edges: 1 << 15,
   simplices: 1 << 13,
-  columns: 1 << 12,
+  columns: 64,
   batch: 4096,
   batchChunk: 64,
 };

@@ -816,8 +816,10 @@ class Reducer {
    * to its left only, with distinct pivots: a reduction of the same matrix, hence the serial pairs and bars.
    */
   private reduceInRounds(count: number): void {
-    const batch = Math.min(this.tuning.batch, count);
-    const chunk = this.tuning.batchChunk;
+    // Few columns (often the costly ones) go in smaller rounds, so that every thread has some of each.
+    const threads = this.runner!.workers + 1;
+    const batch = Math.max(1, Math.min(this.tuning.batch, Math.ceil(count / 8)));
+    const chunk = Math.max(1, Math.min(this.tuning.batchChunk, Math.floor(batch / (4 * threads))));
     const deaths = new Float64Array(count).fill(NaN);
     let pending: number[] = [];
     let capacity = 0;
