@@ -406,15 +406,17 @@ export function ripsWorkerHandler(): (message: RipsWorkerMessage) => { reply: un
   };
 }
 
-/** The same graph with its arrays in shared memory. */
+/** The same graph with its arrays in shared memory (buildRipsGraph with a runner makes them there already). */
 function shareGraph(g: RipsGraph): RipsGraph {
+  const share = <A extends Float32Array | Int32Array>(a: A | null): A | null =>
+    a === null || a.buffer instanceof SharedArrayBuffer ? a : toShared(a);
   return {
     n: g.n,
     threshold: g.threshold,
-    dense: g.dense && toShared(g.dense),
-    nbrStart: g.nbrStart && toShared(g.nbrStart),
-    nbrIndex: g.nbrIndex && toShared(g.nbrIndex),
-    nbrDiam: g.nbrDiam && toShared(g.nbrDiam),
+    dense: share(g.dense),
+    nbrStart: share(g.nbrStart),
+    nbrIndex: share(g.nbrIndex),
+    nbrDiam: share(g.nbrDiam),
   };
 }
 

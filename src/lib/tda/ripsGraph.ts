@@ -5,7 +5,7 @@
  */
 import { euclidean32, type Metric } from './metric';
 import type { RipsGraph } from './ripsComplex';
-import { DEFAULT_TUNING, runChunked, toShared, type ParallelRunner } from './parallelRunner';
+import { DEFAULT_TUNING, runChunked, sharedBuffer, toShared, type ParallelRunner } from './parallelRunner';
 
 export interface GraphStats {
   /** Smallest and largest finite distance over all pairs (NaN when not computed: point cloud with threshold). */
@@ -31,21 +31,24 @@ export function buildRipsGraph(
   hooks: GraphHooks = {},
 ): { graph: RipsGraph; stats: GraphStats } {
   const n = metric.n;
-  if (metric.kind === 'sparse') return sparseFromTriplets(metric, threshold === undefined ? Infinity : f(threshold));
-  if (threshold === undefined) return denseGraph(metric, hooks);
+  // With worker threads the graph is built in shared memory, so that they read it without a copy.
+  const shared = hooks.runner !== undefined && hooks.runner.workers > 0;
+  if (metric.kind === 'sparse')
+    return sparseFromTriplets(metric, threshold === undefined ? Infinity : f(threshold), shared);
+  if (threshold === undefined) return denseGraph(metric, hooks, shared);
   const t = f(threshold);
   if (metric.kind === 'lower') {
     const stats = rangeOf(metric.dist, n, t);
-    const { graph } = sparseFromLower(metric.dist, n, t);
+    const { graph } = sparseFromLower(metric.dist, n, t, shared);
     return { graph, stats };
   }
   return sparseFromPoints(metric.coords, n, metric.dim, t, hooks);
 }
 
-function denseGraph(metric: Metric & { kind: 'points' | 'lower' }, hooks: GraphHooks) {
+function denseGraph(metric: Metric & { kind: 'points' | 'lower' }, hooks: GraphHooks, shared: boolean) {
   const n = metric.n;
   const m = (n * (n - 1)) / 2;
-  const d = new Float32Array(m);
+  const d = new Float32Array(sharedBuffer(4 * m, shared));
   if (metric.kind === 'lower') for (let t = 0; t < m; t++) d[t] = metric.dist[t];
   else {
     const { coords, dim } = metric;
@@ -116,17 +119,17 @@ class EdgeList {
 }
 
 /** CSR neighbour lists; rows come out sorted because edges arrive in (i, j) order with j < i. */
-function toCsr(n: number, e: EdgeList, threshold: number): RipsGraph {
+function toCsr(n: number, e: EdgeList, threshold: number, shared: boolean): RipsGraph {
   if (2 * e.size > 0x7fffffff) throw new RangeError(`too many edges under the threshold (${e.size})`);
-  const start = new Int32Array(n + 1);
+  const start = new Int32Array(sharedBuffer(4 * (n + 1), shared));
   for (let t = 0; t < e.size; t++) {
     start[e.i[t] + 1]++;
     start[e.j[t] + 1]++;
   }
   for (let v = 0; v < n; v++) start[v + 1] += start[v];
   const fill = start.slice(0, n);
-  const index = new Int32Array(2 * e.size);
-  const diam = new Float32Array(2 * e.size);
+  const index = new Int32Array(sharedBuffer(8 * e.size, shared));
+  const diam = new Float32Array(sharedBuffer(8 * e.size, shared));
   for (let t = 0; t < e.size; t++) {
     const a = e.i[t];
     const b = e.j[t];
@@ -141,7 +144,7 @@ function toCsr(n: number, e: EdgeList, threshold: number): RipsGraph {
   return { n, threshold, dense: null, nbrStart: start, nbrIndex: index, nbrDiam: diam };
 }
 
-function sparseFromLower(dist: Float64Array, n: number, threshold: number) {
+function sparseFromLower(dist: Float64Array, n: number, threshold: number, shared: boolean) {
   const e = new EdgeList();
   let t = 0;
   for (let i = 1; i < n; i++)
@@ -149,7 +152,7 @@ function sparseFromLower(dist: Float64Array, n: number, threshold: number) {
       const x = f(dist[t++]);
       if (x <= threshold) e.push(i, j, x);
     }
-  return { graph: toCsr(n, e, threshold), edgeCount: e.size };
+  return { graph: toCsr(n, e, threshold, shared), edgeCount: e.size };
 }
 
 /** Pivots for the triangle-inequality screen of point pairs. */
@@ -217,7 +220,7 @@ function sparseFromPoints(coords: Float64Array, n: number, dim: number, threshol
     }
   }
   sortEdges(e, n);
-  const graph = toCsr(n, e, threshold);
+  const graph = toCsr(n, e, threshold, runner !== undefined && runner.workers > 0);
   return { graph, stats: { min: NaN, maxFinite: NaN, enclosingRadius: NaN, edgeCount: e.size } };
 }
 
@@ -251,7 +254,7 @@ function sortEdges(e: EdgeList, n: number): void {
   e.d = d;
 }
 
-function sparseFromTriplets(metric: Metric & { kind: 'sparse' }, threshold: number) {
+function sparseFromTriplets(metric: Metric & { kind: 'sparse' }, threshold: number, shared: boolean) {
   const { n } = metric;
   // Keep the smallest distance of a pair listed twice; order edges by (max vertex, min vertex).
   const best = new Map<number, number>();
@@ -276,7 +279,7 @@ function sparseFromTriplets(metric: Metric & { kind: 'sparse' }, threshold: numb
     e.push(hi, key - hi * n, best.get(key)!);
   }
   return {
-    graph: toCsr(n, e, threshold),
+    graph: toCsr(n, e, threshold, shared),
     stats: { min, maxFinite, enclosingRadius: NaN, edgeCount: e.size },
   };
 }
