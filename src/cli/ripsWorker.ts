@@ -19,17 +19,17 @@ const data = workerData as RipsWorkerData | null;
 if (data) {
   const { port, answers } = data;
   const handle = ripsWorkerHandler();
-  port.on('message', ({ seq, message }: RipsEnvelope) => {
-    try {
-      const { reply, transfer } = handle(message as RipsWorkerMessage);
-      // No answer when there is nothing to say (set up, or every chunk taken before this thread came to it).
-      if (reply === null) return;
-      port.postMessage({ seq, message: reply } satisfies RipsEnvelope, transfer);
-    } catch (e) {
-      const error = e instanceof Error ? e : new Error(String(e));
-      port.postMessage({ seq, message: { error: error.message, name: error.name } } satisfies RipsEnvelope);
-    }
+  const answer = (seq: number, message: unknown, transfer: ArrayBuffer[] = []) => {
+    port.postMessage({ seq, message } satisfies RipsEnvelope, transfer);
     Atomics.add(answers, 0, 1);
     Atomics.notify(answers, 0);
+  };
+  port.on('message', ({ seq, message }: RipsEnvelope) => {
+    try {
+      handle(message as RipsWorkerMessage, (reply, transfer) => answer(seq, reply, transfer));
+    } catch (e) {
+      const error = e instanceof Error ? e : new Error(String(e));
+      answer(seq, { error: error.message, name: error.name });
+    }
   });
 }

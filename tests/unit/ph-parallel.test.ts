@@ -21,8 +21,8 @@ const TINY: ParallelTuning = { points: 1, edges: 1, simplices: 1, columns: 1, ba
 
 /**
  * Workers simulated on this thread: each message is cloned as postMessage clones it (shared memory stays shared)
- * and answered at once, so these workers claim every chunk before the calling thread does. With `absent`, they
- * never answer (as workers still starting), and the calling thread does every chunk itself.
+ * and handled at once, so these workers claim every chunk before the calling thread does. With `absent`, they
+ * never answer (as workers still starting, or dead), and the calling thread takes every chunk over.
  */
 function inlineRunner(workers: number, absent: boolean): ParallelRunner {
   const handlers = Array.from({ length: workers }, () => ripsWorkerHandler());
@@ -31,11 +31,10 @@ function inlineRunner(workers: number, absent: boolean): ParallelRunner {
     workers,
     tuning: TINY,
     broadcast(m) {
+      answers = [];
       if (absent) return;
-      answers = handlers
-        .map((h) => h(structuredClone(m) as RipsWorkerMessage).reply)
-        .filter((r) => r !== null)
-        .map((r) => structuredClone(r));
+      for (const h of handlers)
+        h(structuredClone(m) as RipsWorkerMessage, (reply) => answers.push(structuredClone(reply)));
     },
     collect(count) {
       if (answers.length < count) throw new Error(`${count} answers awaited, ${answers.length} given`);

@@ -42,9 +42,10 @@ export interface ParallelRunner {
   collect(count: number): unknown[];
 }
 
-/** An answer that carries the chunks one thread did, by chunk number. */
+/** A worker's answer: one chunk's result. */
 export interface ChunkReply<T> {
-  chunks: Array<{ chunk: number; result: T }>;
+  chunk: number;
+  result: T;
 }
 
 /** A worker's answer that failed. */
@@ -57,47 +58,63 @@ export function isFailure(x: unknown): x is WorkerFailure {
   return typeof x === 'object' && x !== null && 'error' in x && typeof (x as WorkerFailure).error === 'string';
 }
 
-// The shared counters of one chunked task.
+/** What a chunked task adds to its message: shared counters, each chunk's state, and the chunking. */
+export interface ChunkTask {
+  counter: Int32Array;
+  states: Int32Array;
+  total: number;
+  chunk: number;
+}
+
+// The counters of a task, and the states of a chunk: whoever finishes it first (by compare-and-swap) owns it.
 const CLAIMED = 0;
 const FINISHED = 1;
-const HELPERS = 2;
+const OPEN = 0;
+const BY_WORKER = 1;
+const BY_CALLER = 2;
 
 /**
- * Claims chunks of [0, total) until none is left, running `work(from, to)` on each. A worker counts itself as a
- * helper at its first chunk, before finishing it; every chunk is counted finished, even one that failed, so the
- * calling thread never waits for a chunk forever.
+ * A worker's side of a chunked task: claims chunks until none is left and posts each result, unless the calling
+ * thread has taken the chunk over meanwhile (then the result is dropped).
  */
-export function claimChunks<T>(
-  counter: Int32Array,
-  total: number,
-  chunk: number,
+export function workChunks<T>(
+  task: ChunkTask,
   work: (from: number, to: number) => T,
-  worker = true,
-): Array<{ chunk: number; result: T }> {
-  const done: Array<{ chunk: number; result: T }> = [];
-  let helped = !worker;
+  post: (reply: ChunkReply<T>) => void,
+): void {
+  const { counter, states, total, chunk } = task;
   for (;;) {
     const k = Atomics.add(counter, CLAIMED, 1);
     const from = k * chunk;
-    if (from >= total) return done;
-    if (!helped) {
-      helped = true;
-      Atomics.add(counter, HELPERS, 1);
-    }
-    try {
-      done.push({ chunk: k, result: work(from, Math.min(total, from + chunk)) });
-    } finally {
+    if (from >= total) return;
+    const result = work(from, Math.min(total, from + chunk));
+    if (Atomics.compareExchange(states, k, OPEN, BY_WORKER) === OPEN) {
+      post({ chunk: k, result });
       Atomics.add(counter, FINISHED, 1);
       Atomics.notify(counter, FINISHED);
     }
   }
 }
 
+/** The buffers of the (not shared) typed arrays in a result, to move rather than copy. */
+export function transferables(result: unknown): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  const visit = (x: unknown, depth: number) => {
+    if (ArrayBuffer.isView(x)) {
+      if (x.buffer instanceof ArrayBuffer && !out.includes(x.buffer)) out.push(x.buffer);
+    } else if (typeof x === 'object' && x !== null && depth < 2) for (const v of Object.values(x)) visit(v, depth + 1);
+  };
+  visit(result, 0);
+  return out;
+}
+
 /**
- * Runs a chunked task on every worker (with `message`, to which the counters, total and chunk size are added) and
- * on the calling thread (with `local`); returns the chunks' results in chunk order. The calling thread waits for
- * the chunks, not for the workers: a worker still starting (or starved by other processes) when the chunks run
- * out is not waited for.
+ * Runs a chunked task on every worker (with `message`, to which the ChunkTask fields are added) and on the calling
+ * thread (with `local`); returns the chunks' results in chunk order. The calling thread claims chunks like the
+ * workers; when none is left it waits a little (twice its own mean chunk time) for the chunks in workers' hands,
+ * then takes over those still unfinished and does them itself. So a worker that is still starting, starved by
+ * other processes on a shared machine, or dead, costs at most about one chunk's time, never a hang; results are
+ * the same whoever computes them.
  */
 export function runChunked<T>(
   runner: ParallelRunner,
@@ -106,17 +123,42 @@ export function runChunked<T>(
   chunk: number,
   local: (from: number, to: number) => T,
 ): T[] {
-  const counter = new Int32Array(new SharedArrayBuffer(12));
   const chunks = Math.ceil(total / chunk);
-  runner.broadcast({ ...message, counter, total, chunk });
-  const mine = claimChunks(counter, total, chunk, local, false);
-  for (let seen = Atomics.load(counter, FINISHED); seen < chunks; seen = Atomics.load(counter, FINISHED))
-    Atomics.wait(counter, FINISHED, seen, 1000);
-  const helpers = Atomics.load(counter, HELPERS);
-  const replies = (helpers > 0 ? runner.collect(helpers) : []) as Array<ChunkReply<T>>;
+  const task: ChunkTask = {
+    counter: new Int32Array(new SharedArrayBuffer(8)),
+    states: new Int32Array(new SharedArrayBuffer(4 * Math.max(1, chunks))),
+    total,
+    chunk,
+  };
+  const { counter, states } = task;
+  runner.broadcast({ ...message, ...task });
   const results = new Array<T>(chunks);
-  for (const c of mine) results[c.chunk] = c.result;
-  for (const r of replies) for (const c of r.chunks) results[c.chunk] = c.result;
+  let spent = 0;
+  let mine = 0;
+  for (;;) {
+    const k = Atomics.add(counter, CLAIMED, 1);
+    const from = k * chunk;
+    if (from >= total) break;
+    Atomics.store(states, k, BY_CALLER);
+    const start = performance.now();
+    results[k] = local(from, Math.min(total, from + chunk));
+    spent += performance.now() - start;
+    mine++;
+    Atomics.add(counter, FINISHED, 1);
+  }
+  const until = performance.now() + (mine > 0 ? 2 * (spent / mine) + 1 : 1000);
+  for (let seen = Atomics.load(counter, FINISHED); seen < chunks; seen = Atomics.load(counter, FINISHED)) {
+    const left = until - performance.now();
+    if (left <= 0) break;
+    Atomics.wait(counter, FINISHED, seen, left);
+  }
+  let awaited = 0;
+  for (let k = 0; k < chunks; k++) {
+    if (Atomics.compareExchange(states, k, OPEN, BY_CALLER) === OPEN)
+      results[k] = local(k * chunk, Math.min(total, (k + 1) * chunk));
+    else if (Atomics.load(states, k) === BY_WORKER) awaited++;
+  }
+  if (awaited > 0) for (const r of runner.collect(awaited) as Array<ChunkReply<T>>) results[r.chunk] = r.result;
   return results;
 }
 

@@ -14,11 +14,14 @@ import { UnionFind } from './unionFind';
 import { EntryHeap } from './entryHeap';
 import { estimateGraphBytes, estimateRipsBytes, PersistenceTooLargeError } from './memoryEstimate';
 import {
-  claimChunks,
   DEFAULT_TUNING,
   runChunked,
   sharedBuffer,
   toShared,
+  transferables,
+  workChunks,
+  type ChunkReply,
+  type ChunkTask,
   type ParallelRunner,
   type ParallelTuning,
 } from './parallelRunner';
@@ -319,11 +322,7 @@ export type RipsWorkerMessage =
     } & Chunked)
   | ({ type: 'reduce' } & ReduceRound & Chunked);
 
-interface Chunked {
-  counter: Int32Array;
-  total: number;
-  chunk: number;
-}
+type Chunked = ChunkTask;
 
 /** A round of the parallel reduction: the columns order[0..total) and the shared state their reduction reads. */
 interface ReduceRound {
@@ -355,54 +354,32 @@ interface ReducedChunk {
 }
 
 /**
- * The answering side of a worker thread: returns a function from a message to its answer and the buffers to move
- * with it. The answer is null when there is none to send: after setup, and when the thread came to a task after
- * its last chunk was taken (the caller waits only for the threads that did chunks; see runChunked). The thread
- * keeps its own complex (built once from the shared graph) between messages.
+ * The answering side of a worker thread: returns a function that handles a message, posting each finished chunk's
+ * result (with the buffers to move) as it goes; setup posts nothing. The thread keeps its own complex (built once
+ * from the shared graph) between messages.
  */
-export function ripsWorkerHandler(): (message: RipsWorkerMessage) => { reply: unknown; transfer: ArrayBuffer[] } {
+export function ripsWorkerHandler(): (
+  message: RipsWorkerMessage,
+  post: (reply: unknown, transfer: ArrayBuffer[]) => void,
+) => void {
   let reducer: Reducer | null = null;
-  return (m) => {
+  return (m, post) => {
+    const send = (reply: ChunkReply<unknown>) => post(reply, transferables(reply.result));
     if (m.type === 'setup') {
       reducer = new Reducer(m.graph, m.maxDim, m.modulus, {}, null, m.edges);
-      return { reply: null, transfer: [] };
+      return;
     }
     if (m.type === 'pointEdges') {
-      const transfer: ArrayBuffer[] = [];
-      const chunks = claimChunks(m.counter, m.total, m.chunk, (from, to) => {
-        const out = screenPairChunk(m, from, to);
-        transfer.push(out.i.buffer as ArrayBuffer, out.j.buffer as ArrayBuffer, out.d.buffer as ArrayBuffer);
-        return out;
-      });
-      return { reply: chunks.length > 0 ? { chunks } : null, transfer };
+      workChunks(m, (from, to) => screenPairChunk(m, from, to), send);
+      return;
     }
     if (reducer === null) throw new Error('persistence worker used before setup');
     const r = reducer;
-    const transfer: ArrayBuffer[] = [];
-    let chunks: Array<{ chunk: number; result: unknown }>;
-    if (m.type === 'apparentEdges') {
-      chunks = claimChunks(m.counter, m.total, m.chunk, (from, to) => r.markApparentEdges(m, from, to));
-    } else if (m.type === 'assemble') {
+    if (m.type === 'apparentEdges') workChunks(m, (from, to) => r.markApparentEdges(m, from, to), send);
+    else if (m.type === 'assemble') {
       const pivots = PivotMap.view(m.keys, m.cols, m.coefs);
-      chunks = claimChunks(m.counter, m.total, m.chunk, (from, to) => {
-        const out = r.assembleChunk(m.d, m.x, from, to, pivots, m.dim, m.keep);
-        transfer.push(out.cols.d.buffer as ArrayBuffer, out.cols.x.buffer as ArrayBuffer);
-        if (out.next) transfer.push(out.next.d.buffer as ArrayBuffer, out.next.x.buffer as ArrayBuffer);
-        return out;
-      });
-    } else {
-      chunks = claimChunks(m.counter, m.total, m.chunk, (from, to) => {
-        const out = r.reduceAgainstSettled(m, from, to);
-        transfer.push(
-          out.counts.buffer as ArrayBuffer,
-          out.d.buffer as ArrayBuffer,
-          out.x.buffer as ArrayBuffer,
-          out.c.buffer as ArrayBuffer,
-        );
-        return out;
-      });
-    }
-    return { reply: chunks.length > 0 ? { chunks } : null, transfer };
+      workChunks(m, (from, to) => r.assembleChunk(m.d, m.x, from, to, pivots, m.dim, m.keep), send);
+    } else workChunks(m, (from, to) => r.reduceAgainstSettled(m, from, to), send);
   };
 }
 
@@ -824,24 +801,21 @@ class Reducer {
     const chunk = Math.max(1, Math.min(this.tuning.batchChunk, Math.floor(batch / (4 * threads))));
     const deaths = new Float64Array(count).fill(NaN);
     let pending: number[] = [];
-    let capacity = 0;
-    let round: Omit<ReduceRound, 'dim' | 'cd' | 'cx' | 'keys' | 'cols' | 'coefs' | 'rmD' | 'rmX' | 'rmC'> | null = null;
     for (let next = 0; next < count || pending.length > 0;) {
       this.checkpoint('reduce', this.dim, next, count);
       const take = Math.min(batch, count - next);
       const total = pending.length + take;
-      if (total > capacity || round === null) {
-        capacity = Math.max(total, 2 * batch);
-        round = {
-          order: new Int32Array(new SharedArrayBuffer(4 * capacity)),
-          vStart: this.vStart,
-          vEnd: this.vEnd,
-          status: new Uint8Array(new SharedArrayBuffer(capacity)),
-          pivotD: new Float32Array(new SharedArrayBuffer(4 * capacity)),
-          pivotX: new Float64Array(new SharedArrayBuffer(8 * capacity)),
-          pivotC: new Uint8Array(new SharedArrayBuffer(capacity)),
-        };
-      }
+      // Fresh arrays each round: a worker still busy with a chunk of the last round (one the calling thread took
+      // over) writes only into that round's.
+      const round = {
+        order: new Int32Array(new SharedArrayBuffer(4 * total)),
+        vStart: this.vStart,
+        vEnd: this.vEnd,
+        status: new Uint8Array(new SharedArrayBuffer(total)),
+        pivotD: new Float32Array(new SharedArrayBuffer(4 * total)),
+        pivotX: new Float64Array(new SharedArrayBuffer(8 * total)),
+        pivotC: new Uint8Array(new SharedArrayBuffer(total)),
+      };
       const order = round.order;
       pending.sort((x, y) => x - y);
       for (let i = 0; i < pending.length; i++) order[i] = pending[i];
