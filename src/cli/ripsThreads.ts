@@ -1,7 +1,7 @@
 // The persistence core's ParallelRunner in Node: worker threads, each with a MessageChannel. The core is
 // synchronous, so collect() blocks in Atomics.wait and reads the answers with receiveMessageOnPort; the main
 // event loop never has to turn while a barcode is computed.
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { isFailure, type ParallelRunner, type ParallelTuning } from '../lib/tda/parallelRunner';
 import type { RipsEnvelope, RipsWorkerData } from './ripsWorker';
@@ -10,9 +10,13 @@ export interface RipsThreads extends ParallelRunner {
   close(): Promise<void>;
 }
 
-/** One worker per core beside the calling thread. */
-export function defaultRipsWorkers(): number {
-  return Math.max(0, availableParallelism() - 1);
+/**
+ * One worker per core beside the calling thread, unless the cores are already busy (a load average at or above
+ * their number, as make's -l): then threads only wait for each other at every round, and one thread is faster.
+ */
+export function defaultRipsThreads(): number {
+  const cores = availableParallelism();
+  return loadavg()[0] < cores ? cores : 1;
 }
 
 /** `worker`: the bundled ripsWorker.js beside this module unless given (tests run the sources, not the bundle). */

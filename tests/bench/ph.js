@@ -1,5 +1,5 @@
 // `npm run bench -- ph [--repeat=N]`: Debian's ripser against `kleinscope ph` on the issue's four inputs, in the
-// same run, one after the other: ours on one thread (`--threads 1`) and on every core (the default). Prints wall
+// same run, one after the other: ours on one thread (`--threads 1`) and on every core (`--threads <cores>`). Prints wall
 // time, CPU time (user + system of all threads; it also counts V8's compiler threads), peak memory (max RSS) and
 // peak anonymous memory of each, our/ripser ratios, and whether each printed ripser's lines. The best of N runs
 // counts (default 1). The load average before and after is printed: on a shared machine it says what the wall
@@ -140,7 +140,7 @@ const totals = [0, 0, 0];
 for (const row of rows) {
   const theirs = await best(ripser, row.args);
   const serial = await best(process.execPath, [cli, 'ph', '--threads', '1', ...row.args]);
-  const parallel = await best(process.execPath, [cli, 'ph', ...row.args]);
+  const parallel = await best(process.execPath, [cli, 'ph', '--threads', String(cores), ...row.args]);
   /** @param {{ ok: boolean, stdout: string }} ours */
   const same = (ours) => (theirs.ok && ours.ok && theirs.stdout === ours.stdout ? 'yes' : ours.ok ? 'NO' : 'FAILED');
   totals[0] += theirs.seconds;

@@ -12,7 +12,7 @@ import {
 } from '../../lib/tda/ripserFormats';
 import { isPrime, ripsPersistenceWithStats } from '../../lib/tda/ripsCohomology';
 import type { Metric } from '../../lib/tda/metric';
-import { defaultRipsWorkers, startRipsThreads, type RipsThreads } from '../ripsThreads';
+import { defaultRipsThreads, startRipsThreads, type RipsThreads } from '../ripsThreads';
 
 const usage =
   'kleinscope ph [--format point-cloud|lower-distance|upper-distance|distance|sparse] [--dim K] ' +
@@ -87,8 +87,8 @@ export const command: Command = {
       values.threshold === undefined ? undefined : numberOption('threshold', values.threshold, 0, { min: 0 });
     const modulus = numberOption('modulus', values.modulus, 2, { integer: true, min: 2, max: 255 });
     if (!isPrime(modulus)) throw new CliError(`--modulus: ${modulus} is not a prime`, 2);
-    // The same barcodes on any number of threads; by default one per core.
-    const threads = numberOption('threads', values.threads, defaultRipsWorkers() + 1, {
+    // The same barcodes on any number of threads; by default one per core, or one when the cores are busy.
+    const threads = numberOption('threads', values.threads, defaultRipsThreads(), {
       integer: true,
       min: 1,
       max: 256,
