@@ -1,9 +1,9 @@
 // `npm run bench -- ph [--repeat=N]`: Debian's ripser against `kleinscope ph` on the issue's four inputs, in the
-// same run, one after the other: ours on one thread (`--threads 1`) and on every core (`--threads <cores>`). Prints wall
-// time, CPU time (user + system of all threads; it also counts V8's compiler threads), peak memory (max RSS) and
-// peak anonymous memory of each, our/ripser ratios, and whether each printed ripser's lines. The best of N runs
-// counts (default 1). The load average before and after is printed: on a shared machine it says what the wall
-// times are worth.
+// same run: ours on one thread (`--threads 1`) and on every core (`--threads <cores>`). Prints wall time, CPU time
+// (user + system of all threads; it also counts V8's compiler threads), peak memory (max RSS) and peak anonymous
+// memory of each, our/ripser ratios, and whether each printed ripser's lines. The best of N runs counts (default
+// 1), the runs of the three taken in turns. The load average before and after is printed: on a shared machine it
+// says what the wall times are worth.
 //
 // Max RSS counts the pages of the executable that a run touches: for node that is ~34 MB of its binary before a
 // line of ours runs, for ripser ~3 MB. Peak anonymous memory (RssAnon, sampled every millisecond from /proc) is
@@ -102,20 +102,27 @@ function measure(cmd, args) {
 }
 
 /**
- * @param {string} cmd
- * @param {string[]} args
+ * The best of `repeat` runs of each command, taken in turns (a, b, c, a, b, c, ...) so that on a shared machine the
+ * load changes the same way for all of them.
+ * @param {Array<[string, string[]]>} commands
  */
-async function best(cmd, args) {
-  let out = await measure(cmd, args);
-  for (let i = 1; i < repeat; i++) {
-    const again = await measure(cmd, args);
-    out = {
-      ...(again.seconds < out.seconds ? again : out),
-      cpu: Math.min(out.cpu, again.cpu),
-      mb: Math.min(out.mb, again.mb),
-      anonMb: Math.min(out.anonMb, again.anonMb),
-    };
-  }
+async function bestInTurns(commands) {
+  /** @type {Array<Awaited<ReturnType<typeof measure>>>} */
+  const out = [];
+  for (let i = 0; i < repeat; i++)
+    for (let c = 0; c < commands.length; c++) {
+      const again = await measure(...commands[c]);
+      const prev = out[c];
+      out[c] = prev
+        ? {
+            ...(again.seconds < prev.seconds ? again : prev),
+            cpu: Math.min(prev.cpu, again.cpu),
+            mb: Math.min(prev.mb, again.mb),
+            anonMb: Math.min(prev.anonMb, again.anonMb),
+            ok: prev.ok && again.ok && prev.stdout === again.stdout,
+          }
+        : again;
+    }
   return out;
 }
 
@@ -134,13 +141,15 @@ const load = () =>
 process.stdout.write(`ph: Debian ripser vs kleinscope ph, best of ${repeat}, on this machine (${cores} cores)\n`);
 process.stdout.write(`load average before: ${load()}\n\n`);
 process.stdout.write(header.join('\n') + '\n');
-const idle = await best(process.execPath, ['-e', '0']);
+const [idle] = await bestInTurns([[process.execPath, ['-e', '0']]]);
 /** @type {number[]} */
 const totals = [0, 0, 0];
 for (const row of rows) {
-  const theirs = await best(ripser, row.args);
-  const serial = await best(process.execPath, [cli, 'ph', '--threads', '1', ...row.args]);
-  const parallel = await best(process.execPath, [cli, 'ph', '--threads', String(cores), ...row.args]);
+  const [theirs, serial, parallel] = await bestInTurns([
+    [ripser, row.args],
+    [process.execPath, [cli, 'ph', '--threads', '1', ...row.args]],
+    [process.execPath, [cli, 'ph', '--threads', String(cores), ...row.args]],
+  ]);
   /** @param {{ ok: boolean, stdout: string }} ours */
   const same = (ours) => (theirs.ok && ours.ok && theirs.stdout === ours.stdout ? 'yes' : ours.ok ? 'NO' : 'FAILED');
   totals[0] += theirs.seconds;
