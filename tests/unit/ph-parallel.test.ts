@@ -78,6 +78,33 @@ for (let seed = 1; seed <= 6; seed++) {
     { maxDim: 3, modulus: 5 },
   ]);
   cases.push(['same, H1 with cocycles', { kind: 'points', n: 60, dim: 3, coords }, { maxDim: 1, cocycles: true }]);
+  // The other inputs' graphs: a distance matrix under a threshold (neighbour lists) and a sparse edge list.
+  const n = 60;
+  const dist = new Float64Array((n * (n - 1)) / 2);
+  const i: number[] = [];
+  const j: number[] = [];
+  const d: number[] = [];
+  let u = 0;
+  for (let a = 1; a < n; a++)
+    for (let b = 0; b < a; b++) {
+      let s = 0;
+      for (let k = 0; k < 3; k++) s += (coords[a * 3 + k] - coords[b * 3 + k]) ** 2;
+      dist[u++] = Math.round(Math.sqrt(s) * 16) / 16;
+      if (dist[u - 1] <= 0.5) {
+        i.push(a);
+        j.push(b);
+        d.push(dist[u - 1]);
+      }
+    }
+  cases.push(['distance matrix 60, H2, t=0.5', { kind: 'lower', n, dist }, { maxDim: 2, threshold: 0.5 }]);
+  const sparse: Metric = {
+    kind: 'sparse',
+    n,
+    i: Uint32Array.from(i),
+    j: Uint32Array.from(j),
+    dist: Float64Array.from(d),
+  };
+  cases.push(['sparse edge list 60, H2, Z/3', sparse, { maxDim: 2, modulus: 3 }]);
 }
 
 describe('parallel persistence equals serial persistence', () => {
