@@ -9,9 +9,9 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
 
 await build({
   absWorkingDir: root,
-  // profileWorker and analysisThread run in worker threads (`profile`'s layers, the analysis's task pool), so
-  // each is an entry of its own.
-  entryPoints: ['src/cli/main.ts', 'src/cli/profileWorker.ts', 'src/cli/analysisThread.ts'],
+  // profileWorker, analysisThread and ripsWorker run in worker threads (`profile`'s layers, the analysis's task
+  // pool, `ph`'s parallel reduction), so each is an entry of its own.
+  entryPoints: ['src/cli/main.ts', 'src/cli/profileWorker.ts', 'src/cli/analysisThread.ts', 'src/cli/ripsWorker.ts'],
   outdir: 'node_modules/.kleinscope/cli',
   bundle: true,
   splitting: true,

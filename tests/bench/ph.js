@@ -1,8 +1,9 @@
 // `npm run bench -- ph [--repeat=N]`: Debian's ripser against `kleinscope ph` on the issue's four inputs, in the
-// same run, one after the other. Prints wall time, CPU time (user + system, steadier on a shared machine, but it
-// also counts V8's compiler threads, which work beside the main thread), peak memory (max RSS) and peak anonymous
-// memory of each, our/ripser ratios, and whether the two printed the same lines. The best of N runs counts
-// (default 1).
+// same run: ours on one thread (`--threads 1`) and on every core (`--threads <cores>`). Prints wall time, CPU time
+// (user + system of all threads; it also counts V8's compiler threads), peak memory (max RSS) and peak anonymous
+// memory of each, our/ripser ratios, and whether each printed ripser's lines. The best of N runs counts (default
+// 1), the runs of the three taken in turns. The load average before and after is printed: on a shared machine it
+// says what the wall times are worth.
 //
 // Max RSS counts the pages of the executable that a run touches: for node that is ~34 MB of its binary before a
 // line of ours runs, for ripser ~3 MB. Peak anonymous memory (RssAnon, sampled every millisecond from /proc) is
@@ -10,6 +11,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { availableParallelism, loadavg } from 'node:os';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const examples = fileURLToPath(new URL('../../../shared/bench/ripser-examples/', import.meta.url));
@@ -100,47 +102,86 @@ function measure(cmd, args) {
 }
 
 /**
- * @param {string} cmd
- * @param {string[]} args
+ * The best of `repeat` runs of each command, taken in turns (a, b, c, a, b, c, ...) so that on a shared machine the
+ * load changes the same way for all of them.
+ * @param {Array<[string, string[]]>} commands
  */
-async function best(cmd, args) {
-  let out = await measure(cmd, args);
-  for (let i = 1; i < repeat; i++) {
-    const again = await measure(cmd, args);
-    out = {
-      ...(again.seconds < out.seconds ? again : out),
-      cpu: Math.min(out.cpu, again.cpu),
-      mb: Math.min(out.mb, again.mb),
-      anonMb: Math.min(out.anonMb, again.anonMb),
-    };
-  }
+async function bestInTurns(commands) {
+  /** @type {Array<Awaited<ReturnType<typeof measure>>>} */
+  const out = [];
+  for (let i = 0; i < repeat; i++)
+    for (let c = 0; c < commands.length; c++) {
+      const again = await measure(...commands[c]);
+      const prev = out[c];
+      out[c] = prev
+        ? {
+            ...(again.seconds < prev.seconds ? again : prev),
+            cpu: Math.min(prev.cpu, again.cpu),
+            mb: Math.min(prev.mb, again.mb),
+            anonMb: Math.min(prev.anonMb, again.anonMb),
+            ok: prev.ok && again.ok && prev.stdout === again.stdout,
+          }
+        : again;
+    }
   return out;
 }
 
 /** @param {number} x */
 const fmt = (x) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
 
+const cores = availableParallelism();
 const header = [
-  '| input | ripser s | ours s | time ratio | ripser CPU s | ours CPU s | CPU ratio | ripser MB | ours MB | memory ratio | ripser anon MB | ours anon MB | anon ratio | same output |',
-  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  `| input | ripser s | 1 thread s | ratio | ${cores} threads s | ratio | ripser CPU s | 1 thread CPU s | ${cores} threads CPU s | ripser MB | 1 thread MB | ${cores} threads MB | ripser anon MB | 1 thread anon MB | ${cores} threads anon MB | same output |`,
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
 ];
-process.stdout.write(`ph: Debian ripser vs kleinscope ph, best of ${repeat}, on this machine\n\n`);
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ');
+process.stdout.write(`ph: Debian ripser vs kleinscope ph, best of ${repeat}, on this machine (${cores} cores)\n`);
+process.stdout.write(`load average before: ${load()}\n\n`);
 process.stdout.write(header.join('\n') + '\n');
-const idle = await best(process.execPath, ['-e', '0']);
+const [idle] = await bestInTurns([[process.execPath, ['-e', '0']]]);
+/** @type {number[]} */
+const totals = [0, 0, 0];
 for (const row of rows) {
-  const theirs = await best(ripser, row.args);
-  const ours = await best(process.execPath, [cli, 'ph', ...row.args]);
-  const same = theirs.ok && ours.ok && theirs.stdout === ours.stdout ? 'yes' : ours.ok ? 'NO' : 'FAILED';
-  /** ripser's value, ours, and our/ripser ratio of one measure. */
-  const compared = (/** @type {'seconds' | 'cpu' | 'mb' | 'anonMb'} */ key) => [
-    fmt(theirs[key]),
-    fmt(ours[key]),
-    fmt(ours[key] / theirs[key]),
+  const [theirs, serial, parallel] = await bestInTurns([
+    [ripser, row.args],
+    [process.execPath, [cli, 'ph', '--threads', '1', ...row.args]],
+    [process.execPath, [cli, 'ph', '--threads', String(cores), ...row.args]],
+  ]);
+  /** @param {{ ok: boolean, stdout: string }} ours */
+  const same = (ours) => (theirs.ok && ours.ok && theirs.stdout === ours.stdout ? 'yes' : ours.ok ? 'NO' : 'FAILED');
+  totals[0] += theirs.seconds;
+  totals[1] += serial.seconds;
+  totals[2] += parallel.seconds;
+  const cells = [
+    row.name,
+    fmt(theirs.seconds),
+    fmt(serial.seconds),
+    fmt(serial.seconds / theirs.seconds),
+    fmt(parallel.seconds),
+    fmt(parallel.seconds / theirs.seconds),
+    fmt(theirs.cpu),
+    fmt(serial.cpu),
+    fmt(parallel.cpu),
+    fmt(theirs.mb),
+    fmt(serial.mb),
+    fmt(parallel.mb),
+    fmt(theirs.anonMb),
+    fmt(serial.anonMb),
+    fmt(parallel.anonMb),
+    `${same(serial)} / ${same(parallel)}`,
   ];
-  const cells = [row.name, ...compared('seconds'), ...compared('cpu'), ...compared('mb'), ...compared('anonMb'), same];
   process.stdout.write(`| ${cells.join(' | ')} |\n`);
 }
-process.stdout.write('\ntarget: time ratio <= 1.3 and memory ratio <= 2 on every row\n');
+process.stdout.write(
+  `| all four | ${fmt(totals[0])} | ${fmt(totals[1])} | ${fmt(totals[1] / totals[0])} | ${fmt(totals[2])} | ${fmt(totals[2] / totals[0])} |  |  |  |  |  |  |  |  |  |  |\n`,
+);
+process.stdout.write(`\nload average after: ${load()}\n`);
+process.stdout.write(
+  `target: the ${cores}-thread time ratio <= 0.6 on the set, output identical, memory no more than before\n`,
+);
 process.stdout.write(
   `node itself, before any of our code: ${fmt(idle.mb)} MB max RSS, ${fmt(idle.anonMb)} MB anonymous\n`,
 );

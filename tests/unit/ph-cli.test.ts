@@ -25,11 +25,14 @@ describe('kleinscope ph prints what ripser prints', () => {
     [['--format', 'distance', '--dim', '7', EXAMPLES + 'random16.lower_distance_matrix']],
     [['--threshold', '1.5', '--dim', '2', EXAMPLES + 'projective_plane.lower_distance_matrix']],
     [['--format', 'point-cloud', '--dim', '1', '--threshold', '1', EXAMPLES + 'o3_1024.txt']],
+    // One thread and three (more than this machine's cores) print the same lines.
+    [['--threads', '1', '--format', 'point-cloud', '--dim', '2', '--threshold', '1.5', EXAMPLES + 'o3_1024.txt']],
+    [['--threads', '3', '--format', 'point-cloud', '--dim', '2', '--threshold', '1.5', EXAMPLES + 'o3_1024.txt']],
   ])('ripser %j', (args) => {
     const ours = ph(args);
     expect(ours.stderr).toBe('');
     expect(ours.status).toBe(0);
-    const theirs = spawnSync(RIPSER, args, { encoding: 'utf8' });
+    const theirs = spawnSync(RIPSER, args[0] === '--threads' ? args.slice(2) : args, { encoding: 'utf8' });
     expect(ours.stdout.split('\n')).toEqual(theirs.stdout.split('\n'));
   });
 
@@ -166,6 +169,8 @@ describe('kleinscope ph', () => {
       [['--dim=-1', good], /--dim: -1 is below 0/],
       [['--threshold', 'abc', good], /--threshold: 'abc' is not a number/],
       [['--format', 'dipha', good], /--format: 'dipha' is not one of/],
+      [['--threads', '0', good], /--threads: 0 is below 1/],
+      [['--threads', '1.5', good], /--threads: '1.5' is not an integer/],
       [[join(dir, 'missing.txt')], /missing\.txt: no such file/],
     ] as const) {
       const r = ph([...args]);

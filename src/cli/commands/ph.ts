@@ -12,10 +12,11 @@ import {
 } from '../../lib/tda/ripserFormats';
 import { isPrime, ripsPersistenceWithStats } from '../../lib/tda/ripsCohomology';
 import type { Metric } from '../../lib/tda/metric';
+import { defaultRipsThreads, startRipsThreads, type RipsThreads } from '../ripsThreads';
 
 const usage =
   'kleinscope ph [--format point-cloud|lower-distance|upper-distance|distance|sparse] [--dim K] ' +
-  '[--threshold T] [--modulus P] [--json] [FILE|-]';
+  '[--threshold T] [--modulus P] [--threads N] [--json] [FILE|-]';
 
 function readInput(file: string): string {
   try {
@@ -51,6 +52,9 @@ function header(metric: Metric, threshold: number | undefined, stats: Stats): st
   return lines;
 }
 
+/** Below this, starting a worker costs more than the whole computation. */
+const MIN_THREADED_POINTS = 64;
+
 interface Stats {
   min: number;
   maxFinite: number;
@@ -69,6 +73,7 @@ export const command: Command = {
         dim: { type: 'string' },
         threshold: { type: 'string' },
         modulus: { type: 'string' },
+        threads: { type: 'string' },
         json: { type: 'boolean' },
       },
       usage,
@@ -82,6 +87,12 @@ export const command: Command = {
       values.threshold === undefined ? undefined : numberOption('threshold', values.threshold, 0, { min: 0 });
     const modulus = numberOption('modulus', values.modulus, 2, { integer: true, min: 2, max: 255 });
     if (!isPrime(modulus)) throw new CliError(`--modulus: ${modulus} is not a prime`, 2);
+    // The same barcodes on any number of threads; by default one per core, or one when the cores are busy.
+    const threads = numberOption('threads', values.threads, defaultRipsThreads(), {
+      integer: true,
+      min: 1,
+      max: 256,
+    });
     const file = positionals[0] ?? '-';
     const name = file === '-' ? '<stdin>' : file;
     const text = readInput(file);
@@ -93,12 +104,17 @@ export const command: Command = {
       throw e;
     }
     let computed;
+    // Workers start (about 30 ms each, on the other cores) while this thread computes the distances.
+    const runner: RipsThreads | undefined =
+      threads > 1 && metric.n >= MIN_THREADED_POINTS ? startRipsThreads(threads - 1) : undefined;
     try {
-      computed = ripsPersistenceWithStats(metric, { maxDim, threshold, modulus });
+      computed = ripsPersistenceWithStats(metric, { maxDim, threshold, modulus, runner });
     } catch (e) {
       if (e instanceof RangeError || (e instanceof Error && e.name === 'PersistenceTooLargeError'))
         throw new CliError(at(name, undefined, e.message));
       throw e;
+    } finally {
+      void runner?.close();
     }
     const { result, stats } = computed;
     if (values.json) {

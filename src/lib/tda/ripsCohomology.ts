@@ -8,13 +8,26 @@
 import { binomialApprox, IndexOverflowError } from './binomial';
 import { checkMetric, type Metric } from './metric';
 import { FacetFinder, CoboundaryEnumerator, RipsComplex, type RipsGraph } from './ripsComplex';
-import { buildRipsGraph, type GraphStats } from './ripsGraph';
+import { buildRipsGraph, screenPairChunk, type GraphStats, type PointScreen } from './ripsGraph';
 import { sortSimplices } from './radixSort';
 import { UnionFind } from './unionFind';
 import { EntryHeap } from './entryHeap';
 import { estimateGraphBytes, estimateRipsBytes, PersistenceTooLargeError } from './memoryEstimate';
+import {
+  DEFAULT_TUNING,
+  runChunked,
+  sharedBuffer,
+  toShared,
+  transferables,
+  workChunks,
+  type ChunkReply,
+  type ChunkTask,
+  type ParallelRunner,
+  type ParallelTuning,
+} from './parallelRunner';
 
 export { estimateRipsBytes, IndexOverflowError, PersistenceTooLargeError };
+export type { ParallelRunner };
 
 export interface PersistenceProgress {
   phase: string;
@@ -37,6 +50,11 @@ export interface RipsOptions {
   signal?: AbortSignal;
   /** Refuse with PersistenceTooLargeError when the memory estimate exceeds this. */
   maxBytes?: number;
+  /**
+   * Worker threads answering with `ripsWorkerHandler`: the apparent pairs, the columns and the reduction are then
+   * shared out, with the same barcodes (and cocycles) as without. Without one, everything runs on this thread.
+   */
+  runner?: ParallelRunner;
 }
 
 export interface Cocycle {
@@ -107,6 +125,7 @@ export function ripsPersistenceWithStats(
       if (options.signal?.aborted) throw abortError();
       options.onProgress?.({ phase: 'distances', dim: 0, done, total });
     },
+    runner: options.runner,
   });
   return { result: ripsPersistenceOfGraph(graph, options), stats };
 }
@@ -126,25 +145,39 @@ export function ripsPersistenceOfGraph(graph: RipsGraph, options: RipsOptions = 
           `more than the ${mb(options.maxBytes)} allowed; lower the dimension or the threshold, or use fewer points`,
       );
   }
-  const reducer = new Reducer(graph, maxDim, modulus, options);
+  const reducer = new Reducer(graph, maxDim, modulus, options, options.runner ?? null);
   return reducer.run();
 }
 
 /** Open addressing from a pivot's simplex index to its column and its coefficient there. */
 class PivotMap {
-  private keys: Float64Array;
-  private cols: Int32Array;
-  private coefs: Uint8Array;
+  keys: Float64Array;
+  cols: Int32Array;
+  coefs: Uint8Array;
   private mask: number;
   size = 0;
 
-  constructor(expected: number) {
+  /** With shared, the table lives in shared memory, for worker threads to read between insertions. */
+  constructor(
+    expected: number,
+    private readonly shared = false,
+  ) {
     let cap = 16;
     while (cap < expected * 2) cap *= 2;
-    this.keys = new Float64Array(cap).fill(-1);
-    this.cols = new Int32Array(cap);
-    this.coefs = new Uint8Array(cap);
+    this.keys = new Float64Array(sharedBuffer(8 * cap, shared)).fill(-1);
+    this.cols = new Int32Array(sharedBuffer(4 * cap, shared));
+    this.coefs = new Uint8Array(sharedBuffer(cap, shared));
     this.mask = cap - 1;
+  }
+
+  /** A read-only view of a table that another thread fills. */
+  static view(keys: Float64Array, cols: Int32Array, coefs: Uint8Array): PivotMap {
+    const m = new PivotMap(0);
+    m.keys = keys;
+    m.cols = cols;
+    m.coefs = coefs;
+    m.mask = keys.length - 1;
+    return m;
   }
 
   private slot(key: number): number {
@@ -185,52 +218,69 @@ class PivotMap {
   private rehash(): void {
     const { keys, cols, coefs } = this;
     const cap = keys.length * 2;
-    this.keys = new Float64Array(cap).fill(-1);
-    this.cols = new Int32Array(cap);
-    this.coefs = new Uint8Array(cap);
+    this.keys = new Float64Array(sharedBuffer(8 * cap, this.shared)).fill(-1);
+    this.cols = new Int32Array(sharedBuffer(4 * cap, this.shared));
+    this.coefs = new Uint8Array(sharedBuffer(cap, this.shared));
     this.mask = cap - 1;
     this.size = 0;
     for (let s = 0; s < keys.length; s++) if (keys[s] !== -1) this.insert(keys[s], cols[s], coefs[s]);
   }
 }
 
-/** Growable parallel arrays of simplices. */
+/** Growable parallel arrays of simplices, in shared memory when other threads read them. */
 class SimplexList {
   d: Float32Array;
   x: Float64Array;
   c: Uint8Array | null;
   size = 0;
 
-  constructor(capacity = 1024, withCoefficients = false) {
-    this.d = new Float32Array(Math.max(16, capacity));
-    this.x = new Float64Array(Math.max(16, capacity));
-    this.c = withCoefficients ? new Uint8Array(Math.max(16, capacity)) : null;
+  constructor(
+    capacity = 1024,
+    withCoefficients = false,
+    private readonly shared = false,
+  ) {
+    const cap = Math.max(16, capacity);
+    this.d = new Float32Array(sharedBuffer(4 * cap, shared));
+    this.x = new Float64Array(sharedBuffer(8 * cap, shared));
+    this.c = withCoefficients ? new Uint8Array(sharedBuffer(cap, shared)) : null;
+  }
+
+  private grow(need: number): void {
+    let cap = this.d.length;
+    while (cap < need) cap *= 2;
+    const d = new Float32Array(sharedBuffer(4 * cap, this.shared));
+    d.set(this.d.subarray(0, this.size));
+    this.d = d;
+    const x = new Float64Array(sharedBuffer(8 * cap, this.shared));
+    x.set(this.x.subarray(0, this.size));
+    this.x = x;
+    if (this.c) {
+      const c = new Uint8Array(sharedBuffer(cap, this.shared));
+      c.set(this.c.subarray(0, this.size));
+      this.c = c;
+    }
   }
 
   push(diam: number, index: number, coef = 0): void {
-    if (this.size === this.d.length) {
-      const cap = this.size * 2;
-      const d = new Float32Array(cap);
-      d.set(this.d);
-      this.d = d;
-      const x = new Float64Array(cap);
-      x.set(this.x);
-      this.x = x;
-      if (this.c) {
-        const c = new Uint8Array(cap);
-        c.set(this.c);
-        this.c = c;
-      }
-    }
+    if (this.size === this.d.length) this.grow(this.size + 1);
     this.d[this.size] = diam;
     this.x[this.size] = index;
     if (this.c) this.c[this.size] = coef;
     this.size++;
   }
 
+  /** Appends count entries of other arrays (c ignored without coefficients). */
+  append(d: Float32Array, x: Float64Array, c: Uint8Array | null, from: number, count: number): void {
+    if (this.size + count > this.d.length) this.grow(this.size + count);
+    this.d.set(d.subarray(from, from + count), this.size);
+    this.x.set(x.subarray(from, from + count), this.size);
+    if (this.c && c) this.c.set(c.subarray(from, from + count), this.size);
+    this.size += count;
+  }
+
   /** A copy in the order of a permutation. */
-  permuted(perm: Uint32Array): SimplexList {
-    const out = new SimplexList(perm.length);
+  permuted(perm: Uint32Array, shared = false): SimplexList {
+    const out = new SimplexList(perm.length, false, shared);
     for (let t = 0; t < perm.length; t++) {
       out.d[t] = this.d[perm[t]];
       out.x[t] = this.x[perm[t]];
@@ -238,11 +288,117 @@ class SimplexList {
     out.size = perm.length;
     return out;
   }
+
+  /** The entries as exact-length arrays (for a message). */
+  trimmed(): { d: Float32Array; x: Float64Array; c: Uint8Array | null } {
+    return {
+      d: this.d.slice(0, this.size),
+      x: this.x.slice(0, this.size),
+      c: this.c ? this.c.slice(0, this.size) : null,
+    };
+  }
 }
 
 const NONE = -1;
 
+/** Outcomes of a column's reduction against the pivots of earlier batches. */
+const REDUCED_TO_ZERO = 0;
+const NEW_PIVOT = 1;
+
+/** What a worker thread receives; the arrays are shared with the calling thread. */
+export type RipsWorkerMessage =
+  | { type: 'setup'; graph: RipsGraph; edges: Float32Array | null; maxDim: number; modulus: number }
+  | ({ type: 'pointEdges' } & PointScreen & Chunked)
+  | ({ type: 'apparentEdges'; d: Float32Array; x: Float64Array; flags: Uint8Array } & Chunked)
+  | ({
+      type: 'assemble';
+      dim: number;
+      d: Float32Array;
+      x: Float64Array;
+      keep: boolean;
+      keys: Float64Array;
+      cols: Int32Array;
+      coefs: Uint8Array;
+    } & Chunked)
+  | ({ type: 'reduce' } & ReduceRound & Chunked);
+
+type Chunked = ChunkTask;
+
+/** A round of the parallel reduction: the columns order[0..total) and the shared state their reduction reads. */
+interface ReduceRound {
+  dim: number;
+  order: Int32Array;
+  cd: Float32Array;
+  cx: Float64Array;
+  keys: Float64Array;
+  cols: Int32Array;
+  coefs: Uint8Array;
+  rmD: Float32Array;
+  rmX: Float64Array;
+  rmC: Uint8Array;
+  vStart: Int32Array;
+  vEnd: Int32Array;
+  /** Per position in order: REDUCED_TO_ZERO or NEW_PIVOT, and the pivot. */
+  status: Uint8Array;
+  pivotD: Float32Array;
+  pivotX: Float64Array;
+  pivotC: Uint8Array;
+}
+
+/** The reduction-matrix entries of the NEW_PIVOT columns of one chunk, column after column. */
+interface ReducedChunk {
+  counts: Int32Array;
+  d: Float32Array;
+  x: Float64Array;
+  c: Uint8Array;
+}
+
+/**
+ * The answering side of a worker thread: returns a function that handles a message, posting each finished chunk's
+ * result (with the buffers to move) as it goes; setup posts nothing. The thread keeps its own complex (built once
+ * from the shared graph) between messages.
+ */
+export function ripsWorkerHandler(): (
+  message: RipsWorkerMessage,
+  post: (reply: unknown, transfer: ArrayBuffer[]) => void,
+) => void {
+  let reducer: Reducer | null = null;
+  return (m, post) => {
+    const send = (reply: ChunkReply<unknown>) => post(reply, transferables(reply.result));
+    if (m.type === 'setup') {
+      reducer = new Reducer(m.graph, m.maxDim, m.modulus, {}, null, m.edges);
+      return;
+    }
+    if (m.type === 'pointEdges') {
+      workChunks(m, (from, to) => screenPairChunk(m, from, to), send);
+      return;
+    }
+    if (reducer === null) throw new Error('persistence worker used before setup');
+    const r = reducer;
+    if (m.type === 'apparentEdges') workChunks(m, (from, to) => r.markApparentEdges(m, from, to), send);
+    else if (m.type === 'assemble') {
+      const pivots = PivotMap.view(m.keys, m.cols, m.coefs);
+      workChunks(m, (from, to) => r.assembleChunk(m.d, m.x, from, to, pivots, m.dim, m.keep), send);
+    } else workChunks(m, (from, to) => r.reduceAgainstSettled(m, from, to), send);
+  };
+}
+
+/** The same graph with its arrays in shared memory (buildRipsGraph with a runner makes them there already). */
+function shareGraph(g: RipsGraph): RipsGraph {
+  const share = <A extends Float32Array | Int32Array>(a: A | null): A | null =>
+    a === null || a.buffer instanceof SharedArrayBuffer ? a : toShared(a);
+  return {
+    n: g.n,
+    threshold: g.threshold,
+    dense: share(g.dense),
+    nbrStart: share(g.nbrStart),
+    nbrIndex: share(g.nbrIndex),
+    nbrDiam: share(g.nbrDiam),
+  };
+}
+
 class Reducer {
+  private readonly graph: RipsGraph;
   private readonly c: RipsComplex;
   private readonly p: number;
   private readonly inverse: Uint8Array;
@@ -252,6 +408,10 @@ class Reducer {
   private readonly diagrams: Array<Array<[number, number]>> = [];
   private readonly cocycles: Cocycle[] = [];
   private readonly verts: Int32Array;
+  private readonly shared: boolean;
+  private readonly working: EntryHeap;
+  private readonly coboundary: EntryHeap;
+  private readonly tuning: ParallelTuning;
   // Results of the zero-pivot searches (index NONE when there is none).
   // NaN: double fields from the start (see RipsComplex.foundIndex); each is set before it is read.
   private fD = NaN;
@@ -262,13 +422,19 @@ class Reducer {
   private pX = NaN;
   private pC = 0;
 
+  /** `edges`: the sparse edge table of the calling thread's complex, for a worker's reducer. */
   constructor(
-    private readonly graph: RipsGraph,
+    graph: RipsGraph,
     private readonly maxDim: number,
     modulus: number,
     private readonly options: RipsOptions,
+    private readonly runner: ParallelRunner | null = null,
+    edges: Float32Array | null = null,
   ) {
-    this.c = new RipsComplex(graph, maxDim, modulus);
+    this.shared = runner !== null && runner.workers > 0;
+    this.tuning = { ...DEFAULT_TUNING, ...runner?.tuning };
+    this.graph = this.shared ? shareGraph(graph) : graph;
+    this.c = new RipsComplex(this.graph, maxDim, modulus, this.shared ? 'shared' : edges);
     this.p = modulus;
     this.threshold = graph.threshold;
     this.inverse = new Uint8Array(modulus);
@@ -278,17 +444,30 @@ class Reducer {
     this.cob = new CoboundaryEnumerator(this.c);
     this.bd = new FacetFinder(this.c);
     this.verts = new Int32Array(maxDim + 3);
+    this.working = new EntryHeap(modulus !== 2);
+    this.coboundary = new EntryHeap(modulus !== 2);
   }
 
   run(): PersistenceResult {
     const n = this.graph.n;
     for (let d = 0; d <= this.maxDim; d++) this.diagrams.push([]);
+    if (this.shared && n > 0) {
+      // The workers build their complexes while this thread sorts the edges.
+      const g = this.graph;
+      this.runner!.broadcast({
+        type: 'setup',
+        graph: g,
+        edges: g.dense === null ? this.c.lookup : null,
+        maxDim: this.maxDim,
+        modulus: this.p,
+      } satisfies RipsWorkerMessage);
+    }
     if (n > 0) {
       const edges = this.edges();
       let columns = this.dim0(edges);
       let simplices = edges;
       for (let dim = 1; dim <= this.maxDim; dim++) {
-        const pivots = new PivotMap(columns.size);
+        const pivots = new PivotMap(columns.size, this.shared);
         this.reduce(columns, pivots, dim);
         if (dim < this.maxDim) {
           const next = this.assemble(simplices, pivots, dim + 1);
@@ -332,7 +511,17 @@ class Reducer {
         }
       }
     }
-    return list.permuted(sortSimplices(list.d, list.x, list.size, false, true));
+    return list.permuted(sortSimplices(list.d, list.x, list.size, false, true), this.shared);
+  }
+
+  /** For a chunk of edges: 1 where the edge is the facet of a zero-persistence apparent pair. */
+  markApparentEdges(m: { d: Float32Array; x: Float64Array; flags: Uint8Array }, from: number, to: number): number {
+    const v = this.c.simplexVertices;
+    for (let e = from; e < to; e++) {
+      this.c.vertices(m.x[e], 1, v);
+      m.flags[e] = this.zeroApparentCofacet(m.d[e], m.x[e], 1, true) ? 1 : 0;
+    }
+    return to - from;
   }
 
   /** H0 by Kruskal; returns the edges that are H1 columns, by decreasing diameter. */
@@ -343,6 +532,19 @@ class Reducer {
     const cols = new SimplexList(1024);
     const v = this.verts;
     const checkApparent = this.maxDim >= 1;
+    // The apparent-pair tests do not depend on the union-find: on large inputs the workers do them first.
+    let flags: Uint8Array | null = null;
+    if (checkApparent && this.shared && edges.size >= this.tuning.edges) {
+      const m = { d: edges.d, x: edges.x, flags: new Uint8Array(new SharedArrayBuffer(edges.size)) };
+      runChunked(
+        this.runner!,
+        { type: 'apparentEdges', ...m },
+        edges.size,
+        Math.ceil(this.tuning.edges / 4),
+        (from, to) => this.markApparentEdges(m, from, to),
+      );
+      flags = m.flags;
+    }
     for (let e = 0; e < edges.size; e++) {
       const d = edges.d[e];
       const x = edges.x[e];
@@ -352,6 +554,8 @@ class Reducer {
       if (a !== b) {
         if (d !== 0) bars.push([0, d]);
         uf.link(a, b);
+      } else if (flags !== null) {
+        if (flags[e] === 0) cols.push(d, x);
       } else if (checkApparent) {
         const sv = this.c.simplexVertices;
         sv[0] = v[0];
@@ -361,7 +565,7 @@ class Reducer {
       if ((e & 0xffff) === 0) this.checkpoint('H0', 0, e, edges.size);
     }
     for (let i = 0; i < n; i++) if (uf.find(i) === i) bars.push([0, Infinity]);
-    const out = new SimplexList(cols.size);
+    const out = new SimplexList(cols.size, false, this.shared);
     for (let t = 0; t < cols.size; t++) out.push(cols.d[cols.size - 1 - t], cols.x[cols.size - 1 - t]);
     return out;
   }
@@ -396,19 +600,88 @@ class Reducer {
     pivots: PivotMap,
     dim: number,
   ): { simplices: SimplexList; columns: SimplexList } {
+    const keep = dim < this.maxDim;
+    let next: SimplexList;
+    let cols: SimplexList;
+    if (this.shared && simplices.size >= this.tuning.simplices) {
+      // Each chunk of facets gives its columns (and cofacets) in the serial order; concatenated in chunk order
+      // they are the serial lists.
+      const chunk = Math.max(
+        Math.ceil(this.tuning.simplices / 8),
+        Math.ceil(simplices.size / (64 * (this.runner!.workers + 1))),
+      );
+      const { keys, cols: pc, coefs } = pivots;
+      const parts = runChunked(
+        this.runner!,
+        { type: 'assemble', dim, d: simplices.d, x: simplices.x, keep, keys, cols: pc, coefs },
+        simplices.size,
+        chunk,
+        (from, to) => {
+          this.checkpoint('assemble', dim, from, simplices.size);
+          return this.assembleChunk(simplices.d, simplices.x, from, to, pivots, dim, keep);
+        },
+      );
+      let colCount = 0;
+      let nextCount = 0;
+      for (const part of parts) {
+        colCount += part.cols.d.length;
+        nextCount += part.next ? part.next.d.length : 0;
+      }
+      cols = new SimplexList(colCount);
+      next = new SimplexList(keep ? nextCount : 16, false, this.shared);
+      for (const part of parts) {
+        cols.append(part.cols.d, part.cols.x, null, 0, part.cols.d.length);
+        if (part.next) next.append(part.next.d, part.next.x, null, 0, part.next.d.length);
+      }
+    } else {
+      next = new SimplexList(keep ? simplices.size * 2 : 16, false, this.shared);
+      cols = new SimplexList(simplices.size);
+      this.assembleInto(simplices.d, simplices.x, 0, simplices.size, pivots, dim, cols, keep ? next : null, true);
+    }
+    const sorted = cols.permuted(sortSimplices(cols.d, cols.x, cols.size, true, false), this.shared);
+    return { simplices: next, columns: sorted };
+  }
+
+  /** assembleInto on a chunk of facets, with exact-length results for a message. */
+  assembleChunk(
+    d: Float32Array,
+    x: Float64Array,
+    from: number,
+    to: number,
+    pivots: PivotMap,
+    dim: number,
+    keep: boolean,
+  ): {
+    cols: { d: Float32Array; x: Float64Array };
+    next: { d: Float32Array; x: Float64Array } | null;
+  } {
+    const cols = new SimplexList(to - from);
+    const next = keep ? new SimplexList(2 * (to - from)) : null;
+    this.assembleInto(d, x, from, to, pivots, dim, cols, next, false);
+    return { cols: cols.trimmed(), next: next && next.trimmed() };
+  }
+
+  private assembleInto(
+    sd: Float32Array,
+    sx: Float64Array,
+    from: number,
+    to: number,
+    pivots: PivotMap,
+    dim: number,
+    cols: SimplexList,
+    next: SimplexList | null,
+    progress: boolean,
+  ): void {
     const cb = this.cob;
-    const keepSimplices = dim < this.maxDim;
-    const next = new SimplexList(keepSimplices ? simplices.size * 2 : 16);
-    const cols = new SimplexList(simplices.size);
     const t = this.threshold;
-    for (let s = 0; s < simplices.size; s++) {
-      cb.set(simplices.d[s], simplices.x[s], 1, dim - 1);
+    for (let s = from; s < to; s++) {
+      cb.set(sd[s], sx[s], 1, dim - 1);
       while (cb.hasNext(false)) {
         cb.next();
         const d = cb.diam;
         if (d > t) continue;
         const x = cb.index;
-        if (keepSimplices) next.push(d, x);
+        if (next !== null) next.push(d, x);
         if (pivots.find(x) !== -1) continue;
         // The enumerator knows the cofacet's vertices: neither test decodes them from the index.
         const sv = this.c.simplexVertices;
@@ -419,63 +692,226 @@ class Reducer {
         if (this.zeroApparentFacet(d, x, 1, dim, true)) continue;
         cols.push(d, x);
       }
-      if ((s & 0x3fff) === 0) this.checkpoint('assemble', dim, s, simplices.size);
+      if (progress && (s & 0x3fff) === 0) this.checkpoint('assemble', dim, s, to);
     }
-    const sorted = cols.permuted(sortSimplices(cols.d, cols.x, cols.size, true, false));
-    return { simplices: next, columns: sorted };
   }
 
+  // The state of one dimension's reduction: its columns, pivots and the reduction matrix V without its
+  // diagonal, column by column (rm[vStart[col]..vEnd[col]]).
+  private cd: Float32Array = new Float32Array(0);
+  private cx: Float64Array = new Float64Array(0);
+  private pivots = new PivotMap(0);
+  private vStart: Int32Array = new Int32Array(0);
+  private vEnd: Int32Array = new Int32Array(0);
+  private rm = new SimplexList(16, true);
+  private dim = 0;
+
   private reduce(columns: SimplexList, pivots: PivotMap, dim: number): void {
+    this.cd = columns.d;
+    this.cx = columns.x;
+    this.pivots = pivots;
+    this.dim = dim;
+    this.vStart = new Int32Array(sharedBuffer(4 * columns.size, this.shared));
+    this.vEnd = new Int32Array(sharedBuffer(4 * columns.size, this.shared));
+    this.rm = new SimplexList(1024, true, this.shared);
+    // Cocycles come from the serial reduction, whose V they are.
+    const wantCocycles = this.options.cocycles === true && dim === 1;
+    if (this.shared && !wantCocycles && columns.size >= this.tuning.columns) this.reduceInRounds(columns.size);
+    else
+      for (let col = 0; col < columns.size; col++) {
+        if ((col & 0x3ff) === 0) this.checkpoint('reduce', dim, col, columns.size);
+        this.reduceColumn(col, wantCocycles);
+      }
+    // Free the reduction matrix before the next dimension.
+    this.rm = new SimplexList(16, true);
+  }
+
+  /** The serial reduction of one column against every earlier column; records its bar and its V. */
+  private reduceColumn(col: number, wantCocycles: boolean): void {
+    const bars = this.diagrams[this.dim];
+    const working = this.working;
+    const diameter = this.cd[col];
+    const death = this.reduceUntilNewPivot(col, this.pivots);
+    if (death !== Infinity) this.pivots.insert(this.pX, col, this.pC);
+    const isBar = death > diameter;
+    if (isBar) bars.push([diameter, death]);
+    // Move the working reduction column into V; its entries (and the diagonal) form the cocycle.
+    const cocycle = wantCocycles && isBar ? new SimplexList(16, true) : null;
+    if (cocycle) cocycle.push(diameter, this.cx[col], 1);
+    const rm = this.rm;
+    this.vStart[col] = rm.size;
+    while (this.popPivot(working)) {
+      if (death !== Infinity) rm.push(this.pD, this.pX, this.pC);
+      if (cocycle) cocycle.push(this.pD, this.pX, this.pC);
+    }
+    this.vEnd[col] = rm.size;
+    if (cocycle) this.cocycles.push(this.toCocycle(cocycle, diameter, death));
+  }
+
+  /**
+   * Reduces a column by the columns to its left whose pivots are in `pivots` until its pivot is new to them
+   * (returns its diameter, the pivot left in p*) or the column is zero (returns Infinity). V's entries stay in
+   * `working`. A pivot owned by a column to the right counts as new (only the parallel reduction has those).
+   */
+  private reduceUntilNewPivot(col: number, pivots: PivotMap): number {
     const p = this.p;
     const inv = this.inverse;
-    const bars = this.diagrams[dim];
-    const working = new EntryHeap(p !== 2);
-    const coboundary = new EntryHeap(p !== 2);
-    // The reduction matrix V without its diagonal, column by column.
-    const start = new Int32Array(columns.size + 1);
-    const rm = new SimplexList(1024, true);
-    const wantCocycles = this.options.cocycles === true && dim === 1;
-    const cd = columns.d;
-    const cx = columns.x;
-    for (let col = 0; col < columns.size; col++) {
-      if ((col & 0x3ff) === 0) this.checkpoint('reduce', dim, col, columns.size);
-      const diameter = cd[col];
-      working.size = 0;
-      coboundary.size = 0;
-      let found = this.initCoboundary(diameter, cx[col], dim, coboundary, pivots);
-      let death = Infinity;
-      for (;;) {
-        if (!found) break;
-        const slot = pivots.find(this.pX);
-        if (slot !== -1) {
-          const other = pivots.column(slot);
-          const factor = p - ((this.pC * inv[pivots.coefficient(slot)]) % p);
-          this.addSimplexCoboundary(cd[other], cx[other], factor, dim, working, coboundary);
-          const rc = rm.c!;
-          for (let e = start[other]; e < start[other + 1]; e++)
-            this.addSimplexCoboundary(rm.d[e], rm.x[e], (rc[e] * factor) % p, dim, working, coboundary);
-          found = this.getPivot(coboundary);
-        } else if (this.zeroApparentFacet(this.pD, this.pX, this.pC, dim + 1)) {
-          this.addSimplexCoboundary(this.fD, this.fX, p - this.fC, dim, working, coboundary);
-          found = this.getPivot(coboundary);
-        } else {
-          death = this.pD;
-          pivots.insert(this.pX, col, this.pC);
-          break;
-        }
-      }
-      const isBar = death > diameter;
-      if (isBar) bars.push([diameter, death]);
-      // Move the working reduction column into V; its entries (and the diagonal) form the cocycle.
-      const cocycle = wantCocycles && isBar ? new SimplexList(16, true) : null;
-      if (cocycle) cocycle.push(diameter, cx[col], 1);
-      while (this.popPivot(working)) {
-        if (death !== Infinity) rm.push(this.pD, this.pX, this.pC);
-        if (cocycle) cocycle.push(this.pD, this.pX, this.pC);
-      }
-      start[col + 1] = rm.size;
-      if (cocycle) this.cocycles.push(this.toCocycle(cocycle, diameter, death));
+    const dim = this.dim;
+    const working = this.working;
+    const coboundary = this.coboundary;
+    const cd = this.cd;
+    const cx = this.cx;
+    const rm = this.rm;
+    const vStart = this.vStart;
+    const vEnd = this.vEnd;
+    working.size = 0;
+    coboundary.size = 0;
+    let found = this.initCoboundary(cd[col], cx[col], dim, coboundary, pivots, col);
+    for (;;) {
+      if (!found) return Infinity;
+      const slot = pivots.find(this.pX);
+      const other = slot === -1 ? col : pivots.column(slot);
+      if (other < col) {
+        const factor = p - ((this.pC * inv[pivots.coefficient(slot)]) % p);
+        this.addSimplexCoboundary(cd[other], cx[other], factor, dim, working, coboundary);
+        const rc = rm.c!;
+        for (let e = vStart[other]; e < vEnd[other]; e++)
+          this.addSimplexCoboundary(rm.d[e], rm.x[e], (rc[e] * factor) % p, dim, working, coboundary);
+        found = this.getPivot(coboundary);
+      } else if (this.zeroApparentFacet(this.pD, this.pX, this.pC, dim + 1)) {
+        this.addSimplexCoboundary(this.fD, this.fX, p - this.fC, dim, working, coboundary);
+        found = this.getPivot(coboundary);
+      } else return this.pD;
     }
+  }
+
+  /**
+   * The parallel reduction, after Morozov and Nigmetov's lock-free reduction as giotto-ph runs it, in rounds. In
+   * each round all threads reduce a set of pending columns (the next batch, and columns sent back) by the columns
+   * to their left whose pivots are settled, which no one changes meanwhile. Then this thread settles the round in
+   * column order: a column whose pivot is new takes it; one whose pivot a column to its left took in this round
+   * goes back to pending; one whose pivot a column to its right holds takes it, and that column goes back to
+   * pending. The lowest pending column always settles, so the rounds end; every column is then reduced by columns
+   * to its left only, with distinct pivots: a reduction of the same matrix, hence the serial pairs and bars.
+   */
+  private reduceInRounds(count: number): void {
+    // Few columns (often the costly ones) go in smaller rounds, so that every thread has some of each.
+    const threads = this.runner!.workers + 1;
+    const batch = Math.max(1, Math.min(this.tuning.batch, Math.ceil(count / 8)));
+    const chunk = Math.max(1, Math.min(this.tuning.batchChunk, Math.floor(batch / (4 * threads))));
+    const deaths = new Float64Array(count).fill(NaN);
+    let pending: number[] = [];
+    for (let next = 0; next < count || pending.length > 0;) {
+      this.checkpoint('reduce', this.dim, next, count);
+      const take = Math.min(batch, count - next);
+      const total = pending.length + take;
+      // Fresh arrays each round: a worker still busy with a chunk of the last round (one the calling thread took
+      // over) writes only into that round's.
+      const round = {
+        order: new Int32Array(new SharedArrayBuffer(4 * total)),
+        vStart: this.vStart,
+        vEnd: this.vEnd,
+        status: new Uint8Array(new SharedArrayBuffer(total)),
+        pivotD: new Float32Array(new SharedArrayBuffer(4 * total)),
+        pivotX: new Float64Array(new SharedArrayBuffer(8 * total)),
+        pivotC: new Uint8Array(new SharedArrayBuffer(total)),
+      };
+      const order = round.order;
+      pending.sort((x, y) => x - y);
+      for (let i = 0; i < pending.length; i++) order[i] = pending[i];
+      for (let i = 0; i < take; i++) order[pending.length + i] = next + i;
+      next += take;
+      const pivots = this.pivots;
+      const rm = this.rm;
+      const m: ReduceRound = {
+        ...round,
+        dim: this.dim,
+        cd: this.cd,
+        cx: this.cx,
+        keys: pivots.keys,
+        cols: pivots.cols,
+        coefs: pivots.coefs,
+        rmD: rm.d,
+        rmX: rm.x,
+        rmC: rm.c!,
+      };
+      const parts = runChunked(this.runner!, { type: 'reduce', ...m }, total, chunk, (a, b) =>
+        this.reduceAgainstSettled(m, a, b),
+      );
+      pending = [];
+      const { status, pivotD, pivotX, pivotC } = round;
+      let part = 0;
+      let entry = 0;
+      for (let i = 0; i < total; i++) {
+        if (i >= (part + 1) * chunk) {
+          part++;
+          entry = 0;
+        }
+        const r = parts[part];
+        const length = r.counts[i - part * chunk];
+        const col = order[i];
+        if (status[i] === REDUCED_TO_ZERO) {
+          deaths[col] = Infinity;
+          this.vStart[col] = this.vEnd[col] = 0;
+        } else {
+          const slot = this.pivots.find(pivotX[i]);
+          const owner = slot === -1 ? -1 : this.pivots.column(slot);
+          if (owner !== -1 && owner < col) pending.push(col);
+          else {
+            if (slot === -1) this.pivots.insert(pivotX[i], col, pivotC[i]);
+            else {
+              this.pivots.cols[slot] = col;
+              this.pivots.coefs[slot] = pivotC[i];
+              deaths[owner] = NaN;
+              pending.push(owner);
+            }
+            deaths[col] = pivotD[i];
+            this.vStart[col] = this.rm.size;
+            this.rm.append(r.d, r.x, r.c, entry, length);
+            this.vEnd[col] = this.rm.size;
+          }
+        }
+        entry += length;
+      }
+    }
+    const bars = this.diagrams[this.dim];
+    for (let col = 0; col < count; col++) if (deaths[col] > this.cd[col]) bars.push([this.cd[col], deaths[col]]);
+  }
+
+  /** Reduces the columns order[from..to) of a round by the settled columns to their left (see reduceInRounds). */
+  reduceAgainstSettled(m: ReduceRound, from: number, to: number): ReducedChunk {
+    if (m.dim !== this.dim || m.cd !== this.cd || m.rmD !== this.rm.d || m.keys !== this.pivots.keys) {
+      // A worker's view of the calling thread's state; the arrays are shared, only the objects are new.
+      this.dim = m.dim;
+      this.cd = m.cd;
+      this.cx = m.cx;
+      this.vStart = m.vStart;
+      this.vEnd = m.vEnd;
+      const rm = new SimplexList(16, true);
+      rm.d = m.rmD;
+      rm.x = m.rmX;
+      rm.c = m.rmC;
+      this.rm = rm;
+      this.pivots = PivotMap.view(m.keys, m.cols, m.coefs);
+    }
+    const counts = new Int32Array(to - from);
+    const out = new SimplexList(64, true);
+    for (let i = from; i < to; i++) {
+      const death = this.reduceUntilNewPivot(m.order[i], this.pivots);
+      if (death === Infinity) {
+        m.status[i] = REDUCED_TO_ZERO;
+        continue;
+      }
+      m.status[i] = NEW_PIVOT;
+      m.pivotD[i] = this.pD;
+      m.pivotX[i] = this.pX;
+      m.pivotC[i] = this.pC;
+      const before = out.size;
+      while (this.popPivot(this.working)) out.push(this.pD, this.pX, this.pC);
+      counts[i - from] = out.size - before;
+    }
+    const t = out.trimmed();
+    return { counts, d: t.d, x: t.x, c: t.c! };
   }
 
   private toCocycle(list: SimplexList, birth: number, death: number): Cocycle {
@@ -491,15 +927,26 @@ class Reducer {
     return { birth, death, edges, coefficients };
   }
 
-  /** Fills the coboundary of a column, or stops early at an emergent pair; leaves the pivot in p*. */
-  private initCoboundary(diam: number, index: number, dim: number, heap: EntryHeap, pivots: PivotMap): boolean {
+  /**
+   * Fills the coboundary of column col, or stops early at an emergent pair; leaves the pivot in p*. A pivot held
+   * by a column to the right is not taken (see reduceUntilNewPivot).
+   */
+  private initCoboundary(
+    diam: number,
+    index: number,
+    dim: number,
+    heap: EntryHeap,
+    pivots: PivotMap,
+    col: number,
+  ): boolean {
     const c = this.c;
     // The first cofacet of equal diameter is the pivot; unless it is taken, the pair is emergent and the rest
     // of the coboundary is never enumerated. Otherwise the walk goes on from where it stopped.
     if (c.pushCofacetsUntilEqual(diam, index, 1, dim, this.threshold, heap)) {
       const x = c.foundIndex;
       const k = c.foundCoef;
-      if (pivots.find(x) === -1 && !this.zeroApparentFacet(diam, x, k, dim + 1)) {
+      const slot = pivots.find(x);
+      if ((slot === -1 || pivots.column(slot) > col) && !this.zeroApparentFacet(diam, x, k, dim + 1)) {
         heap.size = 0;
         this.pD = diam;
         this.pX = x;

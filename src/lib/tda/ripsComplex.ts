@@ -43,10 +43,15 @@ export class RipsComplex {
   readonly lookup: Float32Array | null;
   private readonly scratch: Int32Array;
 
+  /**
+   * `edges`: a sparse graph's edge table made by another thread's complex (see `lookup`), so that threads share
+   * one; 'shared' makes a new one in shared memory.
+   */
   constructor(
     readonly graph: RipsGraph,
     readonly maxDim: number,
     readonly modulus: number,
+    edges: Float32Array | null | 'shared' = null,
   ) {
     this.n = graph.n;
     const table = new BinomialTable(graph.n, maxDim + 2);
@@ -65,10 +70,18 @@ export class RipsComplex {
     this.ppos = new Int32Array(maxDim + 3);
     this.pend = new Int32Array(maxDim + 3);
     const pairs = (graph.n * (graph.n - 1)) / 2;
-    const lookup = graph.dense === null && pairs <= LOOKUP_ENTRIES ? new Float32Array(pairs).fill(Infinity) : null;
+    const given = edges !== null && edges !== 'shared';
+    const lookup =
+      graph.dense !== null || pairs > LOOKUP_ENTRIES
+        ? null
+        : given
+          ? edges
+          : new Float32Array(edges === 'shared' ? new SharedArrayBuffer(4 * pairs) : new ArrayBuffer(4 * pairs)).fill(
+              Infinity,
+            );
     this.row = new Float64Array(graph.dense !== null || lookup !== null ? graph.n : 0);
     for (let i = 0; i < this.row.length; i++) this.row[i] = (i * (i - 1)) / 2;
-    if (lookup !== null)
+    if (lookup !== null && !given)
       for (let i = 0; i < graph.n; i++)
         for (let p = this.nbrStart[i]; p < this.nbrStart[i + 1]; p++) {
           const j = this.nbrIndex[p];

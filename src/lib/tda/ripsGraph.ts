@@ -5,6 +5,7 @@
  */
 import { euclidean32, type Metric } from './metric';
 import type { RipsGraph } from './ripsComplex';
+import { DEFAULT_TUNING, runChunked, sharedBuffer, toShared, type ParallelRunner } from './parallelRunner';
 
 export interface GraphStats {
   /** Smallest and largest finite distance over all pairs (NaN when not computed: point cloud with threshold). */
@@ -18,6 +19,8 @@ export interface GraphStats {
 
 export interface GraphHooks {
   tick?: (done: number, total: number) => void;
+  /** Worker threads answering with ripsWorkerHandler: a point cloud's pairs are then screened on all of them. */
+  runner?: ParallelRunner;
 }
 
 const f = Math.fround;
@@ -28,21 +31,24 @@ export function buildRipsGraph(
   hooks: GraphHooks = {},
 ): { graph: RipsGraph; stats: GraphStats } {
   const n = metric.n;
-  if (metric.kind === 'sparse') return sparseFromTriplets(metric, threshold === undefined ? Infinity : f(threshold));
-  if (threshold === undefined) return denseGraph(metric, hooks);
+  // With worker threads the graph is built in shared memory, so that they read it without a copy.
+  const shared = hooks.runner !== undefined && hooks.runner.workers > 0;
+  if (metric.kind === 'sparse')
+    return sparseFromTriplets(metric, threshold === undefined ? Infinity : f(threshold), shared);
+  if (threshold === undefined) return denseGraph(metric, hooks, shared);
   const t = f(threshold);
   if (metric.kind === 'lower') {
     const stats = rangeOf(metric.dist, n, t);
-    const { graph } = sparseFromLower(metric.dist, n, t);
+    const { graph } = sparseFromLower(metric.dist, n, t, shared);
     return { graph, stats };
   }
   return sparseFromPoints(metric.coords, n, metric.dim, t, hooks);
 }
 
-function denseGraph(metric: Metric & { kind: 'points' | 'lower' }, hooks: GraphHooks) {
+function denseGraph(metric: Metric & { kind: 'points' | 'lower' }, hooks: GraphHooks, shared: boolean) {
   const n = metric.n;
   const m = (n * (n - 1)) / 2;
-  const d = new Float32Array(m);
+  const d = new Float32Array(sharedBuffer(4 * m, shared));
   if (metric.kind === 'lower') for (let t = 0; t < m; t++) d[t] = metric.dist[t];
   else {
     const { coords, dim } = metric;
@@ -113,17 +119,17 @@ class EdgeList {
 }
 
 /** CSR neighbour lists; rows come out sorted because edges arrive in (i, j) order with j < i. */
-function toCsr(n: number, e: EdgeList, threshold: number): RipsGraph {
+function toCsr(n: number, e: EdgeList, threshold: number, shared: boolean): RipsGraph {
   if (2 * e.size > 0x7fffffff) throw new RangeError(`too many edges under the threshold (${e.size})`);
-  const start = new Int32Array(n + 1);
+  const start = new Int32Array(sharedBuffer(4 * (n + 1), shared));
   for (let t = 0; t < e.size; t++) {
     start[e.i[t] + 1]++;
     start[e.j[t] + 1]++;
   }
   for (let v = 0; v < n; v++) start[v + 1] += start[v];
   const fill = start.slice(0, n);
-  const index = new Int32Array(2 * e.size);
-  const diam = new Float32Array(2 * e.size);
+  const index = new Int32Array(sharedBuffer(8 * e.size, shared));
+  const diam = new Float32Array(sharedBuffer(8 * e.size, shared));
   for (let t = 0; t < e.size; t++) {
     const a = e.i[t];
     const b = e.j[t];
@@ -138,7 +144,7 @@ function toCsr(n: number, e: EdgeList, threshold: number): RipsGraph {
   return { n, threshold, dense: null, nbrStart: start, nbrIndex: index, nbrDiam: diam };
 }
 
-function sparseFromLower(dist: Float64Array, n: number, threshold: number) {
+function sparseFromLower(dist: Float64Array, n: number, threshold: number, shared: boolean) {
   const e = new EdgeList();
   let t = 0;
   for (let i = 1; i < n; i++)
@@ -146,7 +152,7 @@ function sparseFromLower(dist: Float64Array, n: number, threshold: number) {
       const x = f(dist[t++]);
       if (x <= threshold) e.push(i, j, x);
     }
-  return { graph: toCsr(n, e, threshold), edgeCount: e.size };
+  return { graph: toCsr(n, e, threshold, shared), edgeCount: e.size };
 }
 
 /** Pivots for the triangle-inequality screen of point pairs. */
@@ -162,7 +168,6 @@ function sparseFromPoints(coords: Float64Array, n: number, dim: number, threshol
   const c = Float64Array.from(coords, Math.fround);
   // A margin far above any rounding, so that screening never drops a pair the exact test would keep.
   const t = threshold === Infinity ? Infinity : threshold * (1 + 1e-4) + 1e-12;
-  const bound = t * t;
   const pivots = Math.min(PIVOTS, n);
   const pd = new Float64Array(pivots * n);
   const nearest = new Float64Array(n).fill(Infinity);
@@ -185,41 +190,37 @@ function sparseFromPoints(coords: Float64Array, n: number, dim: number, threshol
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   order.sort((x, y) => pd[x] - pd[y]);
-  const e = new EdgeList();
-  for (let a = 1; a < n; a++) {
-    const i = order[a];
-    const oi = i * dim;
-    const ri = pd[i];
-    for (let b = a - 1; b >= 0; b--) {
-      const j = order[b];
-      if (ri - pd[j] > t) break;
-      let k = 1;
-      for (; k < pivots; k++) if (Math.abs(pd[k * n + i] - pd[k * n + j]) > t) break;
-      if (k < pivots) continue;
-      const oj = j * dim;
-      let s = 0;
-      let u = 0;
-      for (; u + 4 <= dim; u += 4) {
-        const d0 = c[oi + u] - c[oj + u];
-        const d1 = c[oi + u + 1] - c[oj + u + 1];
-        const d2 = c[oi + u + 2] - c[oj + u + 2];
-        const d3 = c[oi + u + 3] - c[oj + u + 3];
-        s += d0 * d0 + d1 * d1 + (d2 * d2 + d3 * d3);
-        if (s > bound) break;
-      }
-      if (s > bound) continue;
-      for (; u < dim; u++) {
-        const d = c[oi + u] - c[oj + u];
-        s += d * d;
-      }
-      if (s > bound) continue;
-      const x = i > j ? euclidean32(c, dim, i, j) : euclidean32(c, dim, j, i);
-      if (x <= threshold) e.push(Math.max(i, j), Math.min(i, j), x);
+  const runner = hooks.runner;
+  let e: EdgeList;
+  if (runner && runner.workers > 0 && n >= (runner.tuning?.points ?? DEFAULT_TUNING.points)) {
+    // Rows of the sorted order in chunks; each chunk's edges come out in the serial order, and so does their
+    // concatenation in chunk order.
+    const job: PointScreen = {
+      c: toShared(c),
+      pd: toShared(pd),
+      order: toShared(order),
+      n,
+      dim,
+      pivots,
+      t,
+      threshold,
+    };
+    const chunk = Math.max(16, Math.ceil(n / (32 * (runner.workers + 1))));
+    const parts = runChunked(runner, { type: 'pointEdges', ...job }, n, chunk, (from, to) => {
+      hooks.tick?.(from, n);
+      return screenPairChunk(job, from, to);
+    });
+    e = new EdgeList();
+    for (const part of parts) for (let u = 0; u < part.d.length; u++) e.push(part.i[u], part.j[u], part.d[u]);
+  } else {
+    e = new EdgeList();
+    for (let a = 1; a < n; a += 256) {
+      screenPairs({ c, pd, order, n, dim, pivots, t, threshold }, a, Math.min(n, a + 256), e);
+      hooks.tick?.(a, n);
     }
-    if ((a & 255) === 0) hooks.tick?.(a, n);
   }
   sortEdges(e, n);
-  const graph = toCsr(n, e, threshold);
+  const graph = toCsr(n, e, threshold, runner !== undefined && runner.workers > 0);
   return { graph, stats: { min: NaN, maxFinite: NaN, enclosingRadius: NaN, edgeCount: e.size } };
 }
 
@@ -253,7 +254,7 @@ function sortEdges(e: EdgeList, n: number): void {
   e.d = d;
 }
 
-function sparseFromTriplets(metric: Metric & { kind: 'sparse' }, threshold: number) {
+function sparseFromTriplets(metric: Metric & { kind: 'sparse' }, threshold: number, shared: boolean) {
   const { n } = metric;
   // Keep the smallest distance of a pair listed twice; order edges by (max vertex, min vertex).
   const best = new Map<number, number>();
@@ -278,7 +279,71 @@ function sparseFromTriplets(metric: Metric & { kind: 'sparse' }, threshold: numb
     e.push(hi, key - hi * n, best.get(key)!);
   }
   return {
-    graph: toCsr(n, e, threshold),
+    graph: toCsr(n, e, threshold, shared),
     stats: { min, maxFinite, enclosingRadius: NaN, edgeCount: e.size },
   };
+}
+
+/** What screening the pairs of a point cloud needs (see sparseFromPoints); in shared memory for worker threads. */
+export interface PointScreen {
+  /** Coordinates rounded to float32. */
+  c: Float64Array;
+  /** Distances to the pivots, pivot by pivot. */
+  pd: Float64Array;
+  /** Points by distance to the first pivot. */
+  order: Uint32Array;
+  n: number;
+  dim: number;
+  pivots: number;
+  /** The screening threshold (with its margin) and the exact one. */
+  t: number;
+  threshold: number;
+}
+
+/** screenPairs on a chunk of rows, as exact-length arrays for a message. */
+export function screenPairChunk(
+  job: PointScreen,
+  from: number,
+  to: number,
+): { i: Uint32Array; j: Uint32Array; d: Float32Array } {
+  const e = new EdgeList();
+  screenPairs(job, from, to, e);
+  return { i: e.i.slice(0, e.size), j: e.j.slice(0, e.size), d: e.d.slice(0, e.size) };
+}
+
+/** Appends the edges under the threshold from the points order[a], a in [from, to), to the points before them. */
+function screenPairs(job: PointScreen, from: number, to: number, e: EdgeList): void {
+  const { c, pd, order, n, dim, pivots, t, threshold } = job;
+  const bound = t * t;
+  for (let a = Math.max(1, from); a < to; a++) {
+    const i = order[a];
+    const oi = i * dim;
+    const ri = pd[i];
+    for (let b = a - 1; b >= 0; b--) {
+      const j = order[b];
+      if (ri - pd[j] > t) break;
+      let k = 1;
+      for (; k < pivots; k++) if (Math.abs(pd[k * n + i] - pd[k * n + j]) > t) break;
+      if (k < pivots) continue;
+      const oj = j * dim;
+      let s = 0;
+      let u = 0;
+      for (; u + 4 <= dim; u += 4) {
+        const d0 = c[oi + u] - c[oj + u];
+        const d1 = c[oi + u + 1] - c[oj + u + 1];
+        const d2 = c[oi + u + 2] - c[oj + u + 2];
+        const d3 = c[oi + u + 3] - c[oj + u + 3];
+        s += d0 * d0 + d1 * d1 + (d2 * d2 + d3 * d3);
+        if (s > bound) break;
+      }
+      if (s > bound) continue;
+      for (; u < dim; u++) {
+        const d = c[oi + u] - c[oj + u];
+        s += d * d;
+      }
+      if (s > bound) continue;
+      const x = i > j ? euclidean32(c, dim, i, j) : euclidean32(c, dim, j, i);
+      if (x <= threshold) e.push(Math.max(i, j), Math.min(i, j), x);
+    }
+  }
 }
