@@ -7,9 +7,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { parameterSpecs, sizeOf, validateArchitecture, type Architecture } from './architectures';
 import type { Dataset } from './datasets/dataset';
-import { EnsembleModel, type RunState } from './ensembleModel';
+import { ADAM_FORMS, EnsembleModel, KERAS_ADAM, type AdamForm, type RunState } from './ensembleModel';
 import { glorotUniform, mix, rng } from './random';
-import { BatchSampler } from './sampler';
+import { BatchSampler, isSampling, type Sampling } from './sampler';
 
 export interface TrainConfig {
   arch: Architecture;
@@ -25,6 +25,12 @@ export interface TrainConfig {
   seed: number;
   /** Adam learning rate (1e-3, as in the paper's reproductions). */
   learningRate?: number;
+  /** Adam's epsilon (default 1e-7, Keras's and tfjs's; PyTorch's is 1e-8). */
+  adamEpsilon?: number;
+  /** Where epsilon enters Adam's step (ensembleModel.ts; default 'keras'). */
+  adamForm?: AdamForm;
+  /** How batches are drawn (sampler.ts; default 'without-replacement', a permutation per epoch). */
+  sampling?: Sampling;
   /** Runs trained together as one graph: 1 = one at a time (default), up to `runs`. */
   ensemble?: number;
   /** Test images scored at each snapshot (default 1000, capped at the test split's size). */
@@ -140,8 +146,30 @@ export function normaliseConfig(c: TrainConfig): Required<TrainConfig> {
       throw new TrainingConfigError(`snapshot step ${s} is not an integer from 0 to steps (${c.steps})`);
     }
   }
+  const adamEpsilon = c.adamEpsilon ?? KERAS_ADAM.epsilon;
+  if (!(adamEpsilon > 0 && adamEpsilon < 1)) {
+    throw new TrainingConfigError(`adamEpsilon must be in (0, 1), got ${adamEpsilon}`);
+  }
+  const adamForm = c.adamForm ?? KERAS_ADAM.form;
+  if (!(ADAM_FORMS as readonly string[]).includes(adamForm)) {
+    throw new TrainingConfigError(`adamForm must be ${ADAM_FORMS.join(' or ')}, got ${adamForm}`);
+  }
+  const sampling = c.sampling ?? 'without-replacement';
+  if (!isSampling(sampling)) {
+    throw new TrainingConfigError(`sampling must be without-replacement or with-replacement, got ${sampling}`);
+  }
   const snapshots = [...new Set(c.snapshots)].sort((a, b) => a - b);
-  return { ...c, snapshots, ensemble, evalSize, progressEvery, learningRate: lr };
+  return {
+    ...c,
+    snapshots,
+    ensemble,
+    evalSize,
+    progressEvery,
+    learningRate: lr,
+    adamEpsilon,
+    adamForm,
+    sampling,
+  };
 }
 
 function checkCheckpoint(arch: Architecture, cp: Checkpoint, config: Required<TrainConfig>): void {
@@ -296,8 +324,8 @@ async function trainGroup(
     const cp = resume.get(r);
     return cp ? { params: cp.params, adamM: cp.adamM, adamV: cp.adamV, step: cp.step } : initialState(c.arch, seeds[k]);
   });
-  const model = new EnsembleModel(c.arch, states, c.learningRate);
-  const samplers = seeds.map((s) => new BatchSampler(c.dataset.train.count, s));
+  const model = new EnsembleModel(c.arch, states, c.learningRate, { epsilon: c.adamEpsilon, form: c.adamForm });
+  const samplers = seeds.map((s) => new BatchSampler(c.dataset.train.count, s, c.sampling));
   const pending = c.snapshots.filter((s) => s > start || (s === 0 && start === 0 && !resume.has(group[0])));
   let lastLoss: Float32Array | number[] = new Array<number>(group.length).fill(NaN);
 
