@@ -8,7 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import { parameterSpecs, sizeOf, validateArchitecture, type Architecture } from './architectures';
 import type { Dataset } from './datasets/dataset';
 import { ADAM_FORMS, EnsembleModel, KERAS_ADAM, type AdamForm, type RunState } from './ensembleModel';
-import { glorotUniform, mix, rng } from './random';
+import { mix } from './random';
+import { initialState } from './initialisation';
 import { BatchSampler, isSampling, type Sampling } from './sampler';
 
 export interface TrainConfig {
@@ -95,17 +96,8 @@ export class TrainingConfigError extends Error {}
 /** Run r's seed: a mix of the master seed and r, so runs never share random streams. */
 export const runSeed = (seed: number, run: number) => mix(seed, run, 0x7a11);
 
-/** A run's parameters before training: Glorot-uniform kernels, zero biases (the Keras defaults). */
-export function initialState(arch: Architecture, seed: number): RunState {
-  const specs = parameterSpecs(arch);
-  const params = specs.map((s, i) =>
-    s.kind.endsWith('kernel')
-      ? glorotUniform(sizeOf(s.shape), s.fanIn, s.fanOut, rng(mix(seed, i)))
-      : new Float32Array(sizeOf(s.shape)),
-  );
-  const zeros = () => specs.map((s) => new Float32Array(sizeOf(s.shape)));
-  return { params, adamM: zeros(), adamV: zeros(), step: 0 };
-}
+// Kept here for its callers; it lives beside PyTorch's start so tfjs-free code (benches, the page) can rebuild it.
+export { initialState } from './initialisation';
 
 /** Checks a config and returns it with defaults filled in and snapshots sorted; throws TrainingConfigError. */
 export function normaliseConfig(c: TrainConfig): Required<TrainConfig> {
