@@ -7,8 +7,9 @@
 // --seeds=S also starts the maxmin landmarks from S-1 other points (the number moves with them). All of it is the project's own code (preprocess, densityCoreSearch, maxminLandmarks, ripsPersistence).
 import { importBundle } from './bundle.js';
 
-const arg = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-const list = (raw) => raw?.split(',').map(Number);
+const arg = (/** @type {string} */ name) =>
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const list = (/** @type {string | undefined} */ raw) => raw?.split(',').map(Number);
 const dir = arg('dir');
 if (!dir) {
   process.stdout.write(
@@ -27,7 +28,8 @@ export { initialState } from './src/lib/nn/initialisation';
 const manifest = lib.readManifest(dir);
 const runs = manifest.runs;
 const steps = list(arg('steps')) ?? manifest.snapshotSteps;
-const layers = list(arg('layers')) ?? manifest.architecture.conv.map((_, i) => i + 1);
+const layers =
+  list(arg('layers')) ?? manifest.architecture.conv.map((/** @type {number} */ _, /** @type {number} */ i) => i + 1);
 const landmarks = list(arg('landmarks')) ?? [300, 600];
 const halves = process.argv.includes('--halves');
 const seedCount = Number(arg('seeds') ?? 1);
@@ -36,9 +38,16 @@ const k = 50;
 const p = 30;
 
 /** The initial conv-`layer` filters of runs [a, b), as train() or startCheckpoint makes them. */
+/**
+ * @param {number} layer
+ * @param {number} a
+ * @param {number} b
+ */
 function initialFilters(layer, a, b) {
   const specs = lib.parameterSpecs(manifest.architecture);
-  const i = specs.findIndex((s) => s.kind === 'conv-kernel' && s.convLayer === layer);
+  const i = specs.findIndex(
+    (/** @type {{kind: string, convLayer?: number}} */ s) => s.kind === 'conv-kernel' && s.convLayer === layer,
+  );
   const shape = specs[i].shape;
   const out = new Float32Array((b - a) * shape[2] * shape[3] * 9);
   let at = 0;
@@ -53,6 +62,12 @@ function initialFilters(layer, a, b) {
   return out;
 }
 
+/**
+ * @param {number} step
+ * @param {number} layer
+ * @param {number} a
+ * @param {number} b
+ */
 function filtersOf(step, layer, a, b) {
   if (step === 0) return initialFilters(layer, a, b);
   const all = lib.loadSnapshotDir(dir, { layer, step }).filters;
@@ -60,7 +75,7 @@ function filtersOf(step, layer, a, b) {
   return all.subarray(a * per, b * per);
 }
 
-const fmt = (x) => (Number.isFinite(x) ? x.toFixed(2) : String(x));
+const fmt = (/** @type {number} */ x) => (Number.isFinite(x) ? x.toFixed(2) : String(x));
 const parts = [
   [0, runs],
   ...(halves
@@ -83,9 +98,12 @@ for (const step of steps) {
     for (const [a, b] of parts) {
       const r = lib.landmarkBars(filtersOf(step, layer, a, b), { k, p, landmarks, seeds });
       const cells = landmarks.map((count) => {
-        const mine = r.bars.filter((x) => x.landmarks === Math.min(count, r.core));
+        const mine = r.bars.filter(
+          (/** @type {{landmarks: number, seed: number, longest: number, next: number, ratio: number}} */ x) =>
+            x.landmarks === Math.min(count, r.core),
+        );
         const [x] = mine;
-        const ratios = mine.map((y) => y.ratio);
+        const ratios = mine.map((/** @type {{ratio: number}} */ y) => y.ratio);
         const spread = mine.length > 1 ? ` (${fmt(Math.min(...ratios))}-${fmt(Math.max(...ratios))}x)` : '';
         return `${x.longest.toFixed(3)} / ${x.next.toFixed(3)} = ${fmt(x.ratio)}x${spread}`;
       });
