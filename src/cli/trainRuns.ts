@@ -16,7 +16,16 @@ import { train, normaliseConfig, TrainingConfigError, type Checkpoint, type Trai
 import { encodeNpy } from '../lib/nn/npy';
 import { decodeCheckpoint, encodeCheckpoint, CheckpointFileError } from '../lib/nn/checkpointFile';
 import { isInitialisation, startCheckpoint, type Initialisation } from '../lib/nn/initialisation';
-import { manifestSchema, MANIFEST_FORMAT, kernelPath, checkpointPath, type Manifest } from '../lib/nn/manifest';
+import {
+  manifestSchema,
+  MANIFEST_FORMAT,
+  kernelPath,
+  checkpointPath,
+  optimiserSettings,
+  type Manifest,
+} from '../lib/nn/manifest';
+import { ADAM_FORMS, type AdamForm } from '../lib/nn/ensembleModel';
+import { isSampling, SAMPLINGS, type Sampling } from '../lib/nn/sampler';
 import { writeAtomically } from './atomicWrite';
 
 export interface TrainRunsConfig {
@@ -31,6 +40,10 @@ export interface TrainRunsConfig {
   snapshots: number[];
   seed: number;
   learningRate: number;
+  /** Adam's epsilon and where it enters the step (ensembleModel.ts). */
+  adamEpsilon: number;
+  adamForm: AdamForm;
+  sampling: Sampling;
   ensemble: number;
   /** Test images for each snapshot's accuracy. */
   evalSize: number;
@@ -60,6 +73,12 @@ export function trainArgv(c: Omit<TrainRunsConfig, 'runRange' | 'out' | 'say'>, 
     String(c.batchSize),
     '--lr',
     String(c.learningRate),
+    '--adam-epsilon',
+    String(c.adamEpsilon),
+    '--adam-form',
+    c.adamForm,
+    '--sampling',
+    c.sampling,
     '--seed',
     String(c.seed),
     '--init',
@@ -138,6 +157,20 @@ export function parseInit(raw: string | undefined, snapshots: number[]): Initial
   return name;
 }
 
+export function parseAdamForm(raw: string | undefined, fallback: AdamForm): AdamForm {
+  const name = raw ?? fallback;
+  if (!(ADAM_FORMS as readonly string[]).includes(name)) {
+    throw new CliError(`--adam-form: '${name}' is not ${ADAM_FORMS.join(' or ')}`, 2);
+  }
+  return name as AdamForm;
+}
+
+export function parseSampling(raw: string | undefined, fallback: Sampling): Sampling {
+  const name = raw ?? fallback;
+  if (!isSampling(name)) throw new CliError(`--sampling: '${name}' is not ${SAMPLINGS.join(' or ')}`, 2);
+  return name;
+}
+
 /** Creates --out and proves it writable before any training, so a bad folder fails in a second, not an hour. */
 function prepareOut(dir: string): void {
   try {
@@ -165,6 +198,7 @@ const sameTraining = (a: Manifest, b: Manifest) =>
     a.snapshotSteps,
     a.init ?? 'glorot',
     a.runRange ?? null,
+    optimiserSettings(a),
   ]) ===
   JSON.stringify([
     b.datasetArg,
@@ -178,6 +212,7 @@ const sameTraining = (a: Manifest, b: Manifest) =>
     b.snapshotSteps,
     b.init ?? 'glorot',
     b.runRange ?? null,
+    optimiserSettings(b),
   ]);
 
 function readExisting(dir: string): Manifest | null {
@@ -206,6 +241,7 @@ function readExisting(dir: string): Manifest | null {
  */
 export async function trainRuns(run: TrainRunsConfig): Promise<{ completed: boolean }> {
   const { runs, steps, batchSize, snapshots, seed, learningRate, ensemble, backend: wanted, init, runRange, out } = run;
+  const { adamEpsilon, adamForm, sampling } = run;
   const datasetArg = run.dataset;
   const dataset = loadDataset(datasetArg);
   const arch = loadArchitecture(run.arch, dataset);
@@ -218,6 +254,9 @@ export async function trainRuns(run: TrainRunsConfig): Promise<{ completed: bool
     snapshots,
     seed,
     learningRate,
+    adamEpsilon,
+    adamForm,
+    sampling,
     ensemble,
     evalSize: run.evalSize,
     progressEvery: 50,
@@ -248,6 +287,9 @@ export async function trainRuns(run: TrainRunsConfig): Promise<{ completed: bool
     steps,
     batchSize,
     learningRate,
+    adamEpsilon,
+    adamForm,
+    sampling,
     seed,
     evalSize: normal.evalSize,
     snapshotSteps: normal.snapshots,

@@ -1,5 +1,5 @@
 // "Reproduce the paper", the lab's first choice, on a reduced run in headless Chromium without a GPU: its
-// defaults are the paper's, and the emergence plot gets one point per snapshot and layer.
+// defaults are the paper's, and the emergence plot gets one point per snapshot and layer, one row per layer.
 import { expect, inject, test } from 'vitest';
 import { tabPerFile, waitForServiceWorker } from '../support/browser';
 import { startTraining } from '../support/lab';
@@ -40,6 +40,13 @@ test('a reduced reproduction draws the emergence plot, one point per snapshot an
   await expect.poll(() => plot.locator('[data-point="dominance"]').count(), { timeout: 180_000 }).toBe(4);
   await expect(plot.locator('[data-point="near-axes"]').count()).resolves.toBe(4);
   await expect(plot.locator('figcaption').textContent()).resolves.toMatch(/layer 1.*layer 2/s);
+  // The paper's two rows: layer 2 in its own row below layer 1, each with its two snapshots.
+  await expect(plot.getByTestId('emergence-row').allTextContents()).resolves.toEqual(['layer 1', 'layer 2']);
+  for (const layer of [1, 2]) {
+    await expect(plot.locator(`g[data-layer="${layer}"] [data-point="dominance"]`).count()).resolves.toBe(2);
+  }
+  const rowTop = async (layer: number) => (await plot.locator(`g[data-layer="${layer}"]`).boundingBox())!.y;
+  expect(await rowTop(2)).toBeGreaterThan(await rowTop(1));
   // The caption says what this training measured, never a fixed claim of the paper.
   const caption = (await plot.locator('figcaption').textContent()) ?? '';
   expect(caption).toMatch(

@@ -15,7 +15,7 @@ function largestGap(values: Float64Array): number {
   return gap;
 }
 
-describe("the longest H1 bar's loop on the real MNIST ring (54 nodes)", () => {
+describe("the longest H1 bar's loop on the real MNIST ring (the seeded step-800 layer 1)", () => {
   const longest = doc.persistence.cocycles![0]!;
   const [birth, death] = doc.persistence.diagrams[1]![longest.bar]!;
   const loop = barLoop(doc.preprocessing.coreFilters!, birth, death)!;
@@ -28,11 +28,11 @@ describe("the longest H1 bar's loop on the real MNIST ring (54 nodes)", () => {
 
   test('every node gets a place on the loop, and the nodes go all the way round it', () => {
     const values = nodeLoopValues(doc.mapper.nodes, loop.angles);
-    expect(values).toHaveLength(54);
+    expect(values).toHaveLength(doc.mapper.nodes.length);
     expect(values.every(Number.isFinite)).toBe(true);
     // Round the whole circle with no gap over a quarter turn; the cut alone marked fewer than half the nodes.
     expect(largestGap(values)).toBeLessThan(Math.PI / 2);
-    expect(nodesThrough(doc.mapper, longest).size).toBeLessThan(27);
+    expect(nodesThrough(doc.mapper, longest).size).toBeLessThan(doc.mapper.nodes.length / 2);
   });
 
   test('neighbouring nodes sit close on the circle: the colour goes round the ring, not at random', () => {

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import {
   dominance,
   emergenceMarkdown,
+  emergencePanels,
   emergenceRows,
   formatEmergenceTable,
   mapperLoops,
@@ -122,6 +123,27 @@ describe('emergence rows', () => {
     );
     expect(table[3]).toMatch(/\binf\b/);
     expect(emergenceMarkdown(rows).split('\n')[3]).toBe('| 800 | 1 | 0.970 | 0.640 | 0.210 | 3.05 | 1 | 51% |');
+  });
+
+  test("the plot's panels are figure 5's rows: one per layer, layer 1 first, each by step", () => {
+    const bars: Bar[] = [
+      [0, 0.5],
+      [0, 0.2],
+    ];
+    const rows = emergenceRows([
+      doc(400, 2, bars, 0.4),
+      doc(100, 2, bars, 0.4),
+      doc(400, 1, bars, 0.5),
+      doc(100, 1, bars, 0.3),
+      doc(undefined, undefined, bars, 0.3),
+    ]);
+    const panels = emergencePanels(rows);
+    expect(panels.map((p) => [p.layer, p.rows.map((r) => r.step)])).toEqual([
+      [1, [100, 400]],
+      [2, [100, 400]],
+    ]);
+    expect(panels[1]!.rows.every((r) => r.layer === 2)).toBe(true);
+    expect(emergencePanels([])).toEqual([]);
   });
 
   test('filters from no training (photo patches) give a row without step, layer or accuracy', () => {

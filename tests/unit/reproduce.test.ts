@@ -53,6 +53,12 @@ describe('kleinscope reproduce', () => {
       const manifest = manifestSchema.parse(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')));
       expect(manifest.complete).toBe(true);
       expect(manifest.init).toBe('pytorch');
+      // The paper preset trains as its PyTorch reference: torch.optim.Adam's epsilon, batches with replacement.
+      expect([manifest.adamEpsilon, manifest.adamForm, manifest.sampling]).toEqual([
+        1e-8,
+        'pytorch',
+        'with-replacement',
+      ]);
       expect(manifest.runRange).toBeUndefined();
       expect(manifest.snapshots.map((s) => `${s.run}@${s.step}`)).toEqual(['0@2', '0@4', '1@2', '1@4', '2@2', '2@4']);
       const a = run('analyze', out, '--layer', '1', '--step', '4', '--k', '50', '--out', join(dir, 'a.json'));
@@ -159,6 +165,16 @@ describe('kleinscope reproduce', () => {
       [['reproduce', `photos:${broken}`, '--runs', '3', '--out', 'o4'], /--runs has no meaning for photos/],
       [['reproduce', 'photos:nowhere', '--out', 'o5'], /photos:nowhere: no such folder/],
       [['reproduce', 'cifar10:nowhere', '--out', 'o6'], /nowhere: no such file or folder/],
+      [
+        ['reproduce', 'mnist', '--sampling', 'bootstrap', '--out', 'o7'],
+        /--sampling: 'bootstrap' is not without-replacement or with-replacement/,
+      ],
+      [['reproduce', 'mnist', '--adam-epsilon', '0', '--out', 'o8'], /--adam-epsilon/],
+      [['reproduce', 'mnist', '--adam-form', 'sgd', '--out', 'o9'], /--adam-form: 'sgd' is not keras or pytorch/],
+      [
+        ['reproduce', `photos:${broken}`, '--adam-epsilon', '1e-8', '--out', 'o4'],
+        /--adam-epsilon has no meaning for photos/,
+      ],
     ];
     for (const [args, message] of cases) {
       const r = run(...args);

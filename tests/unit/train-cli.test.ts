@@ -91,6 +91,20 @@ describe('kleinscope train', () => {
     expect(again.stderr).toMatch(/this training is already complete/);
   });
 
+  it('records the optimiser and sampling in the manifest, and will not resume a folder under other ones', () => {
+    const out = join(dir, 'torch');
+    const torch = ['--adam-epsilon', '1e-8', '--adam-form', 'pytorch', '--sampling', 'with-replacement'];
+    const args = [...common, '--steps', '2', '--snapshots', '2', '--out', out];
+    const r = train([...args, ...torch]);
+    expect(r.status).toBe(0);
+    const manifest = manifestSchema.parse(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')));
+    expect([manifest.adamEpsilon, manifest.adamForm, manifest.sampling]).toEqual([1e-8, 'pytorch', 'with-replacement']);
+    // The same folder with the defaults (Keras's epsilon, a permutation) is another training.
+    const other = train(args);
+    expect(other.status).not.toBe(0);
+    expect(other.stderr.trim()).toMatch(/holds a different training/);
+  });
+
   it('resumes after an interruption, on the other backend too, and ends where an uninterrupted run ends', async () => {
     const args = [...common, '--steps', '6', '--snapshots', '2,6'];
     const whole = join(dir, 'whole');
@@ -146,6 +160,9 @@ describe('kleinscope train', () => {
     [['--snapshots', '5,x'], 2, /--snapshots: 'x' is not a step number/],
     [['--seed=-1'], 2, /--seed: -1 is below 0/],
     [['--backend', 'webgl'], 2, /--backend: 'webgl' is not wasm or cpu/],
+    [['--adam-epsilon', '0'], 2, /--adam-epsilon: 0 is below 1e-12/],
+    [['--adam-form', 'sgd'], 2, /--adam-form: 'sgd' is not keras or pytorch/],
+    [['--sampling', 'bootstrap'], 2, /--sampling: 'bootstrap' is not without-replacement or with-replacement/],
   ])('refuses %j', (extra, status, message) => {
     const out = join(dir, `bad-${Math.random().toString(36).slice(2)}`);
     const r = train([...common, ...extra, '--out', out]);

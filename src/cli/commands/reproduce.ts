@@ -16,12 +16,14 @@ import { CLI_RESAMPLES } from '../../lib/analysis/verdict';
 
 const usage =
   'kleinscope reproduce mnist|cifar10:PATH|photos:DIR --out DIR [--runs 30] [--steps 100,200,400,800] [--batch 64] ' +
-  '[--lr 0.001] [--seed 0] [--k 50] [--p 30] [--resamples 30] [--backend wasm|cpu] [--init pytorch|glorot] [--ensemble K] [--workers W] [--publish [--server URL]] [--quiet]\n' +
+  '[--lr 0.001] [--adam-epsilon 1e-8] [--adam-form pytorch|keras] [--sampling with-replacement|without-replacement] [--seed 0] [--k 50] [--p 30] [--resamples 30] [--backend wasm|cpu] [--init pytorch|glorot] [--ensemble K] [--workers W] [--publish [--server URL]] [--quiet]\n' +
   '  mnist            30 trainings of mnist-paper (the paper and its sanity check), layers 1 and 2 analysed\n' +
   '  cifar10:PATH     the same with cifar-paper on CIFAR-10 binary batches (a file or a folder of them)\n' +
   '  photos:DIR       high-contrast 3x3 patches of the JPEG/PNG photos in DIR, analysed as X(300,30) (2008)\n' +
   '  --steps a,b,c    snapshot steps; training runs to the last one\n' +
   '  --init NAME      how weights start: pytorch (default; the reference reproduction) or glorot (Keras)\n' +
+  '  --adam-epsilon, --adam-form, --sampling  the optimiser and batches; defaults are PyTorch ones (1e-8, pytorch,\n' +
+  '                   with-replacement), as the reference trained; see `kleinscope train --help`\n' +
   '  --workers W      training processes (default: one per core); each trains its share of the runs\n' +
   '  --partial        train nothing: analyse the runs that reached every step so far, in DIR/partial-N\n' +
   '  --k, --p         the density core X(k,p) of every analysis (photos: 300, 30)\n' +
@@ -40,6 +42,9 @@ export const command: Command = {
         steps: { type: 'string' },
         batch: { type: 'string' },
         lr: { type: 'string' },
+        'adam-epsilon': { type: 'string' },
+        'adam-form': { type: 'string' },
+        sampling: { type: 'string' },
         seed: { type: 'string' },
         k: { type: 'string' },
         p: { type: 'string' },

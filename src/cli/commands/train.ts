@@ -1,11 +1,15 @@
 import type { Command } from '../command';
 import { parse, numberOption } from '../args';
 import { CliError } from '../errors';
-import { parseBackend, parseInit, trainRuns } from '../trainRuns';
+import { parseAdamForm, parseBackend, parseInit, parseSampling, trainRuns } from '../trainRuns';
+import { KERAS_ADAM } from '../../lib/nn/ensembleModel';
 
 const usage =
   'kleinscope train --dataset mnist|cifar10:PATH --arch mnist-paper|cifar-paper|custom:F1,F2 --runs N --steps S ' +
-  '--batch B --snapshots a,b,c --seed X --out DIR [--lr R] [--ensemble K] [--eval N] [--backend wasm|cpu] [--init glorot|pytorch] [--run-range A:B] [--quiet]';
+  '--batch B --snapshots a,b,c --seed X --out DIR [--lr R] [--adam-epsilon E] [--adam-form keras|pytorch] [--sampling without-replacement|with-replacement] [--ensemble K] [--eval N] [--backend wasm|cpu] [--init glorot|pytorch] [--run-range A:B] [--quiet]\n' +
+  '  --adam-epsilon E  Adam epsilon (default 1e-7, Keras/tfjs; PyTorch: 1e-8)\n' +
+  '  --adam-form F     where epsilon enters the step: keras (default; added to sqrt(v)) or pytorch (to the bias-corrected sqrt(v))\n' +
+  '  --sampling S      batches drawn without-replacement (default; a permutation per epoch) or with-replacement';
 
 function parseSnapshots(raw: string | undefined, steps: number): number[] {
   if (raw === undefined) return [steps];
@@ -45,6 +49,9 @@ export const command: Command = {
         seed: { type: 'string' },
         out: { type: 'string' },
         lr: { type: 'string' },
+        'adam-epsilon': { type: 'string' },
+        'adam-form': { type: 'string' },
+        sampling: { type: 'string' },
         ensemble: { type: 'string' },
         eval: { type: 'string' },
         backend: { type: 'string' },
@@ -61,6 +68,12 @@ export const command: Command = {
     const batchSize = numberOption('batch', values.batch, 64, { integer: true, min: 1, max: 65_536 });
     const seed = numberOption('seed', values.seed, 0, { integer: true, min: 0, max: 2 ** 32 - 1 });
     const learningRate = numberOption('lr', values.lr, 1e-3, { min: 1e-8, max: 1 });
+    const adamEpsilon = numberOption('adam-epsilon', values['adam-epsilon'], KERAS_ADAM.epsilon, {
+      min: 1e-12,
+      max: 0.1,
+    });
+    const adamForm = parseAdamForm(values['adam-form'], KERAS_ADAM.form);
+    const sampling = parseSampling(values.sampling, 'without-replacement');
     const ensemble = numberOption('ensemble', values.ensemble, 1, { integer: true, min: 1, max: 1024 });
     const evalRequested = numberOption('eval', values.eval, 1000, { integer: true, min: 1 });
     const snapshots = parseSnapshots(values.snapshots, steps);
@@ -76,6 +89,9 @@ export const command: Command = {
       snapshots,
       seed,
       learningRate,
+      adamEpsilon,
+      adamForm,
+      sampling,
       ensemble,
       evalSize: evalRequested,
       backend: wanted,

@@ -41,6 +41,9 @@ export interface ReproduceFlags {
   steps?: string;
   batch?: string;
   lr?: string;
+  'adam-epsilon'?: string;
+  'adam-form'?: string;
+  sampling?: string;
   backend?: string;
   init?: string;
   ensemble?: string;

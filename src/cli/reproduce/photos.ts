@@ -19,7 +19,19 @@ import {
 
 export async function reproducePhotos(r: Reproduction): Promise<number> {
   const { target, out, k, p, seed, flags, commandLine, recipe, previous, abort, say } = r;
-  for (const name of ['runs', 'steps', 'batch', 'lr', 'backend', 'init', 'ensemble', 'workers'] as const) {
+  for (const name of [
+    'runs',
+    'steps',
+    'batch',
+    'lr',
+    'adam-epsilon',
+    'adam-form',
+    'sampling',
+    'backend',
+    'init',
+    'ensemble',
+    'workers',
+  ] as const) {
     if (flags[name] !== undefined) throw new CliError(`--${name} has no meaning for photos (nothing is trained)`, 2);
   }
   const dir = target.slice('photos:'.length);

@@ -9,7 +9,8 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { numberOption } from '../args';
 import { CliError } from '../errors';
-import { parseBackend, parseInit, trainArgv, trainRuns } from '../trainRuns';
+import { parseAdamForm, parseBackend, parseInit, parseSampling, trainArgv, trainRuns } from '../trainRuns';
+import { PAPER_TRAINING } from '../../lib/nn/paperPreset';
 import { mergeManifests, readParts, trainInParallel } from '../parallelTraining';
 import { loadSnapshotDir, readManifest } from '../inputs/snapshotDir';
 import { manifestSchema, type Manifest } from '../../lib/nn/manifest';
@@ -94,6 +95,12 @@ export async function reproduceTraining(r: Reproduction): Promise<number> {
     snapshots: snapshotSteps,
     batchSize: numberOption('batch', flags.batch, 64, { integer: true, min: 1, max: 65_536 }),
     learningRate: numberOption('lr', flags.lr, 1e-3, { min: 1e-8, max: 1 }),
+    adamEpsilon: numberOption('adam-epsilon', flags['adam-epsilon'], PAPER_TRAINING.adamEpsilon, {
+      min: 1e-12,
+      max: 0.1,
+    }),
+    adamForm: parseAdamForm(flags['adam-form'], PAPER_TRAINING.adamForm),
+    sampling: parseSampling(flags.sampling, PAPER_TRAINING.sampling),
     seed,
     init: parseInit(flags.init ?? 'pytorch', snapshotSteps),
     backend: parseBackend(flags.backend),

@@ -146,6 +146,19 @@ export function emergenceCaption(rows: readonly EmergenceRow[]): string {
   return parts.join('; ') + sampled;
 }
 
+/**
+ * The plot's panels, as figure 5 lays them out: one row per conv layer (layer 1 on top, then layer 2 ...), each
+ * with that layer's trained rows by step; rows from no training (step null) are left out.
+ */
+export function emergencePanels(rows: readonly EmergenceRow[]): Array<{ layer: number | null; rows: EmergenceRow[] }> {
+  const trained = rows.filter((r) => r.step !== null);
+  const layers = [...new Set(trained.map((r) => r.layer))].sort((a, b) => (a ?? 0) - (b ?? 0));
+  return layers.map((layer) => ({
+    layer,
+    rows: trained.filter((r) => r.layer === layer).sort((a, b) => (a.step as number) - (b.step as number)),
+  }));
+}
+
 /** Mean test accuracy per step from a training's per-run snapshot entries. */
 export function meanAccuracyByStep(entries: ReadonlyArray<{ step: number; accuracy: number }>): Map<number, number> {
   const sums = new Map<number, { s: number; n: number }>();

@@ -10,6 +10,7 @@ import type { BackendName, GpuAdapter } from '../nn/backends';
 import type { Checkpoint, Snapshot } from '../nn/training';
 import { spatialFilters } from '../nn/kernels';
 import { startCheckpoint } from '../nn/initialisation';
+import { PAPER_TRAINING } from '../nn/paperPreset';
 import { TrainingClient, TrainingWorkerError } from '../worker/trainingClient';
 import type { DataSource, WorkerMemory } from '../worker/trainingProtocol';
 import type { Session, SessionConfig } from '../store';
@@ -162,7 +163,15 @@ export class Training {
         // Several runs in one graph keep a GPU (or XNNPACK's matMul) busy; on plain cpu im2col only costs time.
         ensemble: backend === 'cpu' ? 1 : Math.min(settings.runs, 8),
         // The paper's experiment starts as the reference reproduction does (see initialisation.ts).
-        ...(lab.source === 'paper' ? { init: 'pytorch' as const } : {}),
+        // ... and trains as it did: PyTorch's Adam epsilon and batches drawn with replacement (paperPreset.ts).
+        ...(lab.source === 'paper'
+          ? {
+              init: PAPER_TRAINING.init,
+              adamEpsilon: PAPER_TRAINING.adamEpsilon,
+              adamForm: PAPER_TRAINING.adamForm,
+              sampling: PAPER_TRAINING.sampling,
+            }
+          : {}),
       };
       const session = await this.#sessions.create(config, backend);
       this.#show(session);
@@ -249,6 +258,9 @@ export class Training {
           snapshots: c.snapshots,
           seed: c.seed,
           learningRate: c.learningRate,
+          adamEpsilon: c.adamEpsilon,
+          adamForm: c.adamForm,
+          sampling: c.sampling,
           ensemble: c.ensemble,
           evalSize: 500,
           // Reading the loss back stalls a GPU; on the CPU it is free, and pause then takes effect at the next step.

@@ -17,7 +17,25 @@ import { KERNEL, parameterSpecs, sizeOf, type Architecture, type ParamSpec } fro
 
 const BETA1 = 0.9;
 const BETA2 = 0.999;
-const EPSILON = 1e-7;
+
+/**
+ * Where Adam's epsilon goes. 'keras' (Keras, tfjs, TensorFlow): lr_t = lr sqrt(1 - b2^t) / (1 - b1^t) and
+ * p -= lr_t m / (sqrt(v) + eps). 'pytorch' (torch.optim.Adam): p -= lr/(1 - b1^t) m / (sqrt(v / (1 - b2^t)) + eps),
+ * which is the keras form with eps scaled by sqrt(1 - b2^t): 0.03 eps at step 1, 0.3 eps at step 100. The two
+ * differ only where sqrt(v) is near eps, i.e. for weights with tiny gradients.
+ */
+export const ADAM_FORMS = ['keras', 'pytorch'] as const;
+export type AdamForm = (typeof ADAM_FORMS)[number];
+
+export interface AdamSettings {
+  epsilon: number;
+  form: AdamForm;
+}
+
+/** What every training used before the settings were options (and what Keras/tfjs use): the default. */
+export const KERAS_ADAM: AdamSettings = { epsilon: 1e-7, form: 'keras' };
+/** torch.optim.Adam's defaults, the paper preset's reference. */
+export const PYTORCH_ADAM: AdamSettings = { epsilon: 1e-8, form: 'pytorch' };
 
 /** The stored shape of one parameter for R runs. */
 function stackedShape(spec: ParamSpec, runs: number): number[] {
@@ -46,6 +64,7 @@ export class EnsembleModel {
     readonly arch: Architecture,
     states: RunState[],
     readonly learningRate: number,
+    readonly adam: AdamSettings = KERAS_ADAM,
   ) {
     this.specs = parameterSpecs(arch);
     const runs = states.length;
@@ -186,13 +205,14 @@ export class EnsembleModel {
         return l.total;
       }, this.params);
       const lrT = (lr * Math.sqrt(1 - BETA2 ** t)) / (1 - BETA1 ** t);
+      const epsilon = this.adam.form === 'pytorch' ? this.adam.epsilon * Math.sqrt(1 - BETA2 ** t) : this.adam.epsilon;
       this.params.forEach((p, i) => {
         const g = grads[p.name];
         const m = tf.add(tf.mul(this.m[i], BETA1), tf.mul(g, 1 - BETA1));
         const v = tf.add(tf.mul(this.v[i], BETA2), tf.mul(tf.square(g), 1 - BETA2));
         this.m[i].assign(m);
         this.v[i].assign(v);
-        p.assign(tf.sub(p, tf.mul(tf.div(m, tf.add(tf.sqrt(v), EPSILON)), lrT)));
+        p.assign(tf.sub(p, tf.mul(tf.div(m, tf.add(tf.sqrt(v), epsilon)), lrT)));
       });
       return perRun!;
     });

@@ -8,9 +8,22 @@
  * start shows the circle sooner.
  */
 import { parameterSpecs, sizeOf, type Architecture } from './architectures';
-import { mix, rng } from './random';
+import { glorotUniform, mix, rng } from './random';
 // Types only: the lab's page imports this module, and training.ts would bring TensorFlow.js with it.
 import type { Checkpoint } from './training';
+import type { RunState } from './ensembleModel';
+
+/** A run's parameters before training: Glorot-uniform kernels, zero biases (the Keras defaults; train()'s own start). */
+export function initialState(arch: Architecture, seed: number): RunState {
+  const specs = parameterSpecs(arch);
+  const params = specs.map((s, i) =>
+    s.kind.endsWith('kernel')
+      ? glorotUniform(sizeOf(s.shape), s.fanIn, s.fanOut, rng(mix(seed, i)))
+      : new Float32Array(sizeOf(s.shape)),
+  );
+  const zeros = () => specs.map((s) => new Float32Array(sizeOf(s.shape)));
+  return { params, adamM: zeros(), adamV: zeros(), step: 0 };
+}
 
 /** training.ts's runSeed (tests/unit/initialisation.test.ts holds the two equal), without importing tfjs. */
 export const runSeedOf = (seed: number, run: number) => mix(seed, run, 0x7a11);

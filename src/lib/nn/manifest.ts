@@ -37,6 +37,12 @@ export const manifestSchema = z.object({
   seed: nat,
   evalSize: int.positive(),
   snapshotSteps: z.array(nat),
+  /** Adam's epsilon; absent in manifests before it was an option, which all trained with 1e-7. */
+  adamEpsilon: z.number().positive().lt(1).optional(),
+  /** Where epsilon enters Adam's step (src/lib/nn/ensembleModel.ts); absent means 'keras', the only form before. */
+  adamForm: z.enum(['keras', 'pytorch']).optional(),
+  /** How batches were drawn (src/lib/nn/sampler.ts); absent means 'without-replacement', the only way before. */
+  sampling: z.enum(['without-replacement', 'with-replacement']).optional(),
   /** How the weights started (src/lib/nn/initialisation.ts); absent means glorot, train()'s own. */
   init: z.enum(['glorot', 'pytorch']).optional(),
   /** Set when this folder holds only runs A..B-1 of the training (`train --run-range`, one part of a parallel run). */
@@ -61,3 +67,16 @@ export const kernelPath = (run: number, step: number, layer: number) =>
   `kernels/run-${String(run).padStart(3, '0')}/step-${String(step).padStart(7, '0')}-conv${layer}.npy`;
 
 export const checkpointPath = (run: number) => `checkpoints/run-${String(run).padStart(3, '0')}.ckpt`;
+
+/** The optimiser and sampling a manifest's training used, with the values older manifests leave out filled in. */
+export function optimiserSettings(m: Manifest): {
+  adamEpsilon: number;
+  adamForm: 'keras' | 'pytorch';
+  sampling: 'without-replacement' | 'with-replacement';
+} {
+  return {
+    adamEpsilon: m.adamEpsilon ?? 1e-7,
+    adamForm: m.adamForm ?? 'keras',
+    sampling: m.sampling ?? 'without-replacement',
+  };
+}

@@ -7,9 +7,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { parameterSpecs, sizeOf, validateArchitecture, type Architecture } from './architectures';
 import type { Dataset } from './datasets/dataset';
-import { EnsembleModel, type RunState } from './ensembleModel';
-import { glorotUniform, mix, rng } from './random';
-import { BatchSampler } from './sampler';
+import { ADAM_FORMS, EnsembleModel, KERAS_ADAM, type AdamForm, type RunState } from './ensembleModel';
+import { mix } from './random';
+import { initialState } from './initialisation';
+import { BatchSampler, isSampling, type Sampling } from './sampler';
 
 export interface TrainConfig {
   arch: Architecture;
@@ -25,6 +26,12 @@ export interface TrainConfig {
   seed: number;
   /** Adam learning rate (1e-3, as in the paper's reproductions). */
   learningRate?: number;
+  /** Adam's epsilon (default 1e-7, Keras's and tfjs's; PyTorch's is 1e-8). */
+  adamEpsilon?: number;
+  /** Where epsilon enters Adam's step (ensembleModel.ts; default 'keras'). */
+  adamForm?: AdamForm;
+  /** How batches are drawn (sampler.ts; default 'without-replacement', a permutation per epoch). */
+  sampling?: Sampling;
   /** Runs trained together as one graph: 1 = one at a time (default), up to `runs`. */
   ensemble?: number;
   /** Test images scored at each snapshot (default 1000, capped at the test split's size). */
@@ -89,17 +96,8 @@ export class TrainingConfigError extends Error {}
 /** Run r's seed: a mix of the master seed and r, so runs never share random streams. */
 export const runSeed = (seed: number, run: number) => mix(seed, run, 0x7a11);
 
-/** A run's parameters before training: Glorot-uniform kernels, zero biases (the Keras defaults). */
-export function initialState(arch: Architecture, seed: number): RunState {
-  const specs = parameterSpecs(arch);
-  const params = specs.map((s, i) =>
-    s.kind.endsWith('kernel')
-      ? glorotUniform(sizeOf(s.shape), s.fanIn, s.fanOut, rng(mix(seed, i)))
-      : new Float32Array(sizeOf(s.shape)),
-  );
-  const zeros = () => specs.map((s) => new Float32Array(sizeOf(s.shape)));
-  return { params, adamM: zeros(), adamV: zeros(), step: 0 };
-}
+// Kept here for its callers; it lives beside PyTorch's start so tfjs-free code (benches, the page) can rebuild it.
+export { initialState } from './initialisation';
 
 /** Checks a config and returns it with defaults filled in and snapshots sorted; throws TrainingConfigError. */
 export function normaliseConfig(c: TrainConfig): Required<TrainConfig> {
@@ -140,8 +138,30 @@ export function normaliseConfig(c: TrainConfig): Required<TrainConfig> {
       throw new TrainingConfigError(`snapshot step ${s} is not an integer from 0 to steps (${c.steps})`);
     }
   }
+  const adamEpsilon = c.adamEpsilon ?? KERAS_ADAM.epsilon;
+  if (!(adamEpsilon > 0 && adamEpsilon < 1)) {
+    throw new TrainingConfigError(`adamEpsilon must be in (0, 1), got ${adamEpsilon}`);
+  }
+  const adamForm = c.adamForm ?? KERAS_ADAM.form;
+  if (!(ADAM_FORMS as readonly string[]).includes(adamForm)) {
+    throw new TrainingConfigError(`adamForm must be ${ADAM_FORMS.join(' or ')}, got ${adamForm}`);
+  }
+  const sampling = c.sampling ?? 'without-replacement';
+  if (!isSampling(sampling)) {
+    throw new TrainingConfigError(`sampling must be without-replacement or with-replacement, got ${sampling}`);
+  }
   const snapshots = [...new Set(c.snapshots)].sort((a, b) => a - b);
-  return { ...c, snapshots, ensemble, evalSize, progressEvery, learningRate: lr };
+  return {
+    ...c,
+    snapshots,
+    ensemble,
+    evalSize,
+    progressEvery,
+    learningRate: lr,
+    adamEpsilon,
+    adamForm,
+    sampling,
+  };
 }
 
 function checkCheckpoint(arch: Architecture, cp: Checkpoint, config: Required<TrainConfig>): void {
@@ -296,8 +316,8 @@ async function trainGroup(
     const cp = resume.get(r);
     return cp ? { params: cp.params, adamM: cp.adamM, adamV: cp.adamV, step: cp.step } : initialState(c.arch, seeds[k]);
   });
-  const model = new EnsembleModel(c.arch, states, c.learningRate);
-  const samplers = seeds.map((s) => new BatchSampler(c.dataset.train.count, s));
+  const model = new EnsembleModel(c.arch, states, c.learningRate, { epsilon: c.adamEpsilon, form: c.adamForm });
+  const samplers = seeds.map((s) => new BatchSampler(c.dataset.train.count, s, c.sampling));
   const pending = c.snapshots.filter((s) => s > start || (s === 0 && start === 0 && !resume.has(group[0])));
   let lastLoss: Float32Array | number[] = new Array<number>(group.length).fill(NaN);
 

@@ -36,6 +36,10 @@ export const sessionConfigSchema = z.object({
   snapshots: z.array(count).max(10_000),
   seed: count,
   ensemble: int.positive().optional(),
+  init: z.enum(['glorot', 'pytorch']).optional(),
+  adamEpsilon: z.number().positive().lt(1).optional(),
+  adamForm: z.enum(['keras', 'pytorch']).optional(),
+  sampling: z.enum(['without-replacement', 'with-replacement']).optional(),
 });
 
 const sessionSchema = z.object({

@@ -14,6 +14,11 @@ export interface SessionConfig {
   ensemble?: number;
   /** How the weights started (src/lib/nn/initialisation.ts); absent means glorot, train()'s own. */
   init?: 'glorot' | 'pytorch';
+  /** Adam's epsilon, where it enters the step, and how batches are drawn (src/lib/nn/training.ts); absent means
+   * what every session before these options trained with: 1e-7, 'keras', 'without-replacement'. */
+  adamEpsilon?: number;
+  adamForm?: 'keras' | 'pytorch';
+  sampling?: 'without-replacement' | 'with-replacement';
 }
 
 export type SessionStatus = 'training' | 'paused' | 'complete' | 'cancelled';
