@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { decodeNpy } from '../../src/lib/nn/npy';
@@ -209,6 +209,27 @@ describe('kleinscope train', () => {
         expect(resumed.stderr).toMatch(/resuming /);
         expectSameFolder(one, cut);
       }
+
+      // The layout earlier versions of `reproduce --workers` left while training, a whole folder per process in
+      // parts/N with manifest.json written only at the end, is moved into this one.
+      const legacy = join(dir, 'legacy');
+      const whole = manifestSchema.parse(JSON.parse(readFileSync(join(one, 'manifest.json'), 'utf8')));
+      for (const [n, range] of [
+        [0, [0, 1]],
+        [1, [1, 3]],
+      ] as const) {
+        const part = join(legacy, 'parts', String(n));
+        for (let r = range[0]; r < range[1]; r++) {
+          const run = `run-00${r}`;
+          cpSync(join(one, 'kernels', run), join(part, 'kernels', run), { recursive: true });
+          cpSync(join(one, 'checkpoints', `${run}.ckpt`), join(part, 'checkpoints', `${run}.ckpt`));
+        }
+        const snapshots = whole.snapshots.filter((s) => s.run >= range[0] && s.run < range[1]);
+        writeFileSync(join(part, 'manifest.json'), JSON.stringify({ ...whole, runRange: range, snapshots }));
+      }
+      const moved = train([...args, '--workers', '2', '--out', legacy]);
+      expect(moved.stderr).toMatch(/this training is already complete/);
+      expectSameFolder(one, legacy);
     },
   );
 
