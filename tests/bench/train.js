@@ -14,7 +14,8 @@
 // Each line gives images/s (wall; in Node also per CPU-second, steadier on a shared machine), the ensemble's
 // ratio to one-at-a-time and wasm's ratio to cpu on the same platform. The load average is printed with each
 // part. Flags: --pytorch, --cli, --node, --browser, --lab (only those parts), --full (ensembles of 32, GPU
-// backends in Chromium), --repeat=N (best of N for each --pytorch row, default 1).
+// backends in Chromium), --repeat=N (best of N for each --pytorch row, default 1), --runs=R --steps=S (--pytorch's
+// sizes, default 8 and 100: smaller ones only check that it works).
 import { build } from 'esbuild';
 import { createServer } from 'node:http';
 import { spawnSync } from 'node:child_process';
@@ -148,12 +149,14 @@ if (want('--pytorch')) {
     process.stderr.write('bench train: the CLI is not built; run npm run prepare first\n');
     process.exit(1);
   }
-  const RUNS = 8;
-  const STEPS_PER_RUN = 100;
-  const repeat = Math.max(
-    1,
-    Number(/^--repeat=(\d+)$/.exec(args.find((a) => a.startsWith('--repeat=')) ?? '')?.[1] ?? 1),
-  );
+  // The issue's row is 8 x 100; smaller sizes only check that the part works.
+  const flag = (/** @type {string} */ name, /** @type {number} */ fallback) => {
+    const m = new RegExp(`^--${name}=(\\d+)$`).exec(args.find((a) => a.startsWith(`--${name}=`)) ?? '');
+    return Math.max(1, m ? Number(m[1]) : fallback);
+  };
+  const RUNS = flag('runs', 8);
+  const STEPS_PER_RUN = flag('steps', 100);
+  const repeat = flag('repeat', 1);
   const images = RUNS * STEPS_PER_RUN * BATCH;
   const cores = availableParallelism();
   const python = '/usr/bin/python3';
