@@ -356,8 +356,12 @@ export async function trainRuns(run: TrainRunsConfig): Promise<{ completed: bool
   manifest.complete = true;
   saveManifest();
   const rate = result.elapsedMs > 0 ? (result.runSteps / result.elapsedMs) * 1000 : 0;
+  const speed = `${rate.toFixed(2)} steps/s on ${backend}, ${basename(out)}`;
+  // A part's record is folded into manifest.json by the command that started it, so its line names no file.
   run.say(
-    `wrote ${manifest.snapshots.length} snapshots of ${end - first} run(s) to ${manifestFile} (${rate.toFixed(2)} steps/s on ${backend}, ${basename(out)})`,
+    runRange
+      ? `done: ${manifest.snapshots.length} snapshots of runs ${first}-${end - 1} (${speed})`
+      : `wrote ${manifest.snapshots.length} snapshots of ${runs} run(s) to ${manifestFile} (${speed})`,
   );
   return { completed: true };
 }
