@@ -34,6 +34,8 @@ const want = (/** @type {string} */ part) => parts.length === 0 || parts.include
 const BATCH = 64;
 const ensembles = full ? [8, 32] : [8];
 const LIMIT_S = 400;
+/** The longest one --pytorch row's process may take. */
+const PROCESS_LIMIT_S = 900;
 /** Timed steps per run: the cpu backend is slow, wasm needs more steps for a steady number. */
 const STEPS = { cpu: 2, wasm: 10, webgl: 2, webgpu: 1 };
 
@@ -134,10 +136,13 @@ say(`mnist-paper, batch ${BATCH}; wall images/s unless marked per CPU-s`);
 function timeProcess(argv) {
   const timed = existsSync('/usr/bin/time');
   const started = performance.now();
+  // Past the limit coreutils' timeout kills the process's whole group (a training's worker processes too).
+  const limited = ['timeout', '-s', 'KILL', String(PROCESS_LIMIT_S), ...argv];
   const r = timed
-    ? spawnSync('/usr/bin/time', ['-f', 'cpu %U %S', ...argv], { encoding: 'utf8' })
-    : spawnSync(argv[0], argv.slice(1), { encoding: 'utf8' });
+    ? spawnSync('/usr/bin/time', ['-f', 'cpu %U %S', ...limited], { encoding: 'utf8' })
+    : spawnSync(limited[0], limited.slice(1), { encoding: 'utf8' });
   const seconds = (performance.now() - started) / 1000;
+  if (r.status === 137 || r.signal === 'SIGKILL') return { error: `over the ${PROCESS_LIMIT_S} s limit` };
   if (r.status !== 0) return { error: (r.stderr || String(r.error)).trim().split('\n')[0] ?? `exit ${r.status}` };
   const cpu = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
   return { seconds, cpuS: cpu ? Number(cpu[1]) + Number(cpu[2]) : NaN, stdout: r.stdout };
