@@ -1,16 +1,16 @@
 /**
- * One training split over several processes: TensorFlow.js's wasm backend uses one core in Node, so on a
- * machine with more, `kleinscope reproduce --workers W` starts W `kleinscope train --run-range` processes, each in
- * DIR/parts/W, and merges their manifests into DIR/manifest.json when all are done. Run r keeps its seed
- * (runSeed(seed, r)) whichever process trains it, so the merged folder is the one a single process would write,
- * and each part resumes on its own after an interruption.
+ * One training shared among processes: TensorFlow.js's wasm backend uses one core in Node, so on a machine with
+ * more, `kleinscope train` and `kleinscope reproduce` start W `kleinscope train --run-range` processes on the same
+ * folder (each process its own runs; see trainingFolder.ts) and fold their records into manifest.json when they
+ * stop. Run r keeps its seed (runSeed(seed, r)) whichever process trains it, so the folder is the one a single
+ * process writes, byte for byte apart from the manifest's timestamps, and it resumes with any number of processes.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError } from './errors';
-import { manifestSchema, type Manifest } from '../lib/nn/manifest';
-import { writeAtomically } from './atomicWrite';
+import { checkTraining, trainArgv, trainRuns, type TrainRunsConfig } from './trainRuns';
+import { consolidate } from './trainingFolder';
 
 /** Runs A..B-1 of each of `workers` parts, as even as possible. */
 export function splitRuns(runs: number, workers: number): Array<[number, number]> {
@@ -18,114 +18,97 @@ export function splitRuns(runs: number, workers: number): Array<[number, number]
   return Array.from({ length: w }, (_, i) => [Math.floor((i * runs) / w), Math.floor(((i + 1) * runs) / w)]);
 }
 
-export const partDir = (i: number) => `parts/${i}`;
-
-/** The merged manifest of the parts: every part's snapshots, their files named relative to the whole folder. */
-export function mergeManifests(parts: Array<{ dir: string; manifest: Manifest }>): Manifest {
-  const first = parts[0]!.manifest;
-  const snapshots = parts
-    .flatMap(({ dir, manifest }) =>
-      manifest.snapshots
-        .filter((s) => !manifest.runRange || (s.run >= manifest.runRange[0] && s.run < manifest.runRange[1]))
-        .map((s) => ({ ...s, kernels: s.kernels.map((k) => ({ ...k, file: `${dir}/${k.file}` })) })),
-    )
-    .sort((a, b) => a.run - b.run || a.step - b.step);
-  const backends = [...new Set(parts.flatMap(({ manifest }) => manifest.backends ?? [manifest.backend]))];
-  const { runRange: _ignored, ...rest } = first;
-  void _ignored;
-  return {
-    ...rest,
-    complete: parts.every((p) => p.manifest.complete),
-    createdAt: parts.map((p) => p.manifest.createdAt).sort()[0]!,
-    updatedAt: parts
-      .map((p) => p.manifest.updatedAt)
-      .sort()
-      .at(-1)!,
-    backends,
-    snapshots,
-  };
-}
-
-function readPart(path: string): Manifest | null {
-  if (!existsSync(path)) return null;
-  const parsed = manifestSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-  if (!parsed.success) throw new CliError(`${path}: not a training manifest; delete the part to retrain it`);
-  return parsed.data;
-}
-
-/** The manifests of the parts in out/parts that have one, in part order. */
-export function readParts(out: string): Array<{ dir: string; manifest: Manifest }> {
-  const parts: Array<{ dir: string; manifest: Manifest }> = [];
-  for (let i = 0; existsSync(join(out, partDir(i))); i++) {
-    const manifest = readPart(join(out, partDir(i), 'manifest.json'));
-    if (manifest) parts.push({ dir: partDir(i), manifest });
-  }
-  return parts;
+export interface Processes {
+  /** How many processes share the runs (at most one per run); 1 trains in this process. */
+  workers: number;
+  /** The `kleinscope` script the processes run (process.argv[1] of a CLI command). */
+  cli: string;
+  /** Pass --quiet to the processes. */
+  quiet: boolean;
 }
 
 /**
- * Trains `trainArgs` (a `kleinscope train` command line without --out) in `workers` processes under out/parts/,
- * prefixing each child's lines with its part. Resolves with the exit code: 0 once every part is complete (and
- * out/manifest.json merged), else the first failure's code (130 when interrupted).
+ * Trains (or resumes) the whole training `run` into `run.out`, in `processes.workers` processes. Resolves with the
+ * exit code: 0 once it is complete, 130 when interrupted (every snapshot so far is recorded in manifest.json, and
+ * the same call, with any number of workers, resumes), else a failed process's code. Bad input throws a one-line
+ * CliError before any process starts.
  */
-export async function trainInParallel(
-  cli: string,
-  trainArgs: string[],
-  out: string,
-  runs: number,
+export async function trainFolder(run: Omit<TrainRunsConfig, 'runRange'>, processes: Processes): Promise<number> {
+  // A crash may have left parts behind: fold them in first, so what follows sees one manifest.
+  if (existsSync(run.out)) consolidate(run.out);
+  const workers = Math.max(1, Math.min(processes.workers, run.runs));
+  if (workers === 1) {
+    const { completed } = await trainRuns({ ...run, runRange: null });
+    return completed ? 0 : 130;
+  }
+  checkTraining({ ...run, runRange: null });
+  return trainInProcesses(run, workers, processes);
+}
+
+async function trainInProcesses(
+  run: Omit<TrainRunsConfig, 'runRange'>,
   workers: number,
-  say: (line: string) => void,
+  { cli, quiet }: Processes,
 ): Promise<number> {
-  const ranges = splitRuns(runs, workers);
-  const codes = await Promise.all(
-    ranges.map(
-      ([a, b], i) =>
-        new Promise<number>((resolve) => {
-          const dir = join(out, partDir(i));
-          mkdirSync(dir, { recursive: true });
-          const existing = readPart(join(dir, 'manifest.json'));
-          if (existing?.complete) {
-            resolve(0);
-            return;
-          }
-          const child = spawn(
-            process.execPath,
-            [cli, 'train', ...trainArgs, '--run-range', `${a}:${b}`, '--out', dir],
-            {
-              stdio: ['ignore', 'pipe', 'pipe'],
-            },
-          );
-          const relay = (write: (s: string) => void) => {
-            let rest = '';
-            return (chunk: Buffer) => {
-              const lines = (rest + chunk.toString('utf8')).split('\n');
-              rest = lines.pop() ?? '';
-              for (const line of lines) if (line) write(`[part ${i}, runs ${a}-${b - 1}] ${line}`);
+  const { out, say } = run;
+  const started = performance.now();
+  const children: ChildProcess[] = [];
+  // A signal sent to this process alone (not from a terminal, which signals every process) reaches the parts
+  // too, so they stop after their current step and record it rather than being left running.
+  const forward = (signal: NodeJS.Signals) => () => {
+    for (const child of children) if (child.exitCode === null) child.kill(signal);
+  };
+  const onInt = forward('SIGINT');
+  const onTerm = forward('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  let codes: number[];
+  try {
+    codes = await Promise.all(
+      splitRuns(run.runs, workers).map(
+        ([a, b], i) =>
+          new Promise<number>((resolve) => {
+            const child = spawn(
+              process.execPath,
+              [cli, 'train', ...trainArgv(run, quiet), '--run-range', `${a}:${b}`, '--out', out],
+              { stdio: ['ignore', 'pipe', 'pipe'] },
+            );
+            children.push(child);
+            const label = b - a === 1 ? `run ${a}` : `runs ${a}-${b - 1}`;
+            const relay = (write: (s: string) => void) => {
+              let rest = '';
+              return (chunk: Buffer) => {
+                const lines = (rest + chunk.toString('utf8')).split('\n');
+                rest = lines.pop() ?? '';
+                for (const line of lines) if (line) write(`[part ${i}, ${label}] ${line}`);
+              };
             };
-          };
-          child.stdout.on('data', relay(say));
-          child.stderr.on(
-            'data',
-            relay((l) => process.stderr.write(l + '\n')),
-          );
-          child.on('error', (e) => {
-            process.stderr.write(`[part ${i}] cannot start: ${e.message}\n`);
-            resolve(1);
-          });
-          child.on('close', (code, signal) => resolve(code ?? (signal ? 130 : 1)));
-        }),
-    ),
-  );
+            child.stdout!.on('data', relay(say));
+            child.stderr!.on(
+              'data',
+              relay((l) => process.stderr.write(l + '\n')),
+            );
+            child.on('error', (e) => {
+              process.stderr.write(`[part ${i}] cannot start: ${e.message}\n`);
+              resolve(1);
+            });
+            child.on('close', (code, signal) => resolve(code ?? (signal ? 130 : 1)));
+          }),
+      ),
+    );
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  }
+  // Whatever happened, what the parts recorded goes into manifest.json.
+  const whole = consolidate(out);
   const failed = codes.find((c) => c !== 0);
   if (failed !== undefined) return failed;
-  const parts = ranges.map((_, i) => {
-    const dir = partDir(i);
-    const manifest = readPart(join(out, dir, 'manifest.json'));
-    if (!manifest) throw new CliError(`${join(out, dir)}: the part finished without a manifest.json`);
-    return { dir, manifest };
-  });
-  const merged = mergeManifests(parts);
-  const path = join(out, 'manifest.json');
-  writeAtomically(path, JSON.stringify(merged, null, 1) + '\n');
+  if (!whole?.complete) throw new CliError(`${out}: every process finished but the training is not complete`);
+  const seconds = (performance.now() - started) / 1000;
+  say(
+    `wrote ${whole.snapshots.length} snapshots of ${whole.runs} runs to ${join(out, 'manifest.json')} ` +
+      `(${workers} processes, ${seconds.toFixed(1)} s)`,
+  );
   return 0;
 }

@@ -16,16 +16,10 @@ import { train, normaliseConfig, TrainingConfigError, type Checkpoint, type Trai
 import { encodeNpy } from '../lib/nn/npy';
 import { decodeCheckpoint, encodeCheckpoint, CheckpointFileError } from '../lib/nn/checkpointFile';
 import { isInitialisation, startCheckpoint, type Initialisation } from '../lib/nn/initialisation';
-import {
-  manifestSchema,
-  MANIFEST_FORMAT,
-  kernelPath,
-  checkpointPath,
-  optimiserSettings,
-  type Manifest,
-} from '../lib/nn/manifest';
+import { MANIFEST_FORMAT, kernelPath, checkpointPath, type Manifest } from '../lib/nn/manifest';
 import { ADAM_FORMS, type AdamForm } from '../lib/nn/ensembleModel';
 import { isSampling, SAMPLINGS, type Sampling } from '../lib/nn/sampler';
+import { partManifestPath, readManifestFile, sameTraining } from './trainingFolder';
 import { writeAtomically } from './atomicWrite';
 
 export interface TrainRunsConfig {
@@ -184,63 +178,35 @@ function prepareOut(dir: string): void {
   }
 }
 
-/** The fields that must match for an existing DIR to be resumed rather than refused. */
-const sameTraining = (a: Manifest, b: Manifest) =>
-  JSON.stringify([
-    a.datasetArg,
-    a.architecture,
-    a.runs,
-    a.steps,
-    a.batchSize,
-    a.learningRate,
-    a.seed,
-    a.evalSize,
-    a.snapshotSteps,
-    a.init ?? 'glorot',
-    a.runRange ?? null,
-    optimiserSettings(a),
-  ]) ===
-  JSON.stringify([
-    b.datasetArg,
-    b.architecture,
-    b.runs,
-    b.steps,
-    b.batchSize,
-    b.learningRate,
-    b.seed,
-    b.evalSize,
-    b.snapshotSteps,
-    b.init ?? 'glorot',
-    b.runRange ?? null,
-    optimiserSettings(b),
-  ]);
+/**
+ * The training `out` holds already: for a whole training its manifest.json; for a part, its own record or else
+ * manifest.json (the runs trained before, by any number of processes). A folder with other files is refused.
+ */
+function readExisting(out: string, runRange: [number, number] | null): Manifest | null {
+  const own = runRange ? join(out, partManifestPath(runRange)) : null;
+  if (own && existsSync(own)) return readManifestFile(own);
+  const path = join(out, 'manifest.json');
+  if (existsSync(path)) return readManifestFile(path);
+  // A part shares the folder with the other processes; the command that started them checked it.
+  const stray = runRange ? [] : readdirSync(out).filter((f) => !f.startsWith('.'));
+  if (stray.length) throw new CliError(`--out ${out}: the folder is not empty and holds no training (manifest.json)`);
+  return null;
+}
 
-function readExisting(dir: string): Manifest | null {
-  const path = join(dir, 'manifest.json');
-  if (!existsSync(path)) {
-    const stray = readdirSync(dir).filter((f) => !f.startsWith('.'));
-    if (stray.length) throw new CliError(`--out ${dir}: the folder is not empty and holds no training (manifest.json)`);
-    return null;
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch {
-    throw new CliError(`${path}: not valid JSON; choose another --out folder`);
-  }
-  const parsed = manifestSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new CliError(`${path}: field '${parsed.error.issues[0].path.join('.')}': ${parsed.error.issues[0].message}`);
-  }
-  return parsed.data;
+interface Prepared {
+  config: TrainConfig;
+  /** The manifest to write, its snapshots those already trained (of its runs, for a part). */
+  manifest: Manifest;
+  /** Whether `out` held some of this training already. */
+  resuming: boolean;
 }
 
 /**
- * Trains (or resumes) the runs of `run` into `run.out`. Resolves with completed: false when SIGINT/SIGTERM stopped
- * it (every snapshot so far is written; the same call resumes); bad input throws a one-line CliError.
+ * Every check that needs no backend: the dataset, the architecture and the schedule load, `out` is writable and
+ * is empty or holds this same unfinished training. Bad input throws a one-line CliError before anything trains.
  */
-export async function trainRuns(run: TrainRunsConfig): Promise<{ completed: boolean }> {
-  const { runs, steps, batchSize, snapshots, seed, learningRate, ensemble, backend: wanted, init, runRange, out } = run;
+function prepare(run: TrainRunsConfig, backend: BackendName): Prepared {
+  const { runs, steps, batchSize, snapshots, seed, learningRate, ensemble, init, runRange, out } = run;
   const { adamEpsilon, adamForm, sampling } = run;
   const datasetArg = run.dataset;
   const dataset = loadDataset(datasetArg);
@@ -269,9 +235,6 @@ export async function trainRuns(run: TrainRunsConfig): Promise<{ completed: bool
     throw e;
   }
   prepareOut(out);
-  const choice = await selectBackend([wanted]);
-  if (choice.name !== wanted) throw new CliError(`--backend ${wanted}: could not start (${choice.reason})`);
-  const backend = choice.name;
   const now = new Date().toISOString();
   const manifest: Manifest = {
     format: MANIFEST_FORMAT,
@@ -297,20 +260,47 @@ export async function trainRuns(run: TrainRunsConfig): Promise<{ completed: bool
     ...(runRange ? { runRange } : {}),
     snapshots: [],
   };
+  const existing = readExisting(out, runRange);
+  if (!existing) return { config, manifest, resuming: false };
+  if (!sameTraining(existing, manifest)) {
+    throw new CliError(`--out ${out}: holds a different training (manifest.json); choose another folder`);
+  }
+  if (existing.complete && !(runRange && existing.runRange)) {
+    throw new CliError(`--out ${out}: this training is already complete`);
+  }
+  manifest.createdAt = existing.createdAt;
+  // A checkpoint is plain float32 data, so a run may continue on another backend; the manifest keeps both.
+  const before = existing.backends ?? [existing.backend];
+  manifest.backends = before.includes(backend) ? before : [...before, backend];
+  manifest.snapshots = runRange
+    ? existing.snapshots.filter((s) => s.run >= runRange[0] && s.run < runRange[1])
+    : existing.snapshots;
+  return { config, manifest, resuming: true };
+}
 
-  const existing = readExisting(out);
+/** Throws what `trainRuns` would throw on bad input, without training: for a command that starts processes. */
+export function checkTraining(run: TrainRunsConfig): void {
+  prepare(run, run.backend);
+}
+
+/**
+ * Trains (or resumes) the runs of `run` into `run.out`. Resolves with completed: false when SIGINT/SIGTERM stopped
+ * it (every snapshot so far is written; the same call resumes); bad input throws a one-line CliError. With a
+ * `runRange` it is one part of a training shared among processes: it trains those runs into the same folder and
+ * records them in its own parts/ file (see trainingFolder.ts).
+ */
+export async function trainRuns(run: TrainRunsConfig): Promise<{ completed: boolean }> {
+  const { runs, steps, seed, backend: wanted, init, runRange, out } = run;
+  const { config, manifest, resuming } = prepare(run, wanted);
+  const arch = config.arch;
+  const choice = await selectBackend([wanted]);
+  if (choice.name !== wanted) throw new CliError(`--backend ${wanted}: could not start (${choice.reason})`);
+  const backend = choice.name;
+  const [first, end] = runRange ?? [0, runs];
+
   const resume: Checkpoint[] = [];
-  if (existing) {
-    if (!sameTraining(existing, manifest)) {
-      throw new CliError(`--out ${out}: holds a different training (manifest.json); choose another folder`);
-    }
-    if (existing.complete) throw new CliError(`--out ${out}: this training is already complete`);
-    manifest.createdAt = existing.createdAt;
-    // A checkpoint is plain float32 data, so a run may continue on another backend; the manifest keeps both.
-    const before = existing.backends ?? [existing.backend];
-    manifest.backends = before.includes(backend) ? before : [...before, backend];
-    manifest.snapshots = existing.snapshots;
-    for (let r = 0; r < runs; r++) {
+  if (resuming) {
+    for (let r = first; r < end; r++) {
       const path = join(out, checkpointPath(r));
       if (!existsSync(path)) continue;
       try {
@@ -321,38 +311,39 @@ export async function trainRuns(run: TrainRunsConfig): Promise<{ completed: bool
       }
     }
     const at = resume.length ? Math.min(...resume.map((c) => c.step)) : 0;
-    process.stderr.write(`resuming ${out}: ${resume.length} of ${runs} runs have checkpoints (earliest step ${at})\n`);
+    const which = runRange ? `runs ${first}-${end - 1} of ${out}` : out;
+    process.stderr.write(
+      `resuming ${which}: ${resume.length} of ${end - first} runs have checkpoints (earliest step ${at})\n`,
+    );
   }
 
   // Glorot is train()'s own start; any other start is handed over as each fresh run's step-0 checkpoint.
   if (init !== 'glorot') {
-    for (let r = 0; r < runs; r++) {
+    for (let r = first; r < end; r++) {
       if (!resume.some((c) => c.run === r)) resume.push(startCheckpoint(arch, seed, r, init));
     }
   }
 
   // Runs outside --run-range are handed over as already finished, which train() skips; they train elsewhere.
-  if (runRange) {
-    for (let r = 0; r < runs; r++) {
-      if (r >= runRange[0] && r < runRange[1]) continue;
-      const others = resume.filter((c) => c.run !== r);
-      resume.length = 0;
-      // Its parameters are never used: a run at its last step is only skipped.
-      resume.push(...others, { ...startCheckpoint(arch, seed, r, 'pytorch'), step: steps });
-    }
+  // Its parameters are never used: a run at its last step is only skipped.
+  for (let r = 0; r < runs; r++) {
+    if (r < first || r >= end) resume.push({ ...startCheckpoint(arch, seed, r, 'pytorch'), step: steps });
   }
 
+  const manifestFile = join(out, runRange ? partManifestPath(runRange) : 'manifest.json');
   const saveManifest = () => {
     manifest.updatedAt = new Date().toISOString();
     manifest.snapshots.sort((a, b) => a.run - b.run || a.step - b.step);
-    writeAtomically(join(out, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n', true);
+    writeAtomically(manifestFile, JSON.stringify(manifest, null, 1) + '\n', true);
   };
   saveManifest();
 
   const abort = new AbortController();
+  // `on`, not `once`: Ctrl-C in a terminal reaches a part both from the terminal and from the process that
+  // started it, and the second must not kill it halfway through its last step.
   const onSignal = () => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   let result;
   try {
     result = await train(config, {
@@ -398,8 +389,12 @@ export async function trainRuns(run: TrainRunsConfig): Promise<{ completed: bool
   manifest.complete = true;
   saveManifest();
   const rate = result.elapsedMs > 0 ? (result.runSteps / result.elapsedMs) * 1000 : 0;
+  const speed = `${rate.toFixed(2)} steps/s on ${backend}, ${basename(out)}`;
+  // A part's record is folded into manifest.json by the command that started it, so its line names no file.
   run.say(
-    `wrote ${manifest.snapshots.length} snapshots of ${runs} run(s) to ${join(out, 'manifest.json')} (${rate.toFixed(2)} steps/s on ${backend}, ${basename(out)})`,
+    runRange
+      ? `done: ${manifest.snapshots.length} snapshots of runs ${first}-${end - 1} (${speed})`
+      : `wrote ${manifest.snapshots.length} snapshots of ${runs} run(s) to ${manifestFile} (${speed})`,
   );
   return { completed: true };
 }

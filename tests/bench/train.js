@@ -7,14 +7,20 @@
 //   4. the lab in headless Chromium: today's path before the training worker (cpu on the page, one run at a time)
 //      against the lab's training worker and client as the lab drives them (the backend it picks with no GPU,
 //      wasm, with ensembles), the single-threaded build and the threaded one with 1 and 2 threads, and the ratios.
+//   5. (first) the CPU training row against PyTorch: `kleinscope train` of 8 runs x 100 steps x batch 64 on every
+//      core (--workers, one process per core) and on one, against Debian's PyTorch (/usr/bin/python3 running
+//      tests/bench/train_torch.py, the same net and work) with 2 threads and with 1, whole processes timed in
+//      the same run; skipped, with a line saying so, where /usr/bin/python3 cannot import torch.
 // Each line gives images/s (wall; in Node also per CPU-second, steadier on a shared machine), the ensemble's
 // ratio to one-at-a-time and wasm's ratio to cpu on the same platform. The load average is printed with each
-// part. Flags: --cli, --node, --browser, --lab (only those parts), --full (ensembles of 32, GPU backends in Chromium).
+// part. Flags: --pytorch, --cli, --node, --browser, --lab (only those parts), --full (ensembles of 32, GPU
+// backends in Chromium), --repeat=N (best of N for each --pytorch row, default 1), --runs=R --steps=S (--pytorch's
+// sizes, default 8 and 100: smaller ones only check that it works).
 import { build } from 'esbuild';
 import { createServer } from 'node:http';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -23,11 +29,13 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const outDir = `${root}node_modules/.kleinscope/bench-train/`;
 const args = process.argv.slice(2);
 const full = args.includes('--full');
-const parts = ['--cli', '--node', '--browser', '--lab'].filter((p) => args.includes(p));
+const parts = ['--pytorch', '--cli', '--node', '--browser', '--lab'].filter((p) => args.includes(p));
 const want = (/** @type {string} */ part) => parts.length === 0 || parts.includes(part);
 const BATCH = 64;
 const ensembles = full ? [8, 32] : [8];
 const LIMIT_S = 400;
+/** The longest one --pytorch row's process may take. */
+const PROCESS_LIMIT_S = 900;
 /** Timed steps per run: the cpu backend is slow, wasm needs more steps for a steady number. */
 const STEPS = { cpu: 2, wasm: 10, webgl: 2, webgpu: 1 };
 
@@ -118,6 +126,129 @@ const mnist = new Uint8Array(readFileSync(mnistFile));
 mkdirSync(outDir, { recursive: true });
 writeFileSync(`${outDir}entry.ts`, entry);
 say(`mnist-paper, batch ${BATCH}; wall images/s unless marked per CPU-s`);
+
+/**
+ * Runs argv as a whole process under /usr/bin/time (when there is one): wall seconds, CPU seconds of the process
+ * and its children, and its stdout; or the first line of its stderr when it fails.
+ * @param {string[]} argv
+ * @returns {{seconds: number, cpuS: number, stdout: string} | {error: string}}
+ */
+function timeProcess(argv) {
+  const timed = existsSync('/usr/bin/time');
+  const started = performance.now();
+  // Past the limit coreutils' timeout kills the process's whole group (a training's worker processes too).
+  const limited = ['timeout', '-s', 'KILL', String(PROCESS_LIMIT_S), ...argv];
+  const r = timed
+    ? spawnSync('/usr/bin/time', ['-f', 'cpu %U %S', ...limited], { encoding: 'utf8' })
+    : spawnSync(limited[0], limited.slice(1), { encoding: 'utf8' });
+  const seconds = (performance.now() - started) / 1000;
+  if (r.status === 137 || r.signal === 'SIGKILL') return { error: `over the ${PROCESS_LIMIT_S} s limit` };
+  if (r.status !== 0) return { error: (r.stderr || String(r.error)).trim().split('\n')[0] ?? `exit ${r.status}` };
+  const cpu = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
+  return { seconds, cpuS: cpu ? Number(cpu[1]) + Number(cpu[2]) : NaN, stdout: r.stdout };
+}
+
+if (want('--pytorch')) {
+  const cli = `${root}src/cli/kleinscope.js`;
+  if (!existsSync(`${root}node_modules/.kleinscope/cli/main.js`)) {
+    process.stderr.write('bench train: the CLI is not built; run npm run prepare first\n');
+    process.exit(1);
+  }
+  // The issue's row is 8 x 100; smaller sizes only check that the part works.
+  const flag = (/** @type {string} */ name, /** @type {number} */ fallback) => {
+    const m = new RegExp(`^--${name}=(\\d+)$`).exec(args.find((a) => a.startsWith(`--${name}=`)) ?? '');
+    return Math.max(1, m ? Number(m[1]) : fallback);
+  };
+  const RUNS = flag('runs', 8);
+  const STEPS_PER_RUN = flag('steps', 100);
+  const repeat = flag('repeat', 1);
+  const images = RUNS * STEPS_PER_RUN * BATCH;
+  const cores = availableParallelism();
+  const python = '/usr/bin/python3';
+  const probe = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+  const torch = probe.status === 0 ? probe.stdout.trim() : null;
+  say(
+    `\npytorch: the CPU training row, mnist-paper ${RUNS} runs x ${STEPS_PER_RUN} steps x batch ${BATCH} ` +
+      `(${images} images), whole processes, best of ${repeat}; ${cores} cores (${load()})`,
+  );
+  if (!torch) {
+    say(
+      `pytorch   reference skipped: ${python} cannot import torch (${(probe.stderr || String(probe.error)).trim().split('\n').at(-1)}); ` +
+        `on Debian: apt-get install python3-torch (never a dependency of the project)`,
+    );
+  } else {
+    say(
+      `pytorch   reference: PyTorch ${torch} (${python}), tests/bench/train_torch.py on random tensors of MNIST's shape`,
+    );
+  }
+  const ours = (/** @type {number} */ workers) => () => {
+    const out = mkdtempSync(join(tmpdir(), 'kleinscope-bench-'));
+    try {
+      return timeProcess([
+        process.execPath,
+        cli,
+        'train',
+        ...['--dataset', 'mnist', '--arch', 'mnist-paper', '--runs', String(RUNS), '--steps', String(STEPS_PER_RUN)],
+        ...['--batch', String(BATCH), '--snapshots', String(STEPS_PER_RUN), '--eval', '1000', '--seed', '1'],
+        ...['--workers', String(workers), '--quiet', '--out', out],
+      ]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  };
+  const reference = (/** @type {number} */ threads) => () => {
+    const out = mkdtempSync(join(tmpdir(), 'kleinscope-bench-torch-'));
+    try {
+      const script = `${root}tests/bench/train_torch.py`;
+      return timeProcess(
+        [python, script, '--threads', String(threads), '--runs', String(RUNS)].concat([
+          '--steps',
+          String(STEPS_PER_RUN),
+          '--batch',
+          String(BATCH),
+          '--out',
+          out,
+        ]),
+      );
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  };
+  /** @type {Array<[string, () => ReturnType<typeof timeProcess>]>} */
+  const plan = [];
+  if (torch) plan.push(['PyTorch, 2 threads', reference(2)]);
+  plan.push([`kleinscope train --workers ${cores} (wasm)`, ours(cores)]);
+  if (torch) plan.push(['PyTorch, 1 thread', reference(1)]);
+  plan.push(['kleinscope train --workers 1 (wasm)', ours(1)]);
+  /** @type {Record<string, number>} */
+  const rate = {};
+  // Interleaved rounds, so a change in the machine's load falls on every row alike.
+  for (let round = 0; round < repeat; round++) {
+    for (const [label, run] of plan) {
+      const r = run();
+      if ('error' in r) {
+        say(`pytorch   ${label}: failed (${r.error})`);
+        continue;
+      }
+      const perS = images / r.seconds;
+      rate[label] = Math.max(rate[label] ?? 0, perS);
+      say(
+        `pytorch   ${label.padEnd(38)} ${r.seconds.toFixed(1).padStart(6)} s  ${perS.toFixed(0).padStart(6)} images/s` +
+          (Number.isFinite(r.cpuS) ? `  (${r.cpuS.toFixed(1)} CPU-s, ${(images / r.cpuS).toFixed(0)} per CPU-s)` : '') +
+          `  [${load()}]`,
+      );
+    }
+  }
+  const best = (/** @type {string} */ label) => rate[label];
+  const all = best(`kleinscope train --workers ${cores} (wasm)`);
+  const one = best('kleinscope train --workers 1 (wasm)');
+  if (torch && all && best('PyTorch, 2 threads')) {
+    say(
+      `pytorch   kleinscope on every core / PyTorch 2 threads = ${(all / best('PyTorch, 2 threads')).toFixed(2)}x ` +
+        `(target >= 1.0x); one core / PyTorch 1 thread = ${one && best('PyTorch, 1 thread') ? (one / best('PyTorch, 1 thread')).toFixed(2) : '-'}x  [${load()}]`,
+    );
+  }
+}
 
 if (want('--cli')) {
   const cli = `${root}src/cli/kleinscope.js`;

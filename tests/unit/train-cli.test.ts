@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { decodeNpy } from '../../src/lib/nn/npy';
 import { manifestSchema } from '../../src/lib/nn/manifest';
 import { loadSnapshotDir } from '../../src/cli/inputs/snapshotDir';
@@ -25,7 +25,33 @@ const common = [
   '5',
   '--eval',
   '50',
+  '--workers',
+  '1',
 ];
+
+/** Every file under `root` (relative paths, sorted). */
+const filesUnder = (root: string): string[] =>
+  readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => relative(root, join(e.parentPath, e.name)))
+    .sort();
+
+/** A manifest without the timestamps, which are all that may differ between two trainings of the same runs. */
+const manifestOf = (out: string) => {
+  const { createdAt: _c, updatedAt: _u, ...rest } = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+  void [_c, _u];
+  return rest;
+};
+
+/** The folders hold the same files, byte for byte, and the same manifest. */
+function expectSameFolder(a: string, b: string) {
+  expect(filesUnder(b)).toEqual(filesUnder(a));
+  for (const file of filesUnder(a)) {
+    if (file !== 'manifest.json')
+      expect(readFileSync(join(b, file)).equals(readFileSync(join(a, file))), file).toBe(true);
+  }
+  expect(manifestOf(b)).toEqual(manifestOf(a));
+}
 
 describe('kleinscope train', () => {
   it('writes a manifest and .npy kernels that analyze reads back, pooled over runs', () => {
@@ -148,6 +174,79 @@ describe('kleinscope train', () => {
     }
   });
 
+  it(
+    'shares the runs among processes, writing the folder one process writes, and resumes with any count',
+    { timeout: 240_000 },
+    async () => {
+      const args = [...common.slice(0, -2), '--runs', '3', '--steps', '6', '--snapshots', '2,6'];
+      const one = join(dir, 'one');
+      expect(train([...args, '--workers', '1', '--out', one]).status).toBe(0);
+
+      const two = join(dir, 'two');
+      const r = train([...args, '--workers', '2', '--out', two]);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      // Each process's lines say which runs it trains; the last line is the whole training's.
+      expect(r.stdout).toMatch(/^\[part 1, runs 1-2\] run 2 step 6: loss \d\.\d{4}/m);
+      expect(r.stdout).toMatch(/^\[part 0, run 0\] run 0 step 2: /m);
+      expect(r.stdout.trim().split('\n').at(-1)).toMatch(
+        /^wrote 6 snapshots of 3 runs to .*two\/manifest\.json \(2 processes/,
+      );
+      expectSameFolder(one, two);
+
+      // Ctrl-C (to the command alone, as a script would send it) once a process has a snapshot: the processes
+      // stop, their snapshots are in manifest.json, and the folder resumes in one process or in three.
+      for (const resumeWith of ['1', '3']) {
+        const cut = join(dir, `cut-${resumeWith}`);
+        const child = spawn(process.execPath, [CLI, 'train', ...args, '--workers', '2', '--out', cut], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => {
+          stdout += d.toString();
+          if (/step 2: loss/.test(stdout) && child.exitCode === null) child.kill('SIGINT');
+        });
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+        expect(code).toBe(130);
+        expect(stderr.trim().split('\n').at(-1)).toMatch(/^kleinscope train: interrupted; rerun the same command/);
+        expect(existsSync(join(cut, 'parts'))).toBe(false);
+        const partial = manifestSchema.parse(JSON.parse(readFileSync(join(cut, 'manifest.json'), 'utf8')));
+        expect(partial.complete).toBe(false);
+        expect(partial.runRange).toBeUndefined();
+        expect(partial.snapshots.length).toBeGreaterThan(0);
+        expect(partial.snapshots.length).toBeLessThan(6);
+
+        const resumed = train([...args, '--workers', resumeWith, '--out', cut]);
+        expect(resumed.status).toBe(0);
+        expect(resumed.stderr).toMatch(/resuming /);
+        expectSameFolder(one, cut);
+      }
+
+      // The layout earlier versions of `reproduce --workers` left while training, a whole folder per process in
+      // parts/N with manifest.json written only at the end, is moved into this one.
+      const legacy = join(dir, 'legacy');
+      const whole = manifestSchema.parse(JSON.parse(readFileSync(join(one, 'manifest.json'), 'utf8')));
+      for (const [n, range] of [
+        [0, [0, 1]],
+        [1, [1, 3]],
+      ] as const) {
+        const part = join(legacy, 'parts', String(n));
+        for (let r = range[0]; r < range[1]; r++) {
+          const run = `run-00${r}`;
+          cpSync(join(one, 'kernels', run), join(part, 'kernels', run), { recursive: true });
+          cpSync(join(one, 'checkpoints', `${run}.ckpt`), join(part, 'checkpoints', `${run}.ckpt`));
+        }
+        const snapshots = whole.snapshots.filter((s) => s.run >= range[0] && s.run < range[1]);
+        writeFileSync(join(part, 'manifest.json'), JSON.stringify({ ...whole, runRange: range, snapshots }));
+      }
+      const moved = train([...args, '--workers', '2', '--out', legacy]);
+      expect(moved.stderr).toMatch(/this training is already complete/);
+      expectSameFolder(one, legacy);
+    },
+  );
+
   it.each([
     [['--dataset', 'imagenet'], 2, /--dataset: unknown dataset 'imagenet'; use mnist or cifar10:PATH/],
     [['--arch', 'resnet'], 2, /--arch: unknown architecture 'resnet'; known: mnist-paper, cifar-paper/],
@@ -171,6 +270,35 @@ describe('kleinscope train', () => {
     expect(r.stderr.trim().split('\n')[0]).toMatch(/^kleinscope train: /);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses bad input in the command that starts the processes: one line, before any process trains', () => {
+    const two = [...common.slice(0, -2), '--workers', '2'];
+    const arch = train([...two, '--arch', 'resnet', '--out', join(dir, 'bad-two')]);
+    expect([arch.status, arch.stderr]).toEqual([
+      2,
+      expect.stringMatching(/^kleinscope train: --arch: unknown architecture 'resnet'[^\n]*\n$/),
+    ]);
+    expect(existsSync(join(dir, 'bad-two'))).toBe(false);
+
+    const busy = join(dir, 'busy-two');
+    mkdirSync(busy);
+    writeFileSync(join(busy, 'notes.txt'), 'mine');
+    const occupied = train([...two, '--out', busy]);
+    expect(occupied.status).toBe(1);
+    expect(occupied.stderr).toMatch(
+      /^kleinscope train: --out .*busy-two: the folder is not empty and holds no training[^\n]*\n$/,
+    );
+    expect(readdirSync(busy)).toEqual(['notes.txt']);
+
+    // A part's record that is not one: named, with what to do.
+    const broken = join(dir, 'broken-part');
+    mkdirSync(join(broken, 'parts'), { recursive: true });
+    writeFileSync(join(broken, 'parts', 'runs-000-001.json'), '{"format":');
+    const bad = train([...two, '--out', broken]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/^kleinscope train: .*runs-000-001\.json: not valid JSON/);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('refuses a non-writable or occupied folder and bad CIFAR-10 files, writing nothing', () => {

@@ -1,15 +1,18 @@
 import type { Command } from '../command';
 import { parse, numberOption } from '../args';
 import { CliError } from '../errors';
-import { parseAdamForm, parseBackend, parseInit, parseSampling, trainRuns } from '../trainRuns';
+import { availableParallelism } from 'node:os';
+import { parseAdamForm, parseBackend, parseInit, parseSampling, trainRuns, type TrainRunsConfig } from '../trainRuns';
 import { KERAS_ADAM } from '../../lib/nn/ensembleModel';
+import { trainFolder } from '../parallelTraining';
 
 const usage =
   'kleinscope train --dataset mnist|cifar10:PATH --arch mnist-paper|cifar-paper|custom:F1,F2 --runs N --steps S ' +
-  '--batch B --snapshots a,b,c --seed X --out DIR [--lr R] [--adam-epsilon E] [--adam-form keras|pytorch] [--sampling without-replacement|with-replacement] [--ensemble K] [--eval N] [--backend wasm|cpu] [--init glorot|pytorch] [--run-range A:B] [--quiet]\n' +
+  '--batch B --snapshots a,b,c --seed X --out DIR [--lr R] [--adam-epsilon E] [--adam-form keras|pytorch] [--sampling without-replacement|with-replacement] [--ensemble K] [--eval N] [--backend wasm|cpu] [--init glorot|pytorch] [--workers W] [--run-range A:B] [--quiet]\n' +
   '  --adam-epsilon E  Adam epsilon (default 1e-7, Keras/tfjs; PyTorch: 1e-8)\n' +
   '  --adam-form F     where epsilon enters the step: keras (default; added to sqrt(v)) or pytorch (to the bias-corrected sqrt(v))\n' +
-  '  --sampling S      batches drawn without-replacement (default; a permutation per epoch) or with-replacement';
+  '  --sampling S      batches drawn without-replacement (default; a permutation per epoch) or with-replacement\n' +
+  '  --workers W       training processes (default: one per core); each trains its share of the runs';
 
 function parseSnapshots(raw: string | undefined, steps: number): number[] {
   if (raw === undefined) return [steps];
@@ -56,6 +59,7 @@ export const command: Command = {
         eval: { type: 'string' },
         backend: { type: 'string' },
         init: { type: 'string' },
+        workers: { type: 'string' },
         'run-range': { type: 'string' },
         quiet: { type: 'boolean' },
       },
@@ -80,7 +84,13 @@ export const command: Command = {
     const wanted = parseBackend(values.backend);
     const init = parseInit(values.init, snapshots);
     const runRange = parseRunRange(values['run-range'], runs);
-    const { completed } = await trainRuns({
+    // One process per core by default: tfjs's wasm backend trains on one core in Node.
+    const workers = numberOption('workers', values.workers, availableParallelism(), {
+      integer: true,
+      min: 1,
+      max: 256,
+    });
+    const run: Omit<TrainRunsConfig, 'runRange'> = {
       dataset: values.dataset ?? 'mnist',
       arch: values.arch ?? 'mnist-paper',
       runs,
@@ -96,16 +106,21 @@ export const command: Command = {
       evalSize: evalRequested,
       backend: wanted,
       init,
-      runRange,
       out: values.out,
       say: (line) => {
         if (!values.quiet) process.stdout.write(line + '\n');
       },
-    });
-    if (!completed) {
+    };
+    // A --run-range process is one part of a training that another `kleinscope train` shares out.
+    const code = runRange
+      ? (await trainRuns({ ...run, runRange })).completed
+        ? 0
+        : 130
+      : await trainFolder(run, { workers, cli: process.argv[1]!, quiet: !!values.quiet });
+    // A part's interruption is reported once, by the command that started it.
+    if (code === 130 && !runRange) {
       process.stderr.write(`kleinscope train: interrupted; rerun the same command to resume from the last snapshot\n`);
-      return 130;
     }
-    return 0;
+    return code;
   },
 };

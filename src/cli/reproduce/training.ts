@@ -9,11 +9,12 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { numberOption } from '../args';
 import { CliError } from '../errors';
-import { parseAdamForm, parseBackend, parseInit, parseSampling, trainArgv, trainRuns } from '../trainRuns';
+import { parseAdamForm, parseBackend, parseInit, parseSampling } from '../trainRuns';
 import { PAPER_TRAINING } from '../../lib/nn/paperPreset';
-import { mergeManifests, readParts, trainInParallel } from '../parallelTraining';
+import { trainFolder } from '../parallelTraining';
+import { mergedManifest } from '../trainingFolder';
 import { loadSnapshotDir, readManifest } from '../inputs/snapshotDir';
-import { manifestSchema, type Manifest } from '../../lib/nn/manifest';
+import { manifestSchema } from '../../lib/nn/manifest';
 import { emergenceRows, formatEmergenceTable, meanAccuracyByStep } from '../../lib/analysis/emergence';
 import type { ResultDocument } from '../../lib/result/schema';
 import { writeAtomically } from '../atomicWrite';
@@ -41,11 +42,9 @@ function trainedSource(target: string): 'mnist-paper' | 'cifar-paper' {
  * its kernel files named in place: the emergence table of a training still under way, or stopped early.
  */
 function writePartial(out: string, steps: number[]): string {
-  let whole: Manifest;
-  const parts = existsSync(join(out, 'parts')) ? readParts(out) : [];
-  if (parts.length) whole = mergeManifests(parts);
-  else if (existsSync(join(out, 'manifest.json'))) whole = readManifest(out);
-  else throw new CliError(`--partial: ${out} holds no training yet`);
+  // manifest.json with what the processes still training have recorded since.
+  const whole = existsSync(out) ? mergedManifest(out) : null;
+  if (!whole) throw new CliError(`--partial: ${out} holds no training yet`);
   const done = [...new Set(whole.snapshots.map((s) => s.run))].filter((r) =>
     steps.every((step) => whole.snapshots.some((s) => s.run === r && s.step === step)),
   );
@@ -116,16 +115,8 @@ export async function reproduceTraining(r: Reproduction): Promise<number> {
       `training ${runs} runs of ${arch} to step ${snapshotSteps.at(-1)} (snapshots ${snapshotSteps.join(', ')}) in ${out}`,
     );
     const started = performance.now();
-    const trainAlone = async () => {
-      const { completed } = await trainRuns({ ...training, runRange: null, out, say });
-      if (!completed) process.stderr.write('kleinscope reproduce: interrupted; rerun the same command to resume\n');
-      return completed ? 0 : 130;
-    };
-    // A folder trained in one process goes on in one process; otherwise the runs are shared among the workers.
-    const single = workers === 1 || (existsSync(join(out, 'manifest.json')) && !existsSync(join(out, 'parts')));
-    const code = single
-      ? await trainAlone()
-      : await trainInParallel(process.argv[1]!, trainArgv(training, !!flags.quiet), out, runs, workers, say);
+    const code = await trainFolder({ ...training, out, say }, { workers, cli: process.argv[1]!, quiet: !!flags.quiet });
+    if (code === 130) process.stderr.write('kleinscope reproduce: interrupted; rerun the same command to resume\n');
     trainingSeconds += (performance.now() - started) / 1000;
     const partial = readSummary(out);
     writeAtomically(

@@ -1,8 +1,9 @@
 // Training in the lab: N runs with a snapshot schedule, trained in the training worker (src/lib/worker) on the
-// backend it got there; the page only shows progress. A snapshot step becomes analysable once every run has passed
-// it; its conv layers are then pooled over runs and queued for analysis. Every snapshot, the runs' latest
-// checkpoints and the analyses go to IndexedDB as they arrive (the worker waits for each write), so a reload, a
-// cancel or a crashed worker keeps the timeline, and an interrupted MNIST session can resume where it stopped.
+// backend it got there (on a CPU backend, the runs are shared among one worker per spare core: trainingWorkers.ts);
+// the page only shows progress. A snapshot step becomes analysable once every run has passed it; its conv layers
+// are then pooled over runs and queued for analysis. Every snapshot, the runs' latest checkpoints and the analyses
+// go to IndexedDB as they arrive (each worker waits for each write), so a reload, a cancel or a crashed worker
+// keeps the timeline, and an interrupted MNIST session can resume where it stopped.
 // This is the reactive runner: the store calls are `SessionRepository`'s, the distance cache `TimelineDistances`'s,
 // and the lab's phase `Lab`'s.
 import { getArchitecture } from '../nn/architectures';
@@ -12,7 +13,15 @@ import { spatialFilters } from '../nn/kernels';
 import { startCheckpoint } from '../nn/initialisation';
 import { PAPER_TRAINING } from '../nn/paperPreset';
 import { TrainingClient, TrainingWorkerError } from '../worker/trainingClient';
-import type { DataSource, WorkerMemory } from '../worker/trainingProtocol';
+import type {
+  DataSource,
+  DatasetInfo,
+  TrainingEvents,
+  TrainingJob,
+  TrainResult,
+  WorkerMemory,
+} from '../worker/trainingProtocol';
+import { shareRuns, trainingWorkerCount, wasmThreadsFor } from './trainingWorkers';
 import type { Session, SessionConfig } from '../store';
 import type { AnalysisCache, Subject } from './analyses.svelte';
 import { createEta, trainingDetail } from './eta';
@@ -32,6 +41,14 @@ export interface TrainingProgress {
 
 const SEED = 1;
 const LEARNING_RATE = 1e-3;
+
+/** The logical cores the browser reports (undefined where it does not). */
+const cores = () => (typeof navigator === 'undefined' ? undefined : navigator.hardwareConcurrency);
+/** The lab's backend request: one core per wasm worker where runs are shared among workers (trainingWorkers.ts). */
+const request = (wanted: BackendName | null = null) => {
+  const threads = wasmThreadsFor(cores());
+  return { wanted, ...(threads === undefined ? {} : { threads }) };
+};
 
 export class Training {
   /** Snapshot steps that every run has reached, in order. */
@@ -58,6 +75,8 @@ export class Training {
   #lab: Lab;
   #sessions = new SessionRepository();
   #client: TrainingClient | null = null;
+  /** The other workers of a training shared among several (CPU backends), for the length of one run. */
+  #helpers: TrainingClient[] = [];
   #statusWrites: Promise<void> = Promise.resolve();
   /** Cancel was pressed while the training was still starting (before the worker had the job). */
   #cancelRequested = false;
@@ -108,12 +127,12 @@ export class Training {
    */
   selectBackend(wanted: string | null = wantedBackend()) {
     this.#client?.dispose();
-    this.#client = new TrainingClient({ backend: { wanted: wanted as BackendName | null } });
+    this.#client = new TrainingClient({ backend: request(wanted as BackendName | null) });
     void this.#backend().catch((e: unknown) => this.#lab.fail(e));
   }
 
   #clientOnce(): TrainingClient {
-    this.#client ??= new TrainingClient();
+    this.#client ??= new TrainingClient({ backend: request() });
     return this.#client;
   }
 
@@ -175,7 +194,7 @@ export class Training {
       };
       const session = await this.#sessions.create(config, backend);
       this.#show(session);
-      await this.#run(session, source, backend, []);
+      await this.#run(session, source, backend, [], dataset);
     } catch (e) {
       lab.fail(e);
     } finally {
@@ -193,10 +212,10 @@ export class Training {
       lab.startTraining();
       const backend = await this.#backend();
       const source = this.#source(session.config.dataset);
-      await this.#clientOnce().dataset(source);
+      const dataset = await this.#clientOnce().dataset(source);
       // Steps that some runs reached before the interruption complete when the others get there.
       for (const { step, snapshots } of await this.#sessions.unfinishedSteps(session)) this.#pending[step] = snapshots;
-      await this.#run(session, source, backend, await this.#sessions.checkpoints(session.id));
+      await this.#run(session, source, backend, await this.#sessions.checkpoints(session.id), dataset);
     } catch (e) {
       lab.fail(e);
     } finally {
@@ -221,7 +240,7 @@ export class Training {
     this.#lab.layer = 1;
   }
 
-  async #run(session: Session, source: DataSource, backend: BackendName, resume: Checkpoint[]) {
+  async #run(session: Session, source: DataSource, backend: BackendName, resume: Checkpoint[], dataset: DatasetInfo) {
     const c = session.config;
     const total = c.runs * c.steps;
     const reached = new Array<number>(c.runs).fill(0);
@@ -246,56 +265,76 @@ export class Training {
       this.#lab.error = 'Training cancelled; the snapshots taken so far are kept.';
       return;
     }
-    let result;
+    const [h, w, ch] = dataset.inputShape;
+    const workers = trainingWorkerCount({
+      backend,
+      cores: cores(),
+      runs: c.runs,
+      datasetBytes: (dataset.train + dataset.test) * h * w * ch * 4,
+    });
+    const shares = shareRuns(c.runs, workers);
+    this.#helpers = shares.slice(1).map(() => new TrainingClient({ backend: { wanted: backend, threads: false } }));
+    const clients = [this.#clientOnce(), ...this.#helpers];
+    let result: TrainResult;
     try {
-      result = await this.#clientOnce().train(
-        {
-          arch: c.arch,
-          data: source,
-          runs: c.runs,
-          steps: c.steps,
-          batchSize: c.batchSize,
-          snapshots: c.snapshots,
-          seed: c.seed,
-          learningRate: c.learningRate,
-          adamEpsilon: c.adamEpsilon,
-          adamForm: c.adamForm,
-          sampling: c.sampling,
-          ensemble: c.ensemble,
-          evalSize: 500,
-          // Reading the loss back stalls a GPU; on the CPU it is free, and pause then takes effect at the next step.
-          progressEvery: gpu ? Math.max(1, Math.min(10, Math.floor(c.steps / 20))) : 1,
-          resume,
+      // Every worker gets the whole job and trains its share of the runs (`only`); they share the callbacks, so
+      // every snapshot and checkpoint is stored as it arrives, whichever worker sent it.
+      const job: TrainingJob = {
+        arch: c.arch,
+        data: source,
+        runs: c.runs,
+        steps: c.steps,
+        batchSize: c.batchSize,
+        snapshots: c.snapshots,
+        seed: c.seed,
+        learningRate: c.learningRate,
+        adamEpsilon: c.adamEpsilon,
+        adamForm: c.adamForm,
+        sampling: c.sampling,
+        ensemble: c.ensemble,
+        evalSize: 500,
+        // Reading the loss back stalls a GPU; on the CPU it is free, and pause then takes effect at the next step.
+        progressEvery: gpu ? Math.max(1, Math.min(10, Math.floor(c.steps / 20))) : 1,
+        resume,
+      };
+      const events: Partial<TrainingEvents> = {
+        onStep: (run, step, loss, memory) => {
+          reached[run] = step;
+          if (memory) this.memory = memory;
+          const done = reached.reduce((a, b) => a + b, 0);
+          eta.update(done, performance.now());
+          // Paused on screen at the click: the step the worker was in still ends, but the bar stands still. A
+          // report that arrives after a cancel (posted before the worker was ended) must not draw the bar again.
+          if (this.#lab.phase !== 'training') return;
+          this.progress = {
+            done,
+            total,
+            etaSeconds: eta.secondsLeft(),
+            detail: trainingDetail(reached, run, step, loss),
+          };
         },
-        {
-          onStep: (run, step, loss, memory) => {
-            reached[run] = step;
-            if (memory) this.memory = memory;
-            const done = reached.reduce((a, b) => a + b, 0);
-            eta.update(done, performance.now());
-            // Paused on screen at the click: the step the worker was in still ends, but the bar stands still. A
-            // report that arrives after a cancel (posted before the worker was ended) must not draw the bar again.
-            if (this.#lab.phase !== 'training') return;
-            this.progress = {
-              done,
-              total,
-              etaSeconds: eta.secondsLeft(),
-              detail: trainingDetail(reached, run, step, loss),
-            };
-          },
-          onSnapshot: async (snapshot) => {
-            // Stored before it is shown: what the timeline shows survives a reload.
-            await this.#sessions.putSnapshot(session.id, snapshot);
-            this.#addSnapshot(snapshot, c.runs);
-          },
-          onCheckpoint: async (checkpoint) => {
-            await this.#sessions.putCheckpoint(session.id, checkpoint);
-            const steps = [...this.checkpointSteps];
-            steps[checkpoint.run] = checkpoint.step;
-            this.checkpointSteps = Array.from({ length: c.runs }, (_, r) => steps[r] ?? 0);
-          },
+        onSnapshot: async (snapshot) => {
+          // Stored before it is shown: what the timeline shows survives a reload.
+          await this.#sessions.putSnapshot(session.id, snapshot);
+          this.#addSnapshot(snapshot, c.runs);
         },
+        onCheckpoint: async (checkpoint) => {
+          await this.#sessions.putCheckpoint(session.id, checkpoint);
+          const steps = [...this.checkpointSteps];
+          steps[checkpoint.run] = checkpoint.step;
+          this.checkpointSteps = Array.from({ length: c.runs }, (_, r) => steps[r] ?? 0);
+        },
+      };
+      const results = await Promise.all(
+        clients.map((client, i) =>
+          client.train(shares.length > 1 ? { ...job, only: shares[i] } : job, events).catch((e: unknown) => {
+            // One worker failed: the others stop too (what they stored stays), and the session is paused.
+            for (const other of clients) if (other !== client) other.cancel();
+            throw e;
+          }),
+        ),
       );
+      result = { ...results[0]!, completed: results.every((r) => r.completed) };
     } catch (e) {
       // Whatever the worker had handed over is stored; the session can go on from its runs' last checkpoints.
       await this.#status('paused');
@@ -305,6 +344,9 @@ export class Training {
         );
       }
       throw e;
+    } finally {
+      for (const helper of this.#helpers) helper.dispose();
+      this.#helpers = [];
     }
     await this.#status(result.completed ? 'complete' : 'cancelled');
     if (!result.completed) this.#lab.error = 'Training cancelled; the snapshots taken so far are kept.';
@@ -474,20 +516,21 @@ export class Training {
   /** The button answers at once; the worker stops at the end of the step it is in. */
   pause() {
     if (!this.#lab.pauseTraining()) return;
-    this.#clientOnce().pause();
+    for (const client of [this.#clientOnce(), ...this.#helpers]) client.pause();
     void this.#status('paused');
   }
 
   continue() {
     if (!this.#lab.continueTraining()) return;
     void this.#status('training');
-    this.#clientOnce().resume();
+    for (const client of [this.#clientOnce(), ...this.#helpers]) client.resume();
   }
 
   /** Stops at once (the worker is ended); what it had handed over is stored already. */
   cancel() {
     if (this.#lab.trainingUnderWay) this.#cancelRequested = true;
     this.#client?.cancel();
+    for (const helper of this.#helpers) helper.cancel();
   }
 
   /** Recomputes the timeline's distances from the analyses at hand (each pair is measured once). */
@@ -507,5 +550,6 @@ export class Training {
 
   dispose() {
     this.#client?.dispose();
+    for (const helper of this.#helpers) helper.dispose();
   }
 }
