@@ -9,8 +9,6 @@
  */
 import { parameterSpecs, sizeOf, type Architecture } from './architectures';
 import { glorotUniform, mix, rng } from './random';
-// Types only: the lab's page imports this module, and training.ts would bring TensorFlow.js with it.
-import type { Checkpoint } from './training';
 import type { RunState } from './ensembleModel';
 
 /** A run's parameters before training: Glorot-uniform kernels, zero biases (the Keras defaults; train()'s own start). */
@@ -23,6 +21,17 @@ export function initialState(arch: Architecture, seed: number): RunState {
   );
   const zeros = () => specs.map((s) => new Float32Array(sizeOf(s.shape)));
   return { params, adamM: zeros(), adamV: zeros(), step: 0 };
+}
+
+/** A run's state at a step: where training starts (step 0) or goes on from. */
+export interface Checkpoint {
+  run: number;
+  seed: number;
+  step: number;
+  /** In parameterSpecs(arch) order. */
+  params: Float32Array[];
+  adamM: Float32Array[];
+  adamV: Float32Array[];
 }
 
 /** training.ts's runSeed (tests/unit/initialisation.test.ts holds the two equal), without importing tfjs. */

@@ -9,7 +9,7 @@ import { parameterSpecs, sizeOf, validateArchitecture, type Architecture } from 
 import type { Dataset } from './datasets/dataset';
 import { ADAM_FORMS, EnsembleModel, KERAS_ADAM, type AdamForm, type RunState } from './ensembleModel';
 import { mix } from './random';
-import { initialState } from './initialisation';
+import { initialState, type Checkpoint } from './initialisation';
 import { BatchSampler, isSampling, type Sampling } from './sampler';
 
 export interface TrainConfig {
@@ -60,15 +60,7 @@ export interface Snapshot {
 }
 
 /** Everything needed to continue a run exactly: its parameters and Adam's moments after `step` steps. */
-export interface Checkpoint {
-  run: number;
-  seed: number;
-  step: number;
-  /** In parameterSpecs(arch) order. */
-  params: Float32Array[];
-  adamM: Float32Array[];
-  adamV: Float32Array[];
-}
+export type { Checkpoint };
 
 export interface TrainCallbacks {
   /** Progress: called every progressEvery steps and at each snapshot. Return a promise to pause until it settles. */
