@@ -14,7 +14,7 @@ const doc = JSON.parse(seedDocument('mnist-layer1-step800.json')) as {
   persistence: { diagrams: unknown[][] };
   mapper: { nodes: unknown[] };
 };
-const [h0, h1] = doc.persistence.diagrams.map((d) => d.length) as [number, number];
+const [bars0, bars1] = doc.persistence.diagrams.map((d) => d.length) as [number, number];
 const nodes = doc.mapper.nodes.length;
 /** The barcode draws the 300 longest bars of a dimension (Barcode.svelte's maxBars). */
 const DRAWN = 300;
@@ -46,7 +46,7 @@ test('the barcode: a spaced caption, the longest bars labelled with their length
   const h1 = page.locator('[data-testid="barcode"][data-dim="1"]');
   await h1.waitFor();
   expect(await h1.locator('figcaption').textContent()).toContain(
-    `${h1} bars, longest first (${h1 - DRAWN} shortest not drawn)`,
+    `${bars1} bars, longest first (${bars1 - DRAWN} shortest not drawn)`,
   );
   const labels = await h1.getByTestId('bar-length').allTextContents();
   expect(labels).toHaveLength(3);
@@ -85,15 +85,15 @@ test('diagrams download as CSV, GUDHI and ripser.py; the graph as one HTML page 
   expect(csv.name).toMatch(/-diagrams\.csv$/);
   const rows = csv.body.trim().split('\n');
   expect(rows[0]).toBe('dimension,birth,death');
-  expect(rows).toHaveLength(1 + h0 + h1);
+  expect(rows).toHaveLength(1 + bars0 + bars1);
   const gudhi = await grab(() => exports.getByRole('button', { name: 'GUDHI' }).click());
   const lines = gudhi.body.trim().split('\n');
-  expect(lines).toHaveLength(h0 + h1);
+  expect(lines).toHaveLength(bars0 + bars1);
   expect(lines).toContain('2 0 0 inf');
   for (const l of lines) expect(l).toMatch(/^2 [01] [\d.e-]+ ([\d.e-]+|inf)$/);
   const ripser = await grab(() => exports.getByRole('button', { name: 'ripser.py' }).click());
   const dgms = (JSON.parse(ripser.body) as { dgms: unknown[][] }).dgms;
-  expect(dgms.map((d) => d.length)).toEqual([h0, h1]);
+  expect(dgms.map((d) => d.length)).toEqual([bars0, bars1]);
   const html = await grab(() => page.getByTestId('export-html').first().click());
   expect(html.name).toMatch(/-graph\.html$/);
   expect(html.body).not.toMatch(/<script|src=|href=/i);
