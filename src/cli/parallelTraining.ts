@@ -11,12 +11,7 @@ import { join } from 'node:path';
 import { CliError } from './errors';
 import { checkTraining, trainArgv, trainRuns, type TrainRunsConfig } from './trainRuns';
 import { consolidate } from './trainingFolder';
-
-/** Runs A..B-1 of each of `workers` parts, as even as possible. */
-export function splitRuns(runs: number, workers: number): Array<[number, number]> {
-  const w = Math.max(1, Math.min(workers, runs));
-  return Array.from({ length: w }, (_, i) => [Math.floor((i * runs) / w), Math.floor(((i + 1) * runs) / w)]);
-}
+import { splitRuns } from '../lib/nn/runShares';
 
 export interface Processes {
   /** How many processes share the runs (at most one per run); 1 trains in this process. */

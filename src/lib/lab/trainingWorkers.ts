@@ -4,6 +4,7 @@
 // the analysis worker keep one core. A GPU backend (webgpu, webgl) is one device that an ensemble already keeps
 // busy: one worker. Each run has its own seed, so which worker trains it changes nothing in its numbers.
 import type { BackendName } from '../nn/backends';
+import { splitRuns } from '../nn/runShares';
 
 /** Each worker holds its own tfjs, wasm heap and decoded dataset. */
 export const MAX_TRAINING_WORKERS = 8;
@@ -34,11 +35,7 @@ export function trainingWorkerCount({ backend, cores, runs, datasetBytes }: Work
 export const wasmThreadsFor = (cores: number | undefined): false | undefined =>
   trainingWorkerCount({ backend: 'wasm', cores, runs: Infinity, datasetBytes: 0 }) > 1 ? false : undefined;
 
-/** Runs 0..runs-1 in `workers` contiguous shares, as even as possible (as `kleinscope train --workers` splits). */
+/** Runs 0..runs-1 in `workers` contiguous shares, each listed run by run (splitRuns, as `kleinscope train --workers`). */
 export function shareRuns(runs: number, workers: number): number[][] {
-  const w = Math.max(1, Math.min(workers, runs));
-  return Array.from({ length: w }, (_, i) => {
-    const [a, b] = [Math.floor((i * runs) / w), Math.floor(((i + 1) * runs) / w)];
-    return Array.from({ length: b - a }, (_, k) => a + k);
-  });
+  return splitRuns(runs, workers).map(([a, b]) => Array.from({ length: b - a }, (_, k) => a + k));
 }
