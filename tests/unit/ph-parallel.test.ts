@@ -17,7 +17,7 @@ import { startRipsThreads, type RipsThreads } from '../../src/cli/ripsThreads';
 import { EXAMPLES, random } from './ph-support';
 
 /** Tiny sizes: every phase goes parallel, and batches of 7 columns make many pivots collide within a batch. */
-const TINY: ParallelTuning = { points: 1, edges: 1, simplices: 1, columns: 1, batch: 7, batchChunk: 2 };
+const TINY: ParallelTuning = { points: 1, edges: 1, simplices: 1, columns: 1, batch: 7, batchChunk: 2, patience: 2000 };
 
 /**
  * Workers simulated on this thread: each message is cloned as postMessage clones it (shared memory stays shared)

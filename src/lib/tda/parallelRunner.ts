@@ -8,7 +8,8 @@
 
 /**
  * Below these sizes a phase stays on the calling thread (posting and collecting would cost more than it saves);
- * the reduction goes in batches of `batch` columns, claimed `batchChunk` at a time.
+ * the reduction goes in batches of `batch` columns, claimed `batchChunk` at a time. `patience`: how long (ms) a
+ * chunk in a worker's hands may go without a heartbeat before the calling thread does it itself.
  */
 export interface ParallelTuning {
   points: number;
@@ -17,6 +18,7 @@ export interface ParallelTuning {
   columns: number;
   batch: number;
   batchChunk: number;
+  patience: number;
 }
 
 export const DEFAULT_TUNING: ParallelTuning = {
@@ -26,6 +28,7 @@ export const DEFAULT_TUNING: ParallelTuning = {
   columns: 64,
   batch: 4096,
   batchChunk: 64,
+  patience: 2000,
 };
 
 export interface ParallelRunner {
@@ -58,13 +61,28 @@ export function isFailure(x: unknown): x is WorkerFailure {
   return typeof x === 'object' && x !== null && 'error' in x && typeof (x as WorkerFailure).error === 'string';
 }
 
-/** What a chunked task adds to its message: shared counters, each chunk's state, and the chunking. */
+/**
+ * What a chunked task adds to its message: shared counters, each chunk's state and heartbeat (moved by whoever
+ * works on it), and the chunking: chunk k is the items starts[k] to starts[k + 1].
+ */
 export interface ChunkTask {
   counter: Int32Array;
   states: Int32Array;
-  total: number;
-  chunk: number;
+  beats: Int32Array;
+  starts: Int32Array;
 }
+
+/** Chunk starts for items 0..total in chunks of `size` (the last one shorter). */
+export function evenChunks(total: number, size: number): Int32Array {
+  const chunks = Math.ceil(total / size);
+  const starts = new Int32Array(chunks + 1);
+  for (let k = 0; k < chunks; k++) starts[k] = k * size;
+  starts[chunks] = total;
+  return starts;
+}
+
+/** Called now and then by long work on a chunk, so that the calling thread knows its worker is alive. */
+export type Heartbeat = () => void;
 
 // The counters of a task, and the states of a chunk: whoever finishes it first (by compare-and-swap) owns it.
 const CLAIMED = 0;
@@ -79,15 +97,14 @@ const BY_CALLER = 2;
  */
 export function workChunks<T>(
   task: ChunkTask,
-  work: (from: number, to: number) => T,
+  work: (from: number, to: number, beat: Heartbeat) => T,
   post: (reply: ChunkReply<T>) => void,
 ): void {
-  const { counter, states, total, chunk } = task;
+  const { counter, states, beats, starts } = task;
   for (;;) {
     const k = Atomics.add(counter, CLAIMED, 1);
-    const from = k * chunk;
-    if (from >= total) return;
-    const result = work(from, Math.min(total, from + chunk));
+    if (k >= starts.length - 1) return;
+    const result = work(starts[k], starts[k + 1], () => Atomics.add(beats, k, 1));
     if (Atomics.compareExchange(states, k, OPEN, BY_WORKER) === OPEN) {
       post({ chunk: k, result });
       Atomics.add(counter, FINISHED, 1);
@@ -111,53 +128,63 @@ export function transferables(result: unknown): ArrayBuffer[] {
 /**
  * Runs a chunked task on every worker (with `message`, to which the ChunkTask fields are added) and on the calling
  * thread (with `local`); returns the chunks' results in chunk order. The calling thread claims chunks like the
- * workers; when none is left it waits a little (twice its own mean chunk time) for the chunks in workers' hands,
- * then takes over those still unfinished and does them itself. So a worker that is still starting, starved by
- * other processes on a shared machine, or dead, costs at most about one chunk's time, never a hang; results are
- * the same whoever computes them.
+ * workers; when none is left it waits for the chunks in workers' hands as long as each one's heartbeat moves (the
+ * chunk's work beats now and then), and does a chunk itself once its heartbeat has been still for the tuning's
+ * `patience` and four times its own mean chunk time. A worker still starting claims nothing, so costs nothing; a
+ * dead one costs one patience per chunk it held, never a hang. Waiting rather than racing matters: a few columns
+ * of a reduction can take seconds each (the essential classes of o3_4096), and doing such a chunk twice (as an
+ * earlier version did after twice the mean chunk time) left the worker's copy wasted. Results are the same
+ * whoever computes them.
  */
 export function runChunked<T>(
   runner: ParallelRunner,
   message: Record<string, unknown>,
-  total: number,
-  chunk: number,
+  starts: Int32Array,
   local: (from: number, to: number) => T,
 ): T[] {
-  const chunks = Math.ceil(total / chunk);
+  const chunks = starts.length - 1;
   const task: ChunkTask = {
     counter: new Int32Array(new SharedArrayBuffer(8)),
     states: new Int32Array(new SharedArrayBuffer(4 * Math.max(1, chunks))),
-    total,
-    chunk,
+    beats: new Int32Array(new SharedArrayBuffer(4 * Math.max(1, chunks))),
+    starts,
   };
-  const { counter, states } = task;
+  const { counter, states, beats } = task;
+  const patience = runner.tuning?.patience ?? DEFAULT_TUNING.patience;
   runner.broadcast({ ...message, ...task });
   const results = new Array<T>(chunks);
   let spent = 0;
   let mine = 0;
   for (;;) {
     const k = Atomics.add(counter, CLAIMED, 1);
-    const from = k * chunk;
-    if (from >= total) break;
+    if (k >= chunks) break;
     Atomics.store(states, k, BY_CALLER);
     const start = performance.now();
-    results[k] = local(from, Math.min(total, from + chunk));
+    results[k] = local(starts[k], starts[k + 1]);
     spent += performance.now() - start;
     mine++;
     Atomics.add(counter, FINISHED, 1);
   }
-  const until = performance.now() + (mine > 0 ? 2 * (spent / mine) + 1 : 1000);
+  const still = Math.max(patience, mine > 0 ? 4 * (spent / mine) : 0);
+  const beat = new Int32Array(chunks);
+  const moved = new Float64Array(chunks).fill(performance.now());
   for (let seen = Atomics.load(counter, FINISHED); seen < chunks; seen = Atomics.load(counter, FINISHED)) {
-    const left = until - performance.now();
-    if (left <= 0) break;
-    Atomics.wait(counter, FINISHED, seen, left);
+    const now = performance.now();
+    for (let k = 0; k < chunks; k++) {
+      if (Atomics.load(states, k) !== OPEN) continue;
+      const b = Atomics.load(beats, k);
+      if (b !== beat[k]) {
+        beat[k] = b;
+        moved[k] = now;
+      } else if (now - moved[k] > still && Atomics.compareExchange(states, k, OPEN, BY_CALLER) === OPEN) {
+        results[k] = local(starts[k], starts[k + 1]);
+        Atomics.add(counter, FINISHED, 1);
+      }
+    }
+    Atomics.wait(counter, FINISHED, seen, Math.min(50, still));
   }
   let awaited = 0;
-  for (let k = 0; k < chunks; k++) {
-    if (Atomics.compareExchange(states, k, OPEN, BY_CALLER) === OPEN)
-      results[k] = local(k * chunk, Math.min(total, (k + 1) * chunk));
-    else if (Atomics.load(states, k) === BY_WORKER) awaited++;
-  }
+  for (let k = 0; k < chunks; k++) if (Atomics.load(states, k) === BY_WORKER) awaited++;
   if (awaited > 0) for (const r of runner.collect(awaited) as Array<ChunkReply<T>>) results[r.chunk] = r.result;
   return results;
 }

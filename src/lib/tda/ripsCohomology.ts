@@ -15,11 +15,13 @@ import { EntryHeap } from './entryHeap';
 import { estimateGraphBytes, estimateRipsBytes, PersistenceTooLargeError } from './memoryEstimate';
 import {
   DEFAULT_TUNING,
+  evenChunks,
   runChunked,
   sharedBuffer,
   toShared,
   transferables,
   workChunks,
+  type Heartbeat,
   type ChunkReply,
   type ChunkTask,
   type ParallelRunner,
@@ -301,6 +303,8 @@ class SimplexList {
 
 const NONE = -1;
 
+const noBeat: Heartbeat = () => {};
+
 /** Outcomes of a column's reduction against the pivots of earlier batches. */
 const REDUCED_TO_ZERO = 0;
 const NEW_PIVOT = 1;
@@ -379,7 +383,7 @@ export function ripsWorkerHandler(): (
     else if (m.type === 'assemble') {
       const pivots = PivotMap.view(m.keys, m.cols, m.coefs);
       workChunks(m, (from, to) => r.assembleChunk(m.d, m.x, from, to, pivots, m.dim, m.keep), send);
-    } else workChunks(m, (from, to) => r.reduceAgainstSettled(m, from, to), send);
+    } else workChunks(m, (from, to, beat) => r.reduceAgainstSettled(m, from, to, beat), send);
   };
 }
 
@@ -412,6 +416,7 @@ class Reducer {
   private readonly working: EntryHeap;
   private readonly coboundary: EntryHeap;
   private readonly tuning: ParallelTuning;
+  private beat: Heartbeat = noBeat;
   // Results of the zero-pivot searches (index NONE when there is none).
   // NaN: double fields from the start (see RipsComplex.foundIndex); each is set before it is read.
   private fD = NaN;
@@ -539,8 +544,7 @@ class Reducer {
       runChunked(
         this.runner!,
         { type: 'apparentEdges', ...m },
-        edges.size,
-        Math.ceil(this.tuning.edges / 4),
+        evenChunks(edges.size, Math.ceil(this.tuning.edges / 4)),
         (from, to) => this.markApparentEdges(m, from, to),
       );
       flags = m.flags;
@@ -614,8 +618,7 @@ class Reducer {
       const parts = runChunked(
         this.runner!,
         { type: 'assemble', dim, d: simplices.d, x: simplices.x, keep, keys, cols: pc, coefs },
-        simplices.size,
-        chunk,
+        evenChunks(simplices.size, chunk),
         (from, to) => {
           this.checkpoint('assemble', dim, from, simplices.size);
           return this.assembleChunk(simplices.d, simplices.x, from, to, pivots, dim, keep);
@@ -767,8 +770,10 @@ class Reducer {
     working.size = 0;
     coboundary.size = 0;
     let found = this.initCoboundary(cd[col], cx[col], dim, coboundary, pivots, col);
-    for (;;) {
+    for (let step = 1; ; step++) {
       if (!found) return Infinity;
+      // A column can take seconds (an essential class is reduced to zero): tell the caller this thread lives.
+      if ((step & 1023) === 0) this.beat();
       const slot = pivots.find(this.pX);
       const other = slot === -1 ? col : pivots.column(slot);
       if (other < col) {
@@ -835,7 +840,13 @@ class Reducer {
         rmX: rm.x,
         rmC: rm.c!,
       };
-      const parts = runChunked(this.runner!, { type: 'reduce', ...m }, total, chunk, (a, b) =>
+      // A column sent back is often a costly one (it ran into a column of its round): each goes in a chunk of its
+      // own, so that two of them never queue on one thread while another idles (the essential classes of o3_4096
+      // are sent back, then take 0.4-1 s each).
+      const starts = new Int32Array(pending.length + Math.ceil(take / chunk) + 1);
+      for (let i = 0; i <= pending.length; i++) starts[i] = i;
+      for (let k = pending.length + 1; k < starts.length; k++) starts[k] = Math.min(total, starts[k - 1] + chunk);
+      const parts = runChunked(this.runner!, { type: 'reduce', ...m }, starts, (a, b) =>
         this.reduceAgainstSettled(m, a, b),
       );
       pending = [];
@@ -843,12 +854,12 @@ class Reducer {
       let part = 0;
       let entry = 0;
       for (let i = 0; i < total; i++) {
-        if (i >= (part + 1) * chunk) {
+        if (i >= starts[part + 1]) {
           part++;
           entry = 0;
         }
         const r = parts[part];
-        const length = r.counts[i - part * chunk];
+        const length = r.counts[i - starts[part]];
         const col = order[i];
         if (status[i] === REDUCED_TO_ZERO) {
           deaths[col] = Infinity;
@@ -879,7 +890,7 @@ class Reducer {
   }
 
   /** Reduces the columns order[from..to) of a round by the settled columns to their left (see reduceInRounds). */
-  reduceAgainstSettled(m: ReduceRound, from: number, to: number): ReducedChunk {
+  reduceAgainstSettled(m: ReduceRound, from: number, to: number, beat: Heartbeat = noBeat): ReducedChunk {
     if (m.dim !== this.dim || m.cd !== this.cd || m.rmD !== this.rm.d || m.keys !== this.pivots.keys) {
       // A worker's view of the calling thread's state; the arrays are shared, only the objects are new.
       this.dim = m.dim;
@@ -896,7 +907,9 @@ class Reducer {
     }
     const counts = new Int32Array(to - from);
     const out = new SimplexList(64, true);
+    this.beat = beat;
     for (let i = from; i < to; i++) {
+      beat();
       const death = this.reduceUntilNewPivot(m.order[i], this.pivots);
       if (death === Infinity) {
         m.status[i] = REDUCED_TO_ZERO;
@@ -910,6 +923,7 @@ class Reducer {
       while (this.popPivot(this.working)) out.push(this.pD, this.pX, this.pC);
       counts[i - from] = out.size - before;
     }
+    this.beat = noBeat;
     const t = out.trimmed();
     return { counts, d: t.d, x: t.x, c: t.c! };
   }

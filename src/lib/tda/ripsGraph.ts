@@ -5,7 +5,7 @@
  */
 import { euclidean32, type Metric } from './metric';
 import type { RipsGraph } from './ripsComplex';
-import { DEFAULT_TUNING, runChunked, sharedBuffer, toShared, type ParallelRunner } from './parallelRunner';
+import { DEFAULT_TUNING, evenChunks, runChunked, sharedBuffer, toShared, type ParallelRunner } from './parallelRunner';
 
 export interface GraphStats {
   /** Smallest and largest finite distance over all pairs (NaN when not computed: point cloud with threshold). */
@@ -206,7 +206,7 @@ function sparseFromPoints(coords: Float64Array, n: number, dim: number, threshol
       threshold,
     };
     const chunk = Math.max(16, Math.ceil(n / (32 * (runner.workers + 1))));
-    const parts = runChunked(runner, { type: 'pointEdges', ...job }, n, chunk, (from, to) => {
+    const parts = runChunked(runner, { type: 'pointEdges', ...job }, evenChunks(n, chunk), (from, to) => {
       hooks.tick?.(from, n);
       return screenPairChunk(job, from, to);
     });
