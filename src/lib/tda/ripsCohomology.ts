@@ -524,7 +524,7 @@ class Reducer {
     const v = this.c.simplexVertices;
     for (let e = from; e < to; e++) {
       this.c.vertices(m.x[e], 1, v);
-      m.flags[e] = this.zeroApparentCofacet(m.d[e], m.x[e], 1, true) ? 1 : 0;
+      m.flags[e] = this.zeroApparentEdgeCofacet(m.d[e], m.x[e]) ? 1 : 0;
     }
     return to - from;
   }
@@ -564,7 +564,7 @@ class Reducer {
         const sv = this.c.simplexVertices;
         sv[0] = v[0];
         sv[1] = v[1];
-        if (!this.zeroApparentCofacet(d, x, 1, true)) cols.push(d, x);
+        if (!this.zeroApparentEdgeCofacet(d, x)) cols.push(d, x);
       }
       if ((e & 0xffff) === 0) this.checkpoint('H0', 0, e, edges.size);
     }
@@ -575,9 +575,16 @@ class Reducer {
   }
 
   /** The first facet with the simplex's diameter (the pivot of its boundary), if any. */
-  private zeroPivotFacet(diam: number, index: number, coef: number, dim: number, decoded = false): boolean {
+  private zeroPivotFacet(
+    diam: number,
+    index: number,
+    coef: number,
+    dim: number,
+    decoded = false,
+    lengths: Float64Array | null = null,
+  ): boolean {
     const bd = this.bd;
-    if (bd.firstEqualFacet(diam, index, coef, dim, decoded)) {
+    if (bd.firstEqualFacet(diam, index, coef, dim, decoded, lengths)) {
       this.fD = diam;
       this.fX = bd.index;
       this.fC = bd.coef;
@@ -588,14 +595,36 @@ class Reducer {
   }
 
   /** Whether the simplex is the cofacet of a zero-persistence apparent pair; the facet is left in f*. */
-  private zeroApparentFacet(diam: number, index: number, coef: number, dim: number, decoded = false): boolean {
-    return this.zeroPivotFacet(diam, index, coef, dim, decoded) && this.bd.foundIsApparent(diam, dim);
+  private zeroApparentFacet(
+    diam: number,
+    index: number,
+    coef: number,
+    dim: number,
+    decoded = false,
+    lengths: Float64Array | null = null,
+  ): boolean {
+    return this.zeroPivotFacet(diam, index, coef, dim, decoded, lengths) && this.bd.foundIsApparent(diam, dim);
   }
 
-  /** Whether the simplex is the facet of a zero-persistence apparent pair. */
-  private zeroApparentCofacet(diam: number, index: number, dim: number, decoded = false): boolean {
+  /**
+   * Whether the simplex is the facet of a zero-persistence apparent pair. With lengthsKnown the caller has written
+   * the simplex's edge lengths into the complex's simplexLengths (-1 where unknown).
+   */
+  private zeroApparentCofacet(
+    diam: number,
+    index: number,
+    dim: number,
+    decoded = false,
+    lengthsKnown = false,
+  ): boolean {
     const c = this.c;
-    return c.firstEqualCofacet(diam, index, 1, dim, decoded) && c.foundIsApparent(diam, dim);
+    return c.firstEqualCofacet(diam, index, 1, dim, decoded, lengthsKnown) && c.foundIsApparent(diam, dim);
+  }
+
+  /** zeroApparentCofacet for an edge whose vertices are in simplexVertices: its one length is its diameter. */
+  private zeroApparentEdgeCofacet(diam: number, index: number): boolean {
+    this.c.simplexLengths[this.c.lengthStride] = diam;
+    return this.zeroApparentCofacet(diam, index, 1, true, true);
   }
 
   /** The (dim)-simplices that need a column: cofacets of the (dim-1)-simplices, minus cleared and apparent ones. */
@@ -678,7 +707,7 @@ class Reducer {
     const cb = this.cob;
     const t = this.threshold;
     for (let s = from; s < to; s++) {
-      cb.set(sd[s], sx[s], 1, dim - 1);
+      cb.set(sd[s], sx[s], 1, dim - 1, true);
       while (cb.hasNext(false)) {
         cb.next();
         const d = cb.diam;
@@ -687,12 +716,15 @@ class Reducer {
         if (next !== null) next.push(d, x);
         if (pivots.find(x) !== -1) continue;
         // The enumerator knows the cofacet's vertices: neither test decodes them from the index.
+        // Nor do they look up its edge lengths: the enumeration found them.
         const sv = this.c.simplexVertices;
+        const lengths = this.c.simplexLengths;
         cb.cofacetVertices(sv);
-        if (this.zeroApparentCofacet(d, x, dim, true)) continue;
+        cb.cofacetLengths(lengths);
+        if (this.zeroApparentCofacet(d, x, dim, true, true)) continue;
         const fv = this.bd.verts;
         for (let t = 0; t <= dim; t++) fv[t] = sv[t];
-        if (this.zeroApparentFacet(d, x, 1, dim, true)) continue;
+        if (this.zeroApparentFacet(d, x, 1, dim, true, lengths)) continue;
         cols.push(d, x);
       }
       if (progress && (s & 0x3fff) === 0) this.checkpoint('assemble', dim, s, to);

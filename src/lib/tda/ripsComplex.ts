@@ -66,7 +66,9 @@ export class RipsComplex {
     this.nbrIndex = graph.nbrIndex ?? new Int32Array(0);
     this.nbrDiam = graph.nbrDiam ?? new Float32Array(0);
     this.scratch = new Int32Array(maxDim + 3);
-    this.edgeLengths = new Float64Array((maxDim + 3) * (maxDim + 3));
+    this.lengthStride = maxDim + 3;
+    this.simplexLengths = new Float64Array(this.lengthStride * this.lengthStride);
+    this.foundLengths = new Float64Array(this.lengthStride);
     this.cv = new Int32Array(maxDim + 3);
     this.pos = new Int32Array(maxDim + 3);
     this.end = new Int32Array(maxDim + 3);
@@ -167,7 +169,15 @@ export class RipsComplex {
   foundCoef = 0;
   /** The vertex that the found cofacet adds to the simplex. */
   foundVertex = 0;
-  private readonly edgeLengths: Float64Array;
+  /**
+   * Edge lengths of the simplex in simplexVertices, [a * lengthStride + t] for t < a, -1 where not looked up yet:
+   * a caller that knows some (from an enumeration) writes them and passes lengthsKnown, sparing binary searches.
+   */
+  readonly simplexLengths: Float64Array;
+  /** The row length of simplexLengths and of the other edge-length tables: maxDim + 3. */
+  readonly lengthStride: number;
+  /** After firstEqualCofacet found a cofacet: the length from each vertex of the simplex to the added vertex. */
+  private readonly foundLengths: Float64Array;
   private readonly cv: Int32Array;
   /** Where a caller that knows a simplex's vertices leaves them for firstEqualCofacet(..., decoded = true). */
   get simplexVertices(): Int32Array {
@@ -387,9 +397,18 @@ export class RipsComplex {
    * The first cofacet (largest index) with the simplex's own diameter, left in foundIndex and foundCoef. With
    * decoded, the caller has already written the simplex's vertices into simplexVertices.
    */
-  firstEqualCofacet(diam: number, index: number, coef: number, dim: number, decoded = false): boolean {
+  firstEqualCofacet(
+    diam: number,
+    index: number,
+    coef: number,
+    dim: number,
+    decoded = false,
+    lengthsKnown = false,
+  ): boolean {
     const verts = this.cv;
     if (!decoded) this.vertices(index, dim, verts);
+    if (!lengthsKnown) this.simplexLengths.fill(-1);
+    const fl = this.foundLengths;
     const b = this.binom;
     const s = this.stride;
     let idxBelow = index;
@@ -410,6 +429,8 @@ export class RipsComplex {
         const rowJ = row[j];
         for (let t = 0; t < k; t++) if (d[rowJ + verts[t]] > diam) continue next;
         for (let t = k; t <= dim; t++) if (d[row[verts[t]] + j] > diam) continue next;
+        for (let t = 0; t < k; t++) fl[t] = d[rowJ + verts[t]];
+        for (let t = k; t <= dim; t++) fl[t] = d[row[verts[t]] + j];
         this.foundVertex = j;
         this.foundIndex = idxAbove + b[(k + 1) * s + j] + idxBelow;
         this.foundCoef = k & 1 ? (coef === 0 ? 0 : this.modulus - coef) : coef;
@@ -437,6 +458,9 @@ export class RipsComplex {
         const rowN = row[nb];
         for (let t = 1; t < k; t++) if (lk[rowN + verts[t]] > diam) continue next;
         for (let t = k > 1 ? k : 1; t <= dim; t++) if (lk[row[verts[t]] + nb] > diam) continue next;
+        fl[0] = dd[p0];
+        for (let t = 1; t < k; t++) fl[t] = lk[rowN + verts[t]];
+        for (let t = k > 1 ? k : 1; t <= dim; t++) fl[t] = lk[row[verts[t]] + nb];
         this.foundVertex = nb;
         this.foundIndex = idxAbove + b[(k + 1) * s + nb] + idxBelow;
         this.foundCoef = k & 1 ? (coef === 0 ? 0 : this.modulus - coef) : coef;
@@ -472,6 +496,8 @@ export class RipsComplex {
         idxAbove += b[(k + 1) * s + verts[k - 1]];
         k--;
       }
+      fl[0] = dd[p0];
+      for (let t = 1; t <= dim; t++) fl[t] = dd[pos[t]];
       this.foundVertex = nb;
       this.foundIndex = idxAbove + b[(k + 1) * s + nb] + idxBelow;
       this.foundCoef = k & 1 ? (coef === 0 ? 0 : this.modulus - coef) : coef;
@@ -490,18 +516,20 @@ export class RipsComplex {
     const v = this.cv;
     const j = this.foundVertex;
     const m = dim + 1;
-    const len = this.edgeLengths;
-    // len[a * m + b] for a > b: the simplex's edges; len[a * m + a]: the edge from vertex a to j.
-    for (let a = 0; a < m; a++) {
-      len[a * m + a] = this.dist(v[a], j);
-      for (let t = 0; t < a; t++) len[a * m + t] = this.dist(v[a], v[t]);
-    }
+    const len = this.simplexLengths;
+    const toJ = this.foundLengths;
+    const S = this.lengthStride;
     for (let r = dim; r >= 0 && v[r] > j; r--) {
       // The facet that drops v[r] and keeps j: its diameter is diam as soon as one of its edges is that long.
       for (let a = 0; a < m; a++) {
         if (a === r) continue;
-        if (len[a * m + a] === diam) return false;
-        for (let t = 0; t < a; t++) if (t !== r && len[a * m + t] === diam) return false;
+        if (toJ[a] === diam) return false;
+        for (let t = 0; t < a; t++) {
+          if (t === r) continue;
+          let x = len[a * S + t];
+          if (x < 0) x = len[a * S + t] = this.dist(v[a], v[t]);
+          if (x === diam) return false;
+        }
       }
     }
     return true;
@@ -542,14 +570,21 @@ export class CoboundaryEnumerator {
   private nIdx = 0;
   private nDiam = NaN;
   private dimPlusOne = 0;
+  /** The simplex's edge lengths (as RipsComplex.simplexLengths), when set() was asked for them. */
+  private readonly facetLengths: Float64Array;
+  /** The lengths from each vertex of the simplex to the current cofacet's new vertex. */
+  private readonly newLengths: Float64Array;
 
   constructor(private readonly c: RipsComplex) {
     this.verts = new Int32Array(c.maxDim + 3);
     this.itPos = new Int32Array(c.maxDim + 3);
     this.itEnd = new Int32Array(c.maxDim + 3);
+    this.facetLengths = new Float64Array(c.lengthStride * c.lengthStride);
+    this.newLengths = new Float64Array(c.lengthStride);
   }
 
-  set(diam: number, index: number, coef: number, dim: number): void {
+  /** With lengths, the simplex's edge lengths are looked up once, for cofacetLengths. */
+  set(diam: number, index: number, coef: number, dim: number, lengths = false): void {
     const c = this.c;
     this.idxBelow = index;
     this.idxAbove = 0;
@@ -560,6 +595,14 @@ export class CoboundaryEnumerator {
     this.sNeg = coef === 0 ? 0 : c.modulus - coef;
     this.dimPlusOne = dim + 1;
     c.vertices(index, dim, this.verts);
+    if (lengths) {
+      const v = this.verts;
+      const fl = this.facetLengths;
+      const S = c.lengthStride;
+      // An edge's one length is its diameter.
+      if (dim === 1) fl[S] = diam;
+      else for (let a = 1; a <= dim; a++) for (let t = 0; t < a; t++) fl[a * S + t] = c.dist(v[a], v[t]);
+    }
     if (c.dense === null) {
       // Walk every vertex's neighbour list from its largest neighbour down.
       for (let t = 0; t <= dim; t++) {
@@ -567,6 +610,26 @@ export class CoboundaryEnumerator {
         this.itPos[t] = c.nbrStart[v + 1] - 1;
         this.itEnd[t] = c.nbrStart[v];
       }
+    }
+  }
+
+  /**
+   * Writes the current cofacet's edge lengths (after next(), and set(..., true)) into out, in the layout of
+   * RipsComplex.simplexLengths for the vertices cofacetVertices writes.
+   */
+  cofacetLengths(out: Float64Array): void {
+    const k = this.k;
+    const m = this.dimPlusOne;
+    const fl = this.facetLengths;
+    const nl = this.newLengths;
+    const S = this.c.lengthStride;
+    for (let a = 1; a < m; a++) {
+      const pa = a < k ? a : a + 1;
+      for (let t = 0; t < a; t++) out[pa * S + (t < k ? t : t + 1)] = fl[a * S + t];
+    }
+    for (let f = 0; f < m; f++) {
+      if (f < k) out[k * S + f] = nl[f];
+      else out[(f + 1) * S + k] = nl[f];
     }
   }
 
@@ -588,6 +651,7 @@ export class CoboundaryEnumerator {
     const pos = this.itPos;
     const end = this.itEnd;
     const m = this.dimPlusOne;
+    const nl = this.newLengths;
     outer: for (; pos[0] >= end[0]; pos[0]--) {
       const nb = idx[pos[0]];
       let nd = dd[pos[0]];
@@ -600,6 +664,8 @@ export class CoboundaryEnumerator {
         if (idx[p] !== nb) continue outer;
         if (dd[p] > nd) nd = dd[p];
       }
+      nl[0] = dd[pos[0]];
+      for (let t = 1; t < m; t++) nl[t] = dd[pos[t]];
       while (this.k > 0 && this.verts[this.k - 1] > nb) {
         if (!all) return false;
         const v = this.verts[this.k - 1];
@@ -632,9 +698,11 @@ export class CoboundaryEnumerator {
       const m = this.dimPlusOne;
       const row = c.row;
       const rowJ = row[j];
+      const nl = this.newLengths;
       for (let t = 0; t < m; t++) {
         const v = verts[t];
         const x = v < j ? d[rowJ + v] : d[row[v] + j];
+        nl[t] = x;
         if (x > diam) diam = x;
       }
       this.diam = diam;
@@ -664,23 +732,33 @@ export class FacetFinder {
 
   constructor(private readonly c: RipsComplex) {
     this.verts = new Int32Array(c.maxDim + 3);
-    this.pair = new Float64Array((c.maxDim + 3) * (c.maxDim + 3));
+    this.pair = new Float64Array(c.lengthStride * c.lengthStride);
   }
 
   /**
    * The first facet (smallest index: the largest vertex removed first) whose diameter is the simplex's, left in
    * index and coef. Distances are read lazily: a facet qualifies as soon as one of its edges has that diameter.
    */
-  firstEqualFacet(diam: number, index: number, coef: number, dim: number, decoded = false): boolean {
+  firstEqualFacet(
+    diam: number,
+    index: number,
+    coef: number,
+    dim: number,
+    decoded = false,
+    lengths: Float64Array | null = null,
+  ): boolean {
     const c = this.c;
     const v = this.verts;
     if (!decoded) c.vertices(index, dim, v);
     const b = c.binom;
     const s = c.stride;
-    // Each edge's length is looked up at most once: sparse lookups are binary searches.
+    // Each edge's length is looked up at most once (sparse lookups are binary searches), or not at all when the
+    // caller knows it (`lengths`, laid out as RipsComplex.simplexLengths, -1 where unknown).
     const m = dim + 1;
+    const S = c.lengthStride;
     const memo = this.pair;
-    for (let u = 0; u < m * m; u++) memo[u] = -1;
+    if (lengths !== null) memo.set(lengths.subarray(0, m * S));
+    else memo.fill(-1);
     let idxBelow = index;
     let idxAbove = 0;
     for (let k = dim; k >= 0; k--) {
@@ -691,8 +769,8 @@ export class FacetFinder {
         if (a === k) continue;
         for (let t = 0; t < a; t++) {
           if (t === k) continue;
-          let d = memo[a * m + t];
-          if (d < 0) d = memo[a * m + t] = c.dist(v[a], v[t]);
+          let d = memo[a * S + t];
+          if (d < 0) d = memo[a * S + t] = c.dist(v[a], v[t]);
           if (d === diam) {
             found = true;
             break search;
