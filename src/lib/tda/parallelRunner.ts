@@ -142,6 +142,27 @@ export function runChunked<T>(
   starts: Int32Array,
   local: (from: number, to: number) => T,
 ): T[] {
+  return startChunked<T>(runner, message, starts).finish(local);
+}
+
+/** A chunked task posted to the workers, which the calling thread joins when it is free (see runChunked). */
+export interface ChunkedRun<T> {
+  /** Whether every chunk has been claimed (the workers then have nothing more to take). */
+  allClaimed(): boolean;
+  /** Does chunks with `local` until none is left, waits for the workers' and returns all results in order. */
+  finish(local: (from: number, to: number) => T): T[];
+}
+
+/**
+ * Posts a chunked task to the workers and returns at once, so that the calling thread can do other work (the
+ * reduction of one dimension while the workers assemble the next) before it joins with finish(). Until finish()
+ * returns nothing else may be posted: a later broadcast would drop the workers' answers to this one.
+ */
+export function startChunked<T>(
+  runner: ParallelRunner,
+  message: Record<string, unknown>,
+  starts: Int32Array,
+): ChunkedRun<T> {
   const chunks = starts.length - 1;
   const task: ChunkTask = {
     counter: new Int32Array(new SharedArrayBuffer(8)),
@@ -152,41 +173,46 @@ export function runChunked<T>(
   const { counter, states, beats } = task;
   const patience = runner.tuning?.patience ?? DEFAULT_TUNING.patience;
   runner.broadcast({ ...message, ...task });
-  const results = new Array<T>(chunks);
-  let spent = 0;
-  let mine = 0;
-  for (;;) {
-    const k = Atomics.add(counter, CLAIMED, 1);
-    if (k >= chunks) break;
-    Atomics.store(states, k, BY_CALLER);
-    const start = performance.now();
-    results[k] = local(starts[k], starts[k + 1]);
-    spent += performance.now() - start;
-    mine++;
-    Atomics.add(counter, FINISHED, 1);
-  }
-  const still = Math.max(patience, mine > 0 ? 4 * (spent / mine) : 0);
-  const beat = new Int32Array(chunks);
-  const moved = new Float64Array(chunks).fill(performance.now());
-  for (let seen = Atomics.load(counter, FINISHED); seen < chunks; seen = Atomics.load(counter, FINISHED)) {
-    const now = performance.now();
-    for (let k = 0; k < chunks; k++) {
-      if (Atomics.load(states, k) !== OPEN) continue;
-      const b = Atomics.load(beats, k);
-      if (b !== beat[k]) {
-        beat[k] = b;
-        moved[k] = now;
-      } else if (now - moved[k] > still && Atomics.compareExchange(states, k, OPEN, BY_CALLER) === OPEN) {
+  return {
+    allClaimed: () => Atomics.load(counter, CLAIMED) >= chunks,
+    finish(local) {
+      const results = new Array<T>(chunks);
+      let spent = 0;
+      let mine = 0;
+      for (;;) {
+        const k = Atomics.add(counter, CLAIMED, 1);
+        if (k >= chunks) break;
+        Atomics.store(states, k, BY_CALLER);
+        const start = performance.now();
         results[k] = local(starts[k], starts[k + 1]);
+        spent += performance.now() - start;
+        mine++;
         Atomics.add(counter, FINISHED, 1);
       }
-    }
-    Atomics.wait(counter, FINISHED, seen, Math.min(50, still));
-  }
-  let awaited = 0;
-  for (let k = 0; k < chunks; k++) if (Atomics.load(states, k) === BY_WORKER) awaited++;
-  if (awaited > 0) for (const r of runner.collect(awaited) as Array<ChunkReply<T>>) results[r.chunk] = r.result;
-  return results;
+      const still = Math.max(patience, mine > 0 ? 4 * (spent / mine) : 0);
+      const beat = new Int32Array(chunks);
+      const moved = new Float64Array(chunks).fill(performance.now());
+      for (let seen = Atomics.load(counter, FINISHED); seen < chunks; seen = Atomics.load(counter, FINISHED)) {
+        const now = performance.now();
+        for (let k = 0; k < chunks; k++) {
+          if (Atomics.load(states, k) !== OPEN) continue;
+          const b = Atomics.load(beats, k);
+          if (b !== beat[k]) {
+            beat[k] = b;
+            moved[k] = now;
+          } else if (now - moved[k] > still && Atomics.compareExchange(states, k, OPEN, BY_CALLER) === OPEN) {
+            results[k] = local(starts[k], starts[k + 1]);
+            Atomics.add(counter, FINISHED, 1);
+          }
+        }
+        Atomics.wait(counter, FINISHED, seen, Math.min(50, still));
+      }
+      let awaited = 0;
+      for (let k = 0; k < chunks; k++) if (Atomics.load(states, k) === BY_WORKER) awaited++;
+      if (awaited > 0) for (const r of runner.collect(awaited) as Array<ChunkReply<T>>) results[r.chunk] = r.result;
+      return results;
+    },
+  };
 }
 
 /** A typed array over shared memory when `shared`, over ordinary memory otherwise. */

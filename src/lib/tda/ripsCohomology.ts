@@ -17,6 +17,8 @@ import {
   DEFAULT_TUNING,
   evenChunks,
   runChunked,
+  startChunked,
+  type ChunkedRun,
   sharedBuffer,
   toShared,
   transferables,
@@ -349,6 +351,22 @@ interface ReduceRound {
   pivotC: Uint8Array;
 }
 
+/** One chunk's assembly: its columns, and its cofacets when the next dimension needs them. */
+interface AssembledChunk {
+  cols: { d: Float32Array; x: Float64Array };
+  next: { d: Float32Array; x: Float64Array } | null;
+}
+
+/** An assembly posted to the workers while this thread reduces (see Reducer.assembleAhead). */
+interface AssemblyAhead {
+  run: ChunkedRun<AssembledChunk>;
+  /** The results, once this thread has joined the run. */
+  parts: AssembledChunk[] | null;
+  /** This thread's share of the run. */
+  join: (from: number, to: number) => AssembledChunk;
+  keep: boolean;
+}
+
 /** The reduction-matrix entries of the NEW_PIVOT columns of one chunk, column after column. */
 interface ReducedChunk {
   counts: Int32Array;
@@ -473,9 +491,10 @@ class Reducer {
       let simplices = edges;
       for (let dim = 1; dim <= this.maxDim; dim++) {
         const pivots = new PivotMap(columns.size, this.shared);
-        this.reduce(columns, pivots, dim);
+        const ahead = dim < this.maxDim ? this.assembleAhead(simplices, dim + 1) : null;
+        this.reduce(columns, pivots, dim, ahead);
         if (dim < this.maxDim) {
-          const next = this.assemble(simplices, pivots, dim + 1);
+          const next = ahead ? this.assembled(ahead, pivots) : this.assemble(simplices, pivots, dim + 1);
           simplices = next.simplices;
           columns = next.columns;
         }
@@ -674,6 +693,63 @@ class Reducer {
     return { simplices: next, columns: sorted };
   }
 
+  /**
+   * With workers, the next dimension's columns are assembled while this thread reduces the current one. The
+   * pivots that clear columns are not known yet, so the workers assemble without them and assembled() drops the
+   * cleared columns afterwards: a column is dropped for the same reason as before, only later (the apparent-pair
+   * tests of the few cleared ones are the extra cost). On o3_4096 the dimension-1 reduction, held up by two
+   * essential classes that each take half a second, and the assembly of the triangles, 1.7 s of work, then overlap.
+   */
+  private assembleAhead(simplices: SimplexList, dim: number): AssemblyAhead | null {
+    if (!this.shared || simplices.size < this.tuning.simplices) return null;
+    const keep = dim < this.maxDim;
+    const chunk = Math.max(
+      Math.ceil(this.tuning.simplices / 8),
+      Math.ceil(simplices.size / (64 * (this.runner!.workers + 1))),
+    );
+    const none = new PivotMap(0, true);
+    const run = startChunked<AssembledChunk>(
+      this.runner!,
+      {
+        type: 'assemble',
+        dim,
+        d: simplices.d,
+        x: simplices.x,
+        keep,
+        keys: none.keys,
+        cols: none.cols,
+        coefs: none.coefs,
+      },
+      evenChunks(simplices.size, chunk),
+    );
+    return {
+      run,
+      parts: null,
+      join: (from, to) => this.assembleChunk(simplices.d, simplices.x, from, to, none, dim, keep),
+      keep,
+    };
+  }
+
+  /** The columns and cofacets of an assembly ahead, without the columns the reduction's pivots clear. */
+  private assembled(ahead: AssemblyAhead, pivots: PivotMap): { simplices: SimplexList; columns: SimplexList } {
+    const parts = ahead.parts ?? ahead.run.finish(ahead.join);
+    let colCount = 0;
+    let nextCount = 0;
+    for (const part of parts) {
+      colCount += part.cols.d.length;
+      nextCount += part.next ? part.next.d.length : 0;
+    }
+    const cols = new SimplexList(colCount);
+    const next = new SimplexList(ahead.keep ? nextCount : 16, false, this.shared);
+    for (const part of parts) {
+      const { d, x } = part.cols;
+      for (let i = 0; i < d.length; i++) if (pivots.find(x[i]) === -1) cols.push(d[i], x[i]);
+      if (part.next) next.append(part.next.d, part.next.x, null, 0, part.next.d.length);
+    }
+    const sorted = cols.permuted(sortSimplices(cols.d, cols.x, cols.size, true, false), this.shared);
+    return { simplices: next, columns: sorted };
+  }
+
   /** assembleInto on a chunk of facets, with exact-length results for a message. */
   assembleChunk(
     d: Float32Array,
@@ -741,7 +817,7 @@ class Reducer {
   private rm = new SimplexList(16, true);
   private dim = 0;
 
-  private reduce(columns: SimplexList, pivots: PivotMap, dim: number): void {
+  private reduce(columns: SimplexList, pivots: PivotMap, dim: number, ahead: AssemblyAhead | null): void {
     this.cd = columns.d;
     this.cx = columns.x;
     this.pivots = pivots;
@@ -751,9 +827,20 @@ class Reducer {
     this.rm = new SimplexList(1024, true, this.shared);
     // Cocycles come from the serial reduction, whose V they are.
     const wantCocycles = this.options.cocycles === true && dim === 1;
-    if (this.shared && !wantCocycles && columns.size >= this.tuning.columns) this.reduceInRounds(columns.size);
+    const inRounds = this.shared && !wantCocycles && columns.size >= this.tuning.columns;
+    let col = 0;
+    if (ahead !== null) {
+      // The workers assemble the next dimension meanwhile: reduce here until they have taken all of it, then join
+      // them in rounds (or help them finish, when this reduction is done first).
+      for (; col < columns.size && !(inRounds && ahead.run.allClaimed()); col++) {
+        if ((col & 0x3ff) === 0) this.checkpoint('reduce', dim, col, columns.size);
+        this.reduceColumn(col, wantCocycles);
+      }
+      ahead.parts = ahead.run.finish(ahead.join);
+    }
+    if (inRounds && col < columns.size) this.reduceInRounds(col, columns.size);
     else
-      for (let col = 0; col < columns.size; col++) {
+      for (; col < columns.size; col++) {
         if ((col & 0x3ff) === 0) this.checkpoint('reduce', dim, col, columns.size);
         this.reduceColumn(col, wantCocycles);
       }
@@ -831,14 +918,15 @@ class Reducer {
    * pending. The lowest pending column always settles, so the rounds end; every column is then reduced by columns
    * to its left only, with distinct pivots: a reduction of the same matrix, hence the serial pairs and bars.
    */
-  private reduceInRounds(count: number): void {
+  private reduceInRounds(from: number, count: number): void {
     // Few columns (often the costly ones) go in smaller rounds, so that every thread has some of each.
     const threads = this.runner!.workers + 1;
-    const batch = Math.max(1, Math.min(this.tuning.batch, Math.ceil(count / 8)));
+    const batch = Math.max(1, Math.min(this.tuning.batch, Math.ceil((count - from) / 8)));
     const chunk = Math.max(1, Math.min(this.tuning.batchChunk, Math.floor(batch / (4 * threads))));
+    // Columns before `from` were reduced one by one and have their bars already.
     const deaths = new Float64Array(count).fill(NaN);
     let pending: number[] = [];
-    for (let next = 0; next < count || pending.length > 0;) {
+    for (let next = from; next < count || pending.length > 0;) {
       this.checkpoint('reduce', this.dim, next, count);
       const take = Math.min(batch, count - next);
       const total = pending.length + take;
@@ -918,7 +1006,7 @@ class Reducer {
       }
     }
     const bars = this.diagrams[this.dim];
-    for (let col = 0; col < count; col++) if (deaths[col] > this.cd[col]) bars.push([this.cd[col], deaths[col]]);
+    for (let col = from; col < count; col++) if (deaths[col] > this.cd[col]) bars.push([this.cd[col], deaths[col]]);
   }
 
   /** Reduces the columns order[from..to) of a round by the settled columns to their left (see reduceInRounds). */
