@@ -252,7 +252,12 @@ describe('sharedMailbox, across threads', () => {
       const { chunk, result } = value as { chunk: number; result: { x: Float64Array; label: string } };
       expect(chunk).toBe(tag);
       expect(result.label).toBe(`record ${tag}`);
-      expect(sameBytes(result.x, Float64Array.from({ length: n }, (_, i) => tag * 1e6 + i))).toBe(true);
+      expect(
+        sameBytes(
+          result.x,
+          Float64Array.from({ length: n }, (_, i) => tag * 1e6 + i),
+        ),
+      ).toBe(true);
     }
   });
 });

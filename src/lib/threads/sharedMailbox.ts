@@ -91,7 +91,7 @@ export class MailboxWriter {
     head.setUint32(0, frame.length - HEADER, true);
     head.setUint32(4, tag >>> 0, true);
     const { control, data, signal } = this.#box;
-    for (let sent = 0; sent < frame.length; ) {
+    for (let sent = 0; sent < frame.length;) {
       lock(control);
       const used = Atomics.load(control, LENGTH);
       const left = frame.length - sent;

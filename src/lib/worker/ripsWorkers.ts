@@ -10,7 +10,8 @@ import { isFailure, type ParallelRunner, type ParallelTuning } from '../tda/para
 import { createMailbox, MailboxReader, type MailboxShape } from '../threads/sharedMailbox';
 
 /** What the analysis worker sends a nested worker: its mailbox once, then the core's messages. */
-export type RipsWorkerEnvelope = { kind: 'mailbox'; mailbox: MailboxShape } | { kind: 'task'; seq: number; message: unknown };
+export type RipsWorkerEnvelope =
+  { kind: 'mailbox'; mailbox: MailboxShape } | { kind: 'task'; seq: number; message: unknown };
 
 /** What the runner needs of a Web Worker (a Worker is one). */
 export interface NestedWorker {

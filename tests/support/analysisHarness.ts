@@ -1,0 +1,39 @@
+// Runs in the browser (bundled by tests/support/analysisWorker.ts): the app's built analysis worker driven through
+// Comlink, as the lab's AnalysisClient drives it, reporting what the tests compare and time.
+import * as Comlink from 'comlink';
+import type { AnalysisWorkerApi } from '../../src/lib/worker/analysis.worker';
+import type { ResultDocument } from '../../src/lib/result/schema';
+import type { AnalysisOptions } from '../../src/lib/analysis/options';
+
+export interface HarnessAnalysis {
+  doc: ResultDocument;
+  /** The persistence workers the analysis worker started and the answers it decoded from them. */
+  threads: { workers: number; answers: number };
+  isolated: boolean;
+  cores: number;
+}
+
+/** One analysis of `filters` in a fresh copy of the worker at `workerUrl` (then stopped). */
+export async function analyze(
+  workerUrl: string,
+  filters: number[],
+  options: AnalysisOptions,
+): Promise<HarnessAnalysis> {
+  const worker = new Worker(workerUrl, { type: 'module' });
+  const api = Comlink.wrap<AnalysisWorkerApi>(worker);
+  try {
+    const doc = await api.analyze({
+      filters: Float64Array.from(filters),
+      source: { kind: 'synthetic', dataset: 'klein bottle patches' },
+      options,
+    });
+    return {
+      doc,
+      threads: await api.persistenceThreads(),
+      isolated: crossOriginIsolated,
+      cores: navigator.hardwareConcurrency,
+    };
+  } finally {
+    worker.terminate();
+  }
+}
