@@ -98,6 +98,10 @@ describe('ripsWorkers on threads', () => {
       // The nested worker's answers came through its mailbox.
       expect(runner.answers).toBeGreaterThan(before);
     }
+    // Released, the worker holds no complex any more: a reduction before a new setup is refused.
+    runner.release();
+    runner.broadcast({ type: 'reduce' });
+    expect(() => runner.collect(1)).toThrow(/before setup/);
   });
 
   test("a nested worker's error is thrown by collect, and late answers to an older broadcast are dropped", async () => {

@@ -36,13 +36,17 @@ const api = {
   ): Promise<ResultDocument> {
     const threads = taskPool();
     const runner = await persistenceRunner();
-    return analyzeFilters(request.filters, request.source, request.options, {
-      ...(threads ? { pool: threads } : {}),
-      ...(runner ? { runner } : {}),
-      onProgress: onProgress ? (stage: string, fraction: number) => void onProgress(stage, fraction) : undefined,
-      // The verdict so far, after each resample, so a view can show it firming up before the document is done.
-      onConfidence: onConfidence ? (c, persistence) => void onConfidence(c, persistence) : undefined,
-    });
+    try {
+      return await analyzeFilters(request.filters, request.source, request.options, {
+        ...(threads ? { pool: threads } : {}),
+        ...(runner ? { runner } : {}),
+        onProgress: onProgress ? (stage: string, fraction: number) => void onProgress(stage, fraction) : undefined,
+        // The verdict so far, after each resample, so a view can show it firming up before the document is done.
+        onConfidence: onConfidence ? (c, persistence) => void onConfidence(c, persistence) : undefined,
+      });
+    } finally {
+      runner?.release();
+    }
   },
 
   /** The persistence workers' count and the answers they have sent (0 and 0 where persistence is serial). */

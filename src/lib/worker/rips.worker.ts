@@ -10,7 +10,7 @@ const scope = self as unknown as {
   onmessage: ((event: MessageEvent<RipsWorkerEnvelope>) => void) | null;
 };
 
-const handle = ripsWorkerHandler();
+let handle = ripsWorkerHandler();
 let mailbox: MailboxWriter | null = null;
 
 scope.onmessage = ({ data }) => {
@@ -18,6 +18,10 @@ scope.onmessage = ({ data }) => {
     mailbox = new MailboxWriter(data.mailbox);
     // The one answer by postMessage: the analysis worker awaits it before any persistence starts.
     scope.postMessage('ready');
+    return;
+  }
+  if (data.kind === 'release') {
+    handle = ripsWorkerHandler();
     return;
   }
   const box = mailbox;

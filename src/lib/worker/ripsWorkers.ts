@@ -9,9 +9,12 @@
 import { isFailure, type ParallelRunner, type ParallelTuning } from '../tda/parallelRunner';
 import { createMailbox, MailboxReader, type MailboxShape } from '../threads/sharedMailbox';
 
-/** What the analysis worker sends a nested worker: its mailbox once, then the core's messages. */
+/**
+ * What the analysis worker sends a nested worker: its mailbox once, then the core's messages, and after each
+ * persistence a release (the worker drops the complex it built, which holds the shared graph, until the next one).
+ */
 export type RipsWorkerEnvelope =
-  { kind: 'mailbox'; mailbox: MailboxShape } | { kind: 'task'; seq: number; message: unknown };
+  { kind: 'mailbox'; mailbox: MailboxShape } | { kind: 'task'; seq: number; message: unknown } | { kind: 'release' };
 
 /** What the runner needs of a Web Worker (a Worker is one). */
 export interface NestedWorker {
@@ -24,6 +27,8 @@ export interface NestedWorker {
 export interface RipsWorkers extends ParallelRunner {
   /** Answers decoded from the nested workers so far (the current broadcast's and late ones alike). */
   readonly answers: number;
+  /** Lets the workers drop what they hold of the last persistence (its graph and complex). */
+  release(): void;
   close(): void;
 }
 
@@ -111,6 +116,9 @@ export async function startRipsWorkers(
         throw e;
       }
       return got;
+    },
+    release() {
+      for (const worker of started) worker.postMessage({ kind: 'release' });
     },
     close,
   };
