@@ -1,7 +1,9 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { expect, inject, test } from 'vitest';
-import { tabPerFile } from '../support/browser';
-import { analyzeInWorker, openAnalysisHarness } from '../support/analysisWorker';
+import { tabPerFile, waitForServiceWorker } from '../support/browser';
+import { analyzeInWorker, builtAnalysisWorker, openAnalysisHarness } from '../support/analysisWorker';
+import { readFileSync } from 'node:fs';
+import { root } from '../support/wrangler';
 import { kleinSample } from '../unit/analysisSamples';
 
 // Persistence on every core in the lab's analysis worker: on a cross-origin isolated page it shares the Rips
@@ -47,3 +49,26 @@ test.skipIf(availableParallelism() < 2)(
     expect(tab.errors).toEqual([]);
   },
 );
+
+test('offline the app is still cross-origin isolated, and the nested worker needs no file of its own', async () => {
+  // The service worker answers offline with the responses it cached, headers included: the page keeps its
+  // isolation, so the analysis worker still shares memory with its nested workers.
+  const context = await tab.browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(inject('baseURL') + '/');
+    await waitForServiceWorker(page);
+    await context.setOffline(true);
+    await page.reload();
+    await page.getByTestId('start').waitFor();
+    expect(await page.evaluate(() => navigator.onLine)).toBe(false);
+    expect(await page.evaluate(() => crossOriginIsolated && typeof SharedArrayBuffer === 'function')).toBe(true);
+  } finally {
+    await context.close();
+  }
+  // The nested workers start from a blob in the analysis worker's own (precached) file, as the pool's do: two
+  // inlined workers, and no request for a worker file.
+  const analysisWorker = readFileSync(root + 'build' + builtAnalysisWorker(), 'utf8');
+  expect(analysisWorker.match(/new Blob\(\[/g)?.length).toBe(2);
+  expect(analysisWorker).toContain('persistence worker used before setup');
+});
