@@ -93,6 +93,9 @@ export async function startRipsWorkers(
       return answers;
     },
     broadcast(message) {
+      // What is still in the boxes answers earlier broadcasts: dropped now, so that a box never stays full (its
+      // writer blocked) for want of a collect.
+      for (const reader of readers) answers += reader.drain().length;
       seq++;
       for (const worker of started) worker.postMessage({ kind: 'task', seq, message });
     },
