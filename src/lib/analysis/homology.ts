@@ -1,6 +1,7 @@
 // Persistent homology of a density core: Rips on small cores, the lazy witness complex on large ones.
 import { ripsPersistence, type PersistenceProgress, type PersistenceResult } from '../tda/ripsCohomology';
 import { lazyWitnessPersistence } from '../tda/witness';
+import type { ParallelRunner } from '../tda/parallelRunner';
 import type { PersistenceSummary } from '../result/schema';
 import type { ResolvedOptions } from './options';
 import { DIM, round } from './precision';
@@ -25,6 +26,7 @@ export function persistence(
   cocycles: boolean,
   signal: AbortSignal | undefined,
   onFraction?: (fraction: number) => void,
+  runner?: ParallelRunner,
 ): PersistenceOutcome {
   let reported = 0;
   // Each dimension's reduction is an equal share; reports are thinned to whole percents.
@@ -36,7 +38,7 @@ export function persistence(
     : undefined;
   const common = { maxDim: o.maxDim, modulus: o.modulus, cocycles, signal, onProgress };
   if (n <= o.ripsMaxPoints) {
-    const result = ripsPersistence({ kind: 'points', n, dim: DIM, coords }, common);
+    const result = ripsPersistence({ kind: 'points', n, dim: DIM, coords }, { ...common, runner });
     return {
       result,
       summary: {

@@ -31,6 +31,7 @@ import { resamplePlan } from './resampling';
 import { barcodeConfidence } from './confidenceStage';
 import { pooledCoreSearch } from './pooledSearch';
 import type { TaskPool } from './taskPool';
+import type { ParallelRunner } from '../tda/parallelRunner';
 
 // The options, their defaults and the lens live in their own modules; these names stay importable from here.
 export { AnalysisError, DEFAULT_OPTIONS, type AnalysisOptions } from './options';
@@ -47,6 +48,11 @@ export interface AnalysisHooks {
   layer?: ArrayLike<number>;
   /** Threads for the k-NN search and the resamples (taskPool.ts); without a pool they run in this thread. */
   pool?: TaskPool;
+  /**
+   * Threads for the Rips persistence of the full data (the ph and circular stages), with the same barcodes. Only
+   * there: the resamples run on the pool instead, so the two never compete for the cores.
+   */
+  runner?: ParallelRunner;
   /**
    * The confidence so far, after each resample: a view can show the verdict as it firms up. `persistence` is the
    * full data's barcode with that confidence, so the verdict so far is verdictOf({ persistence }), as the final one.
@@ -114,8 +120,14 @@ export async function analyzeFilters(
   await stage('ph', 0.45);
   // Cocycles of H1 let the document point from a bar to the Mapper nodes its class runs through.
   // Persistence is the longest stage: it reports its own progress, so the bar moves instead of standing at 45%.
-  const ph = persistence(coords, nCore, o, o.maxDim >= 1, signal, (f) =>
-    onProgress?.('ph', 0.45 + (o.resamples > 0 ? 0.15 : 0.3) * f),
+  const ph = persistence(
+    coords,
+    nCore,
+    o,
+    o.maxDim >= 1,
+    signal,
+    (f) => onProgress?.('ph', 0.45 + (o.resamples > 0 ? 0.15 : 0.3) * f),
+    hooks.runner,
   );
   done('ph');
 
@@ -145,7 +157,8 @@ export async function analyzeFilters(
     // Lifting a Z/p cocycle to an integer one needs a large enough prime (Z/2 forgets orientations), so the
     // cocycle comes from its own H1 run over Z/47 unless the chosen field is already large.
     const liftModulus = o.modulus >= 23 ? o.modulus : 47;
-    const forLift = persistence(coords, nCore, { ...o, maxDim: 1, modulus: liftModulus }, true, signal);
+    const lift = { ...o, maxDim: 1, modulus: liftModulus };
+    const forLift = persistence(coords, nCore, lift, true, signal, undefined, hooks.runner);
     circular = circularLens(coords, nCore, forLift, liftModulus);
     done('circular');
   }
