@@ -114,6 +114,21 @@ describe('parallel persistence equals serial persistence', () => {
     expectSame(serial, ripsPersistence(metric, { ...options, runner: inlineRunner(1, true) }));
   });
 
+  test('a worker that claims a chunk and dies: the calling thread does it once its heartbeat stays still', () => {
+    // This worker claims the first chunk of every task, then neither works, beats nor answers.
+    const runner: ParallelRunner = {
+      workers: 1,
+      tuning: { ...TINY, patience: 20 },
+      broadcast: (m) => {
+        const task = m as { counter?: Int32Array };
+        if (task.counter) Atomics.add(task.counter, 0, 1);
+      },
+      collect: () => [],
+    };
+    const metric = cloud(45, 3, 4);
+    expectSame(ripsPersistence(metric, { maxDim: 2 }), ripsPersistence(metric, { maxDim: 2, runner }));
+  });
+
   test('a runner with no workers is the serial path', () => {
     const metric = cloud(50, 3, 9);
     const runner: ParallelRunner = {
@@ -153,6 +168,22 @@ describe('on worker threads', () => {
     const pool = startRipsThreads(1, { worker: bundled });
     pools.push(pool);
     const options = { maxDim: 2, threshold: 1.8 };
+    expectSame(ripsPersistence(metric, options), ripsPersistence(metric, { ...options, runner: pool }));
+  });
+
+  test('an aborted run leaves the threads fit for the next one', () => {
+    const pool = startRipsThreads(1, { worker: bundled, tuning: TINY });
+    pools.push(pool);
+    const metric = cloud(70, 3, 11);
+    const options = { maxDim: 2 };
+    const abort = new AbortController();
+    // Abort in the middle of the dimension-1 reduction, while the worker assembles dimension 2 ahead.
+    const onProgress = (p: { phase: string; dim: number }) => {
+      if (p.phase === 'reduce' && p.dim === 1) abort.abort();
+    };
+    expect(() => ripsPersistence(metric, { ...options, runner: pool, signal: abort.signal, onProgress })).toThrow(
+      /abort/i,
+    );
     expectSame(ripsPersistence(metric, options), ripsPersistence(metric, { ...options, runner: pool }));
   });
 

@@ -151,6 +151,8 @@ export interface ChunkedRun<T> {
   allClaimed(): boolean;
   /** Does chunks with `local` until none is left, waits for the workers' and returns all results in order. */
   finish(local: (from: number, to: number) => T): T[];
+  /** Leaves the run unfinished (the caller failed or was aborted): workers take no further chunk of it. */
+  abandon(): void;
 }
 
 /**
@@ -175,6 +177,7 @@ export function startChunked<T>(
   runner.broadcast({ ...message, ...task });
   return {
     allClaimed: () => Atomics.load(counter, CLAIMED) >= chunks,
+    abandon: () => void Atomics.add(counter, CLAIMED, chunks),
     finish(local) {
       const results = new Array<T>(chunks);
       let spent = 0;

@@ -832,9 +832,14 @@ class Reducer {
     if (ahead !== null) {
       // The workers assemble the next dimension meanwhile: reduce here until they have taken all of it, then join
       // them in rounds (or help them finish, when this reduction is done first).
-      for (; col < columns.size && !(inRounds && ahead.run.allClaimed()); col++) {
-        if ((col & 0x3ff) === 0) this.checkpoint('reduce', dim, col, columns.size);
-        this.reduceColumn(col, wantCocycles);
+      try {
+        for (; col < columns.size && !(inRounds && ahead.run.allClaimed()); col++) {
+          if ((col & 0x3ff) === 0) this.checkpoint('reduce', dim, col, columns.size);
+          this.reduceColumn(col, wantCocycles);
+        }
+      } catch (e) {
+        ahead.run.abandon();
+        throw e;
       }
       ahead.parts = ahead.run.finish(ahead.join);
     }
