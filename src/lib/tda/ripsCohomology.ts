@@ -780,6 +780,10 @@ class Reducer {
     next: SimplexList | null,
     progress: boolean,
   ): void {
+    if (this.c.dense === null) {
+      this.assembleSparseInto(sd, sx, from, to, pivots, dim, cols, next, progress);
+      return;
+    }
     const cb = this.cob;
     const t = this.threshold;
     for (let s = from; s < to; s++) {
@@ -799,6 +803,82 @@ class Reducer {
         cb.cofacetLengths(lengths);
         if (this.zeroApparentCofacet(d, x, dim, true, true)) continue;
         const fv = this.bd.verts;
+        for (let t = 0; t <= dim; t++) fv[t] = sv[t];
+        if (this.zeroApparentFacet(d, x, 1, dim, true, lengths)) continue;
+        cols.push(d, x);
+      }
+      if (progress && (s & 0x3fff) === 0) this.checkpoint('assemble', dim, s, to);
+    }
+  }
+
+  /**
+   * assembleInto on a sparse graph. Every cofacet of a facet F adds one of F's common neighbours, and the
+   * zero-apparent-cofacet test of that cofacet looks for the largest other one within its diameter of it: so one
+   * merge along F's neighbour lists (commonNeighbours) serves all of F's cofacets, where the general path merged
+   * the lists of each cofacet again (three lists of about a hundred on o3_4096, for some 50 candidates that a
+   * glance at the common neighbours' lengths rules out). Same columns, same order.
+   */
+  private assembleSparseInto(
+    sd: Float32Array,
+    sx: Float64Array,
+    from: number,
+    to: number,
+    pivots: PivotMap,
+    dim: number,
+    cols: SimplexList,
+    next: SimplexList | null,
+    progress: boolean,
+  ): void {
+    const c = this.c;
+    const S = c.lengthStride;
+    const threshold = this.threshold;
+    const F = this.verts;
+    const sv = c.simplexVertices;
+    const lengths = c.simplexLengths;
+    const toFound = c.foundLengths;
+    const fv = this.bd.verts;
+    const binom = c.binom;
+    const row = (dim + 1) * c.stride;
+    for (let s = from; s < to; s++) {
+      const fd = sd[s];
+      const fx = sx[s];
+      c.vertices(fx, dim - 1, F);
+      const count = c.commonNeighbours(F, dim - 1);
+      const K = c.commonVertex;
+      const L = c.commonLengths;
+      const M = c.commonMax;
+      const top = F[dim - 1];
+      // The cofacets F + j with j above F's vertices: j is their last vertex, and their edges are F's and j's.
+      for (let t = 0; t < dim; t++) sv[t] = F[t];
+      if (dim === 2) lengths[S] = fd;
+      else for (let a = 1; a < dim; a++) for (let t = 0; t < a; t++) lengths[a * S + t] = c.dist(F[a], F[t]);
+      for (let e = 0; e < count; e++) {
+        const j = K[e];
+        if (j <= top) break;
+        const d = M[e] > fd ? M[e] : fd;
+        if (d > threshold) continue;
+        const x = fx + binom[row + j];
+        if (next !== null) next.push(d, x);
+        if (pivots.find(x) !== -1) continue;
+        sv[dim] = j;
+        for (let t = 0; t < dim; t++) lengths[dim * S + t] = L[e * S + t];
+        // Its first cofacet of equal diameter adds the largest other common neighbour within d of all its vertices.
+        let found = -1;
+        let toJ = Infinity;
+        for (let e2 = 0; e2 < count; e2++) {
+          if (e2 === e || M[e2] > d) continue;
+          toJ = c.dist(j, K[e2]);
+          if (toJ <= d) {
+            found = e2;
+            break;
+          }
+        }
+        if (found >= 0) {
+          c.foundVertex = K[found];
+          for (let t = 0; t < dim; t++) toFound[t] = L[found * S + t];
+          toFound[dim] = toJ;
+          if (c.foundIsApparent(d, dim)) continue;
+        }
         for (let t = 0; t <= dim; t++) fv[t] = sv[t];
         if (this.zeroApparentFacet(d, x, 1, dim, true, lengths)) continue;
         cols.push(d, x);

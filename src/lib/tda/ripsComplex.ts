@@ -69,6 +69,8 @@ export class RipsComplex {
     this.lengthStride = maxDim + 3;
     this.simplexLengths = new Float64Array(this.lengthStride * this.lengthStride);
     this.foundLengths = new Float64Array(this.lengthStride);
+    this.cpos = new Int32Array(this.lengthStride);
+    this.cend = new Int32Array(this.lengthStride);
     this.cv = new Int32Array(maxDim + 3);
     this.pos = new Int32Array(maxDim + 3);
     this.end = new Int32Array(maxDim + 3);
@@ -177,7 +179,7 @@ export class RipsComplex {
   /** The row length of simplexLengths and of the other edge-length tables: maxDim + 3. */
   readonly lengthStride: number;
   /** After firstEqualCofacet found a cofacet: the length from each vertex of the simplex to the added vertex. */
-  private readonly foundLengths: Float64Array;
+  readonly foundLengths: Float64Array;
   private readonly cv: Int32Array;
   /** Where a caller that knows a simplex's vertices leaves them for firstEqualCofacet(..., decoded = true). */
   get simplexVertices(): Int32Array {
@@ -533,6 +535,64 @@ export class RipsComplex {
       }
     }
     return true;
+  }
+
+  // The common neighbours of a simplex (see commonNeighbours), in decreasing vertex order: the vertex, its
+  // lengths to the simplex's vertices (stride lengthStride) and the largest of them.
+  commonVertex = new Int32Array(0);
+  commonLengths = new Float64Array(0);
+  commonMax = new Float64Array(0);
+  private readonly cpos: Int32Array;
+  private readonly cend: Int32Array;
+
+  /**
+   * Writes the common neighbours of the simplex with vertices verts[0..dim] (a sparse graph's) into commonVertex,
+   * commonLengths and commonMax; returns their number. One merge along the vertices' neighbour lists serves every
+   * cofacet of the simplex and every cofacet of those: a cofacet adds one of them, and its own cofacets add another.
+   */
+  commonNeighbours(verts: Int32Array, dim: number): number {
+    const S = this.lengthStride;
+    const start = this.nbrStart;
+    const v0 = verts[0];
+    const start0 = start[v0];
+    if (this.commonVertex.length < start[v0 + 1] - start0) {
+      let most = 0;
+      for (let i = 0; i < this.n; i++) most = Math.max(most, start[i + 1] - start[i]);
+      this.commonVertex = new Int32Array(most);
+      this.commonLengths = new Float64Array(most * S);
+      this.commonMax = new Float64Array(most);
+    }
+    const K = this.commonVertex;
+    const L = this.commonLengths;
+    const M = this.commonMax;
+    const idx = this.nbrIndex;
+    const dd = this.nbrDiam;
+    const pos = this.cpos;
+    const end = this.cend;
+    for (let t = 1; t <= dim; t++) {
+      pos[t] = start[verts[t] + 1] - 1;
+      end[t] = start[verts[t]];
+    }
+    let count = 0;
+    outer: for (let p0 = start[v0 + 1] - 1; p0 >= start0; p0--) {
+      const nb = idx[p0];
+      let most = dd[p0];
+      for (let t = 1; t <= dim; t++) {
+        let p = pos[t];
+        const e = end[t];
+        while (p >= e && idx[p] > nb) p--;
+        pos[t] = p;
+        if (p < e) break outer;
+        if (idx[p] !== nb) continue outer;
+        if (dd[p] > most) most = dd[p];
+      }
+      K[count] = nb;
+      L[count * S] = dd[p0];
+      for (let t = 1; t <= dim; t++) L[count * S + t] = dd[pos[t]];
+      M[count] = most;
+      count++;
+    }
+    return count;
   }
 
   diameter(idx: number, dim: number): number {
