@@ -48,6 +48,7 @@ describe('exact k nearest neighbours', () => {
     [500, 3, 12, 2, 8],
     [400, 2, 40, 5, 64],
     [600, 8, 50, 1, 4],
+    [300, 3, 20, 0, 16],
   ])(
     'tie-heavy clouds (n=%i dim=%i k=%i, integer coordinates 0..%i, leaves of %i): the brute force answers',
     (n, dim, k, top, leaf) => {

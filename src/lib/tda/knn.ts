@@ -50,6 +50,8 @@ export function buildKdTree(points: ArrayLike<number>, n: number, dim: number, l
   const right = new Int32Array(maxNodes).fill(-1);
   const box = new Float64Array(maxNodes * 2 * dim);
   const axis = new Uint32Array(maxNodes);
+  const sum = new Float64Array(dim);
+  const squares = new Float64Array(dim);
   let nodeCount = 0;
 
   const coord = (p: number, d: number) => points[p * dim + d];
@@ -92,35 +94,47 @@ export function buildKdTree(points: ArrayLike<number>, n: number, dim: number, l
     for (let d = 0; d < dim; d++) {
       box[b + d] = Infinity;
       box[b + dim + d] = -Infinity;
+      sum[d] = 0;
+      squares[d] = 0;
     }
     for (let i = lo; i < hi; i++) {
-      const p = perm[i];
+      const o = perm[i] * dim;
       for (let d = 0; d < dim; d++) {
-        const v = coord(p, d);
+        const v = points[o + d];
         if (v < box[b + d]) box[b + d] = v;
         if (v > box[b + dim + d]) box[b + dim + d] = v;
+        sum[d] += v;
+        squares[d] += v * v;
       }
     }
     // Split along the coordinate of largest variance: the widest extent is set by a node's few outliers (a
-    // fifth of a layer's filters can be noise spread over the whole sphere) and says little of its bulk.
+    // fifth of a layer's filters can be noise spread over the whole sphere) and says little of its bulk. The
+    // choice only shapes the tree; the answers do not depend on it.
     let best = 0;
     let spread = -1;
+    let extent = 0;
     for (let d = 0; d < dim; d++) {
-      let sum = 0;
-      for (let i = lo; i < hi; i++) sum += coord(perm[i], d);
-      const mean = sum / (hi - lo);
-      let s = 0;
-      for (let i = lo; i < hi; i++) s += (coord(perm[i], d) - mean) ** 2;
+      const s = squares[d] - (sum[d] * sum[d]) / (hi - lo);
       if (s > spread) {
         spread = s;
         best = d;
       }
+      extent = Math.max(extent, box[b + dim + d] - box[b + d]);
     }
-    if (hi - lo <= leafSize || spread <= 0) {
+    if (hi - lo <= leafSize || extent <= 0) {
       // A leaf (all points equal also make one): sorted along its widest coordinate.
       axis[t] = best;
-      const run = perm.subarray(lo, hi);
-      run.sort((x, y) => coord(x, best) - coord(y, best) || x - y);
+      // Insertion sort: leaves are short, and ties keep index order.
+      for (let i = lo + 1; i < hi; i++) {
+        const p = perm[i];
+        const v = points[p * dim + best];
+        let j = i - 1;
+        while (j >= lo && points[perm[j] * dim + best] > v) {
+          perm[j + 1] = perm[j];
+          j--;
+        }
+        perm[j + 1] = p;
+      }
       continue;
     }
     const mid = (lo + hi) >> 1;
