@@ -91,11 +91,15 @@ describe('lazy witness complex', () => {
     }
   });
 
-  test('every weight equals the definition exactly, on a tie-heavy cloud (integer coordinates, repeated points)', () => {
-    const dim = 3;
+  test.each([
+    [3, true],
+    [8, true],
+    [8, false],
+  ])('every weight equals the definition exactly in R^%i (integer coordinates: %s)', (dim, integer) => {
     const n = 300;
-    const r = random(11);
-    const pts = Float64Array.from({ length: n * dim }, () => Math.floor(r() * 5));
+    const r = random(11 + dim);
+    // Integer coordinates: many ties and repeated points. Real ones: the sums' rounding, so the terms' order.
+    const pts = Float64Array.from({ length: n * dim }, () => (integer ? Math.floor(r() * 5) : r() * 2 - 1));
     const l = maxminLandmarks(pts, n, dim, 40);
     // Each witness's shifted distances, summed and rooted as the library does, then min over witnesses of the max.
     const shifted = (w: number, nu: 0 | 1 | 2) => {

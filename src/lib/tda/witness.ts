@@ -31,13 +31,33 @@ function shiftedDistances(
   const ow = w * dim;
   let first = Infinity;
   let second = Infinity;
+  const w0 = points[ow],
+    w1 = points[ow + 1],
+    w2 = points[ow + 2],
+    w3 = points[ow + 3],
+    w4 = points[ow + 4],
+    w5 = points[ow + 5],
+    w6 = points[ow + 6],
+    w7 = points[ow + 7];
   for (let a = 0; a < L; a++) {
     const ol = a * dim;
     let s = 0;
-    for (let t = 0; t < dim; t++) {
-      const d = points[ow + t] - lc[ol + t];
-      s += d * d;
-    }
+    if (dim === 8) {
+      // DCT coordinates: unrolled; the same sum, term by term in the same order, as the loop.
+      const d0 = w0 - lc[ol];
+      const d1 = w1 - lc[ol + 1];
+      const d2 = w2 - lc[ol + 2];
+      const d3 = w3 - lc[ol + 3];
+      const d4 = w4 - lc[ol + 4];
+      const d5 = w5 - lc[ol + 5];
+      const d6 = w6 - lc[ol + 6];
+      const d7 = w7 - lc[ol + 7];
+      s = d0 * d0 + d1 * d1 + d2 * d2 + d3 * d3 + d4 * d4 + d5 * d5 + d6 * d6 + d7 * d7;
+    } else
+      for (let t = 0; t < dim; t++) {
+        const d = points[ow + t] - lc[ol + t];
+        s += d * d;
+      }
     const d = Math.sqrt(s);
     r[a] = d;
     if (d < first) {
