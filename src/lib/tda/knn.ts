@@ -19,8 +19,8 @@ export interface KdTree {
   /** Per node, dim lows then dim highs. */
   box: Float64Array;
   /**
-   * Per leaf, the coordinate its points are sorted by (its box's widest): a query scans only the run of the leaf
-   * within its current k-th distance along that coordinate.
+   * Per leaf, the coordinate its points are sorted by (the one of largest variance): a query scans only the run of
+   * the leaf within its current k-th distance along that coordinate.
    */
   axis: Uint32Array;
   nodeCount: number;
@@ -122,7 +122,7 @@ export function buildKdTree(points: ArrayLike<number>, n: number, dim: number, l
       extent = Math.max(extent, box[b + dim + d] - box[b + d]);
     }
     if (hi - lo <= leafSize || extent <= 0) {
-      // A leaf (all points equal also make one): sorted along its widest coordinate.
+      // A leaf (all points equal also make one): sorted along the coordinate of largest variance.
       axis[t] = best;
       // Insertion sort: leaves are short, and ties keep index order.
       for (let i = lo + 1; i < hi; i++) {
