@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { bruteForceKnn, knn, kthNeighbourDistance } from '../../src/lib/tda/knn';
+import { bruteForceKnn, buildKdTree, knn, kthNeighbourDistance, kthNeighbourDistanceRows } from '../../src/lib/tda/knn';
 import { codensity, densityCore, densityCoreSearch } from '../../src/lib/tda/codensity';
 import { gaussian, rng } from './analysisSamples';
 
@@ -42,6 +42,46 @@ describe('exact k nearest neighbours', () => {
     expect(Array.from(r.indices.subarray(0, 2)).sort()).toEqual([1, 2]);
     expect(r.distances[3 * 2]).toBe(1);
   });
+
+  test.each([
+    [700, 8, 30, 3, 16],
+    [500, 3, 12, 2, 8],
+    [400, 2, 40, 5, 64],
+    [600, 8, 50, 1, 4],
+    [300, 3, 20, 0, 16],
+  ])(
+    'tie-heavy clouds (n=%i dim=%i k=%i, integer coordinates 0..%i, leaves of %i): the brute force answers',
+    (n, dim, k, top, leaf) => {
+      // Integer coordinates: many equal distances, repeated points, neighbours exactly at a leaf's reach.
+      const random = rng(n * dim + k);
+      const p = Float64Array.from({ length: n * dim }, () => Math.floor(random() * (top + 1)));
+      const brute = bruteForceKnn(p, n, dim, k);
+      const tree = knn(p, n, dim, k);
+      expect(Array.from(tree.distances)).toEqual(Array.from(brute.distances));
+      // Which of several points tied at the k-th distance a row lists is the search's choice; below it, the same.
+      const all = bruteForceKnn(p, n, dim, Math.min(n - 1, k + 1));
+      const K = all.k;
+      for (let i = 0; i < n; i++) {
+        const kth = brute.distances[i * k + k - 1];
+        const strictly = (r: { indices: Uint32Array; distances: Float64Array }) =>
+          Array.from(r.indices.subarray(i * k, i * k + k)).filter((_, j) => r.distances[i * k + j] < kth);
+        expect(strictly(tree)).toEqual(strictly(brute));
+        if (K === k || all.distances[i * K + k] > kth)
+          expect([...tree.indices.subarray(i * k, i * k + k)].sort()).toEqual(
+            [...brute.indices.subarray(i * k, i * k + k)].sort(),
+          );
+      }
+      // The bounded search on a tree with small leaves: exact within the radius, Infinity beyond it.
+      const t = buildKdTree(p, n, dim, leaf);
+      for (const radius of [0, 1, Math.SQRT2, 2, 3]) {
+        const rows = kthNeighbourDistanceRows(t, k, radius, 0, n);
+        for (let i = 0; i < n; i++) {
+          const want = brute.distances[t.perm[i] * k + k - 1];
+          expect(rows[i]).toBe(want <= radius ? want : Infinity);
+        }
+      }
+    },
+  );
 
   test('bad k is refused', () => {
     const p = cloud(10, 3, 1);

@@ -51,6 +51,44 @@ describe('single linkage with the gap heuristic', () => {
     expect(one.count).toBe(1);
   });
 
+  test('clusters at a scale are the spanning tree cut at that scale, on random and tie-heavy clouds', () => {
+    // The reference: the minimum spanning tree's edges up to the scale, joined by union-find, labels numbered by
+    // first member (the clustering before the components search replaced it).
+    const viaTree = (pts: ArrayLike<number>, dim: number, subset: number[], scale: number) => {
+      const tree = minimumSpanningTree(pts, dim, subset);
+      const parent = subset.map((_, i) => i);
+      const find = (x: number): number => (parent[x] === x ? x : (parent[x] = find(parent[x])));
+      for (let e = 0; e < tree.length.length; e++)
+        if (tree.length[e] <= scale)
+          parent[Math.max(find(tree.a[e]), find(tree.b[e]))] = Math.min(find(tree.a[e]), find(tree.b[e]));
+      const label = new Map<number, number>();
+      return subset.map((_, i) => {
+        const r = find(i);
+        if (!label.has(r)) label.set(r, label.size);
+        return label.get(r)!;
+      });
+    };
+    const random = rng(11);
+    for (const [m, dim, grid] of [
+      [300, 8, false],
+      [200, 3, false],
+      [250, 8, true],
+      [150, 2, true],
+    ] as const) {
+      const pts = new Float64Array(m * dim);
+      for (let i = 0; i < pts.length; i++)
+        // Tie-heavy: integer coordinates, with repeated points and many pairs exactly at the scale.
+        pts[i] = grid ? Math.floor(random() * 4) : 0.3 * gaussian(random) + (i % dim === 0 ? 2 * (i % 3) : 0);
+      const subset = Array.from({ length: m }, (_, i) => i).filter(() => random() < 0.8);
+      for (const scale of grid ? [0, 1, Math.SQRT2, 2] : [0.05, 0.2, 0.5, 1, 10]) {
+        const got = singleLinkageClusters(pts, dim, subset, 10, scale);
+        const want = viaTree(pts, dim, subset, scale);
+        expect(Array.from(got.labels)).toEqual(want);
+        expect(got.count).toBe(new Set(want).size);
+      }
+    }
+  });
+
   test('no gap, no cut', () => {
     expect(gapThreshold(new Float64Array(Array.from({ length: 200 }, (_, i) => 1 + i / 199)))).toBe(Infinity);
     expect(gapThreshold(new Float64Array([1]))).toBe(Infinity);

@@ -6,6 +6,7 @@ import { ballMapper } from '../../src/lib/tda/ballMapper';
 import { flagHomology } from '../../src/lib/tda/graphHomology';
 import { extendedPersistence } from '../../src/lib/tda/extendedPersistence';
 import { estimateScale, subsampleSize } from '../../src/lib/tda/mapperParameters';
+import { seededRandom } from '../../src/lib/tda/random';
 import { validateResult } from '../../src/lib/result/validate';
 import { gaussian, rng } from './analysisSamples';
 import { trainedFirstLayer } from './realisticSamples';
@@ -125,6 +126,55 @@ describe('automatic cover and clustering scale (Carriere-Michel-Oudot)', () => {
     expect(b).toBeLessThan(a);
     expect(a).toBeGreaterThan(0);
     expect(a).toBeLessThan(0.5);
+  });
+
+  test('delta is the brute force: each point scans every subsample for its nearest sampled point', () => {
+    // The same draws (seed 1, partial Fisher-Yates) and the same far-out fence; no neighbour lists.
+    const reference = (points: Float64Array, dim: number, n: number, repetitions: number) => {
+      const m = subsampleSize(n);
+      const d2 = (a: number, b: number) => {
+        let s = 0;
+        for (let d = 0; d < dim; d++) s += (points[a * dim + d] - points[b * dim + d]) ** 2;
+        return s;
+      };
+      const nearest = Float64Array.from({ length: n }, (_, i) => {
+        let best = Infinity;
+        for (let j = 0; j < n; j++) if (j !== i) best = Math.min(best, d2(i, j));
+        return Math.sqrt(best);
+      });
+      const sorted = Float64Array.from(nearest).sort();
+      const fence =
+        sorted[Math.floor(0.75 * (n - 1))] +
+        3 * (sorted[Math.floor(0.75 * (n - 1))] - sorted[Math.floor(0.25 * (n - 1))]);
+      const random = seededRandom(1);
+      const order = Uint32Array.from({ length: n }, (_, i) => i);
+      let total = 0;
+      for (let rep = 0; rep < repetitions; rep++) {
+        for (let i = 0; i < m; i++) {
+          const j = i + Math.floor(random() * (n - i));
+          [order[i], order[j]] = [order[j], order[i]];
+        }
+        const sample = new Set(order.subarray(0, m));
+        let worst = 0;
+        for (let x = 0; x < n; x++) {
+          if (sample.has(x) || !(nearest[x] <= fence)) continue;
+          let best = Infinity;
+          for (const y of sample) best = Math.min(best, d2(x, y));
+          worst = Math.max(worst, best);
+        }
+        total += Math.sqrt(worst);
+      }
+      return total / repetitions;
+    };
+    const random = rng(5);
+    for (const [n, dim, grid] of [
+      [400, 2, true],
+      [300, 8, false],
+      [120, 3, true],
+    ] as const) {
+      const points = Float64Array.from({ length: n * dim }, () => (grid ? Math.floor(random() * 6) : gaussian(random)));
+      expect(estimateScale(points, dim, n, { repetitions: 20 }).delta).toBe(reference(points, dim, n, 20));
+    }
   });
 
   test.each([

@@ -91,6 +91,41 @@ describe('lazy witness complex', () => {
     }
   });
 
+  test.each([
+    [3, true],
+    [8, true],
+    [8, false],
+  ])('every weight equals the definition exactly in R^%i (integer coordinates: %s)', (dim, integer) => {
+    const n = 300;
+    const r = random(11 + dim);
+    // Integer coordinates: many ties and repeated points. Real ones: the sums' rounding, so the terms' order.
+    const pts = Float64Array.from({ length: n * dim }, () => (integer ? Math.floor(r() * 5) : r() * 2 - 1));
+    const l = maxminLandmarks(pts, n, dim, 40);
+    // Each witness's shifted distances, summed and rooted as the library does, then min over witnesses of the max.
+    const shifted = (w: number, nu: 0 | 1 | 2) => {
+      const d = Array.from(l, (p) => {
+        let s = 0;
+        for (let t = 0; t < dim; t++) s += (pts[w * dim + t] - pts[p * dim + t]) ** 2;
+        return Math.sqrt(s);
+      });
+      const sorted = [...d].sort((x, y) => x - y);
+      const m = nu === 0 ? 0 : sorted[nu - 1];
+      return d.map((x) => (x > m ? x - m : 0));
+    };
+    for (const nu of [0, 1, 2] as const) {
+      const want = new Float64Array((l.length * (l.length - 1)) / 2).fill(Infinity);
+      for (let w = 0; w < n; w++) {
+        const s = shifted(w, nu);
+        for (let a = 1; a < l.length; a++)
+          for (let b = 0; b < a; b++)
+            want[(a * (a - 1)) / 2 + b] = Math.min(want[(a * (a - 1)) / 2 + b], Math.max(s[a], s[b]));
+      }
+      expect(Array.from(lazyWitnessWeights(pts, n, dim, l, nu))).toEqual(Array.from(want));
+      const cut = lazyWitnessWeights(pts, n, dim, l, nu, undefined, 1);
+      expect(Array.from(cut)).toEqual(Array.from(want, (x) => (x <= 1 ? x : Infinity)));
+    }
+  });
+
   test('the enclosing radius bound bounds it, and cutting there leaves the persistence unchanged', () => {
     const pts = circle(3000, 5);
     for (const nu of [0, 1, 2] as const) {

@@ -18,6 +18,11 @@ export interface KdTree {
   right: Int32Array;
   /** Per node, dim lows then dim highs. */
   box: Float64Array;
+  /**
+   * Per leaf, the coordinate its points are sorted by (the one of largest variance): a query scans only the run of
+   * the leaf within its current k-th distance along that coordinate.
+   */
+  axis: Uint32Array;
   nodeCount: number;
 }
 
@@ -44,6 +49,9 @@ export function buildKdTree(points: ArrayLike<number>, n: number, dim: number, l
   const left = new Int32Array(maxNodes).fill(-1);
   const right = new Int32Array(maxNodes).fill(-1);
   const box = new Float64Array(maxNodes * 2 * dim);
+  const axis = new Uint32Array(maxNodes);
+  const sum = new Float64Array(dim);
+  const squares = new Float64Array(dim);
   let nodeCount = 0;
 
   const coord = (p: number, d: number) => points[p * dim + d];
@@ -86,26 +94,49 @@ export function buildKdTree(points: ArrayLike<number>, n: number, dim: number, l
     for (let d = 0; d < dim; d++) {
       box[b + d] = Infinity;
       box[b + dim + d] = -Infinity;
+      sum[d] = 0;
+      squares[d] = 0;
     }
     for (let i = lo; i < hi; i++) {
-      const p = perm[i];
+      const o = perm[i] * dim;
       for (let d = 0; d < dim; d++) {
-        const v = coord(p, d);
+        const v = points[o + d];
         if (v < box[b + d]) box[b + d] = v;
         if (v > box[b + dim + d]) box[b + dim + d] = v;
+        sum[d] += v;
+        squares[d] += v * v;
       }
     }
-    if (hi - lo <= leafSize) continue;
+    // Split along the coordinate of largest variance: the widest extent is set by a node's few outliers (a
+    // fifth of a layer's filters can be noise spread over the whole sphere) and says little of its bulk. The
+    // choice only shapes the tree; the answers do not depend on it.
     let best = 0;
     let spread = -1;
+    let extent = 0;
     for (let d = 0; d < dim; d++) {
-      const s = box[b + dim + d] - box[b + d];
+      const s = squares[d] - (sum[d] * sum[d]) / (hi - lo);
       if (s > spread) {
         spread = s;
         best = d;
       }
+      extent = Math.max(extent, box[b + dim + d] - box[b + d]);
     }
-    if (spread <= 0) continue; // all points equal: keep as one leaf
+    if (hi - lo <= leafSize || extent <= 0) {
+      // A leaf (all points equal also make one): sorted along the coordinate of largest variance.
+      axis[t] = best;
+      // Insertion sort: leaves are short, and ties keep index order.
+      for (let i = lo + 1; i < hi; i++) {
+        const p = perm[i];
+        const v = points[p * dim + best];
+        let j = i - 1;
+        while (j >= lo && points[perm[j] * dim + best] > v) {
+          perm[j + 1] = perm[j];
+          j--;
+        }
+        perm[j + 1] = p;
+      }
+      continue;
+    }
     const mid = (lo + hi) >> 1;
     select(lo, hi, mid, best);
     const l = nodeCount++;
@@ -121,7 +152,7 @@ export function buildKdTree(points: ArrayLike<number>, n: number, dim: number, l
 
   const data = new Float64Array(n * dim);
   for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) data[i * dim + d] = coord(perm[i], d);
-  return { n, dim, perm, data, start, end, left, right, box, nodeCount };
+  return { n, dim, perm, data, start, end, left, right, box, axis, nodeCount };
 }
 
 /** Rearranges d[0, m) (with i alongside) so that d[kth] is the (kth+1)-th smallest and nothing before it is larger. */
@@ -165,11 +196,13 @@ function queryAll(
   limit?: { radius: number; only?: Uint8Array; unresolved?: (query: number) => void },
   range: readonly [number, number] = [0, tree.n],
 ): void {
-  const { dim, data, perm, start, end, left, right, box } = tree;
+  const { dim, data, perm, start, end, left, right, box, axis } = tree;
   const size = 2 * k;
   const bufD = new Float64Array(size);
   const bufI = new Uint32Array(size);
   const stack = new Int32Array(256);
+  // The squared box distance of each node on the stack, computed when it was pushed.
+  const stackD = new Float64Array(256);
   const q = new Float64Array(dim);
 
   let previousKth = Infinity;
@@ -200,27 +233,36 @@ function queryAll(
     // The slack covers rounding; the bound only prunes, it never decides the answer.
     const bound = previousKth + Math.sqrt(gap);
     let worst = Math.min(cap, Number.isFinite(bound) ? bound * bound * (1 + 1e-9) + 1e-300 : Infinity);
+    // A point farther than `reach` along one coordinate is at least `worst` away: its squared difference in that
+    // coordinate alone rounds to at least worst, and adding the others' squares cannot round it below. The
+    // slack covers the rounding of the square root and of the difference.
+    let reach = Math.sqrt(worst) * (1 + 1e-9) + 1e-300;
     let filled = Number.isFinite(worst);
     let sp = 0;
-    stack[sp++] = 0;
+    stack[sp] = 0;
+    stackD[sp++] = 0;
     while (sp > 0) {
       const t = stack[--sp];
-      const b = t * 2 * dim;
-      let boxDist = 0;
-      for (let d = 0; d < dim; d++) {
-        const v = q[d];
-        const lo = box[b + d];
-        const hi = box[b + dim + d];
-        const diff = v < lo ? lo - v : v > hi ? v - hi : 0;
-        boxDist += diff * diff;
-      }
-      if (boxDist >= worst) continue;
+      if (stackD[sp] >= worst) continue;
       const l = left[t];
       if (l < 0) {
-        for (let i = start[t]; i < end[t]; i++) {
+        // The leaf's points ascend along `ax`: skip those more than `reach` below q, stop at the first more than
+        // `reach` above. Differences, not q - reach, are compared: they carry only relative rounding.
+        const ax = axis[t];
+        const qa = q[ax];
+        let lo = start[t];
+        let hi = end[t];
+        const e = hi;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (qa - data[mid * dim + ax] > reach) lo = mid + 1;
+          else hi = mid;
+        }
+        for (let i = lo; i < e; i++) {
+          const o = i * dim;
+          if (data[o + ax] - qa > reach) break;
           if (i === qi) continue;
           let dist = 0;
-          const o = i * dim;
           if (dim === 8) {
             // DCT coordinates: unrolled, about twice as fast as the loop.
             const a0 = data[o] - q0;
@@ -246,10 +288,12 @@ function queryAll(
             filled = true;
             worst = 0;
             for (let j = 0; j < k; j++) if (bufD[j] > worst) worst = bufD[j];
+            reach = Math.sqrt(worst) * (1 + 1e-9) + 1e-300;
           } else if (m === size) {
             selectPairs(bufD, bufI, m, k - 1);
             m = k;
             worst = bufD[k - 1];
+            reach = Math.sqrt(worst) * (1 + 1e-9) + 1e-300;
           }
         }
         continue;
@@ -268,11 +312,23 @@ function queryAll(
         dr += c * c;
       }
       if (dl <= dr) {
-        if (dr < worst) stack[sp++] = r;
-        if (dl < worst) stack[sp++] = l;
+        if (dr < worst) {
+          stack[sp] = r;
+          stackD[sp++] = dr;
+        }
+        if (dl < worst) {
+          stack[sp] = l;
+          stackD[sp++] = dl;
+        }
       } else {
-        if (dl < worst) stack[sp++] = l;
-        if (dr < worst) stack[sp++] = r;
+        if (dl < worst) {
+          stack[sp] = l;
+          stackD[sp++] = dl;
+        }
+        if (dr < worst) {
+          stack[sp] = r;
+          stackD[sp++] = dr;
+        }
       }
     }
     if (m < k) {

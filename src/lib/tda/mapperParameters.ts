@@ -101,7 +101,10 @@ export function estimateScale(
 ): { delta: number; m: number } {
   if (n < 2) return { delta: 0, m: n };
   const m = subsampleSize(n, C, beta);
-  const K = Math.min(n - 1, 24);
+  // 64 neighbours: with a subsample of about a tenth of the points (2,000 points, m = 183), a point has none of
+  // them sampled in 0.2% of draws, against 10% with 24, and each such point scans the whole subsample. The value is
+  // the same either way (the nearest sampled point, found in the list or by the scan).
+  const K = Math.min(n - 1, 64);
   const { indices, distances } = knn(points, n, dim, K);
   // The estimator assumes a sample of a shape, without outliers: a lone point far from every other one would set
   // the maximum by itself (its distance to any subsample is at least its nearest-neighbour distance). Points whose

@@ -129,9 +129,9 @@ export function singleLinkageClusters(
   scale?: number,
 ): { labels: Uint32Array; count: number } {
   const m = subset.length;
+  if (scale !== undefined) return scaleComponents(points, dim, subset, scale);
   const tree = minimumSpanningTree(points, dim, subset);
-  const cut = scale ?? gapThreshold(tree.length, bins);
-  const join = scale === undefined ? (h: number) => h < cut : (h: number) => h <= cut;
+  const cut = gapThreshold(tree.length, bins);
   const parent = new Int32Array(m);
   for (let i = 0; i < m; i++) parent[i] = i;
   const find = (x: number) => {
@@ -142,7 +142,7 @@ export function singleLinkageClusters(
     return x;
   };
   for (let e = 0; e < tree.length.length; e++)
-    if (join(tree.length[e])) {
+    if (tree.length[e] < cut) {
       const x = find(tree.a[e]);
       const y = find(tree.b[e]);
       if (x !== y) parent[Math.max(x, y)] = Math.min(x, y);
@@ -154,6 +154,79 @@ export function singleLinkageClusters(
     const r = find(i);
     if (label[r] < 0) label[r] = count++;
     labels[i] = label[r];
+  }
+  return { labels, count };
+}
+
+/** Squared distance between two subset points, summed over the coordinates in order (as Prim's scan sums it). */
+function squaredGap(local: Float64Array, dim: number, x: number, y: number): number {
+  const o = x * dim;
+  const p = y * dim;
+  let s = 0;
+  if (dim === 8) {
+    const a0 = local[p] - local[o];
+    const a1 = local[p + 1] - local[o + 1];
+    const a2 = local[p + 2] - local[o + 2];
+    const a3 = local[p + 3] - local[o + 3];
+    const a4 = local[p + 4] - local[o + 4];
+    const a5 = local[p + 5] - local[o + 5];
+    const a6 = local[p + 6] - local[o + 6];
+    const a7 = local[p + 7] - local[o + 7];
+    s = a0 * a0 + a1 * a1 + a2 * a2 + a3 * a3 + a4 * a4 + a5 * a5 + a6 * a6 + a7 * a7;
+  } else
+    for (let d = 0; d < dim; d++) {
+      const diff = local[p + d] - local[o + d];
+      s += diff * diff;
+    }
+  return s;
+}
+
+/**
+ * The single-linkage clusters cut at `scale` without the spanning tree: the clusters are the connected components
+ * of the graph joining points at most `scale` apart (a minimum spanning tree's edges up to a height connect exactly
+ * the components of the graph's edges up to that height), found by a search that scans, from each point it
+ * reaches, only the points not reached yet. A cover set that is one cluster is drained in a few scans instead of
+ * Prim's m^2 / 2 distances. The pair test is the one the spanning tree's edges pass, sqrt(d^2) <= scale, on the same
+ * squared distances, so the clusters are the same.
+ */
+function scaleComponents(
+  points: ArrayLike<number>,
+  dim: number,
+  subset: ArrayLike<number>,
+  scale: number,
+): { labels: Uint32Array; count: number } {
+  const m = subset.length;
+  const local = new Float64Array(m * dim);
+  for (let i = 0; i < m; i++) for (let d = 0; d < dim; d++) local[i * dim + d] = points[subset[i] * dim + d];
+  const labels = new Uint32Array(m);
+  // rest[0, left) are the points no component holds yet, in increasing order; queue is the current component's
+  // frontier. Seeds are taken in order of the first unreached point, so components are numbered by first member.
+  const rest = Uint32Array.from({ length: m }, (_, i) => i);
+  let left = m;
+  const queue = new Uint32Array(m);
+  let count = 0;
+  while (left > 0) {
+    const seed = rest[0];
+    // Removing rest[0] keeps the order (the others shift left only when the seed is taken).
+    rest.copyWithin(0, 1, left);
+    left--;
+    labels[seed] = count;
+    let head = 0;
+    let tail = 0;
+    queue[tail++] = seed;
+    while (head < tail && left > 0) {
+      const x = queue[head++];
+      let kept = 0;
+      for (let t = 0; t < left; t++) {
+        const y = rest[t];
+        if (Math.sqrt(squaredGap(local, dim, x, y)) <= scale) {
+          labels[y] = count;
+          queue[tail++] = y;
+        } else rest[kept++] = y;
+      }
+      left = kept;
+    }
+    count++;
   }
   return { labels, count };
 }

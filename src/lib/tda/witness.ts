@@ -31,13 +31,33 @@ function shiftedDistances(
   const ow = w * dim;
   let first = Infinity;
   let second = Infinity;
+  const w0 = points[ow],
+    w1 = points[ow + 1],
+    w2 = points[ow + 2],
+    w3 = points[ow + 3],
+    w4 = points[ow + 4],
+    w5 = points[ow + 5],
+    w6 = points[ow + 6],
+    w7 = points[ow + 7];
   for (let a = 0; a < L; a++) {
     const ol = a * dim;
     let s = 0;
-    for (let t = 0; t < dim; t++) {
-      const d = points[ow + t] - lc[ol + t];
-      s += d * d;
-    }
+    if (dim === 8) {
+      // DCT coordinates: unrolled; the same sum, term by term in the same order, as the loop.
+      const d0 = w0 - lc[ol];
+      const d1 = w1 - lc[ol + 1];
+      const d2 = w2 - lc[ol + 2];
+      const d3 = w3 - lc[ol + 3];
+      const d4 = w4 - lc[ol + 4];
+      const d5 = w5 - lc[ol + 5];
+      const d6 = w6 - lc[ol + 6];
+      const d7 = w7 - lc[ol + 7];
+      s = d0 * d0 + d1 * d1 + d2 * d2 + d3 * d3 + d4 * d4 + d5 * d5 + d6 * d6 + d7 * d7;
+    } else
+      for (let t = 0; t < dim; t++) {
+        const d = points[ow + t] - lc[ol + t];
+        s += d * d;
+      }
     const d = Math.sqrt(s);
     r[a] = d;
     if (d < first) {
@@ -82,6 +102,7 @@ export function lazyWitnessWeights(
   const lc = landmarkCoords(points, dim, landmarks);
   const r = new Float64Array(L);
   const near = new Uint32Array(L);
+  if (L <= SQUARE_MAX) return squareWeights(points, n, dim, lc, L, nu, signal, cutoff, weight);
   for (let w = 0; w < n; w++) {
     checkAbort(w, signal);
     shiftedDistances(points, w, dim, lc, L, nu, r);
@@ -100,6 +121,103 @@ export function lazyWitnessWeights(
     }
   }
   return weight;
+}
+
+/** Up to this many landmarks the weights take a square L x L scratch matrix (8 MB at most). */
+const SQUARE_MAX = 1024;
+
+/**
+ * lazyWitnessWeights with each witness's landmarks sorted by shifted distance: the pair of the i-th and an earlier
+ * one then weighs the i-th's distance, max(r[a], r[b]) without comparing, and goes to the i-th's row of a square
+ * matrix (so no index arithmetic of the triangle). Each pair's value lands in one of its two cells; their minimum
+ * is the same minimum over witnesses of the same values, so the weights are identical.
+ */
+function squareWeights(
+  points: Float64Array,
+  n: number,
+  dim: number,
+  lc: Float64Array,
+  L: number,
+  nu: 0 | 1 | 2,
+  signal: AbortSignal | undefined,
+  cutoff: number,
+  weight: Float64Array,
+): Float64Array {
+  const square = new Float64Array(L * L).fill(Infinity);
+  const r = new Float64Array(L);
+  const near = new Uint32Array(L);
+  const key = new Float64Array(L);
+  for (let w = 0; w < n; w++) {
+    checkAbort(w, signal);
+    shiftedDistances(points, w, dim, lc, L, nu, r);
+    let count = 0;
+    for (let a = 0; a < L; a++)
+      if (r[a] <= cutoff) {
+        near[count] = a;
+        key[count++] = r[a];
+      }
+    sortPairs(key, near, 0, count - 1);
+    for (let i = 1; i < count; i++) {
+      const ra = key[i];
+      const row = near[i] * L;
+      for (let j = 0; j < i; j++) {
+        const c = row + near[j];
+        if (ra < square[c]) square[c] = ra;
+      }
+    }
+  }
+  for (let a = 1; a < L; a++) {
+    const base = (a * (a - 1)) / 2;
+    for (let b = 0; b < a; b++) {
+      const x = square[a * L + b];
+      const y = square[b * L + a];
+      weight[base + b] = x < y ? x : y;
+    }
+  }
+  return weight;
+}
+
+/** Sorts key[lo..hi] ascending, moving idx alongside (quicksort, insertion sort on short runs). */
+function sortPairs(key: Float64Array, idx: Uint32Array, lo: number, hi: number): void {
+  while (hi - lo > 16) {
+    const pivot = key[(lo + hi) >> 1];
+    let a = lo;
+    let b = hi;
+    while (a <= b) {
+      while (key[a] < pivot) a++;
+      while (key[b] > pivot) b--;
+      if (a <= b) {
+        const tk = key[a];
+        key[a] = key[b];
+        key[b] = tk;
+        const ti = idx[a];
+        idx[a] = idx[b];
+        idx[b] = ti;
+        a++;
+        b--;
+      }
+    }
+    // Recurse into the shorter side, loop on the longer: the stack stays logarithmic.
+    if (b - lo < hi - a) {
+      sortPairs(key, idx, lo, b);
+      lo = a;
+    } else {
+      sortPairs(key, idx, a, hi);
+      hi = b;
+    }
+  }
+  for (let i = lo + 1; i <= hi; i++) {
+    const k = key[i];
+    const x = idx[i];
+    let j = i - 1;
+    while (j >= lo && key[j] > k) {
+      key[j + 1] = key[j];
+      idx[j + 1] = idx[j];
+      j--;
+    }
+    key[j + 1] = k;
+    idx[j + 1] = x;
+  }
 }
 
 /**
