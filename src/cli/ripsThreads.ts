@@ -29,20 +29,25 @@ export function startRipsThreads(
   const answers = new Int32Array(new SharedArrayBuffer(4));
   const ports: MessagePort[] = [];
   const threads: Worker[] = [];
-  for (let index = 0; index < workers; index++) {
-    const { port1, port2 } = new MessageChannel();
-    const data: RipsWorkerData = { port: port2, answers };
-    const worker = new Worker(script, { workerData: data, transferList: [port2] });
-    worker.unref();
-    port1.unref();
-    threads.push(worker);
-    ports.push(port1);
-  }
+  // The threads start with the first work posted to them: a small input, which the core keeps on the calling
+  // thread, never pays for them (about 15 MB and 30 ms each).
+  const start = () => {
+    for (let index = 0; index < workers; index++) {
+      const { port1, port2 } = new MessageChannel();
+      const data: RipsWorkerData = { port: port2, answers };
+      const worker = new Worker(script, { workerData: data, transferList: [port2] });
+      worker.unref();
+      port1.unref();
+      threads.push(worker);
+      ports.push(port1);
+    }
+  };
   let seq = 0;
   return {
     workers,
     tuning: options.tuning,
     broadcast(message) {
+      if (threads.length === 0) start();
       seq++;
       for (const port of ports) port.postMessage({ seq, message } satisfies RipsEnvelope);
     },

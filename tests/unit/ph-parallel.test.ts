@@ -17,7 +17,16 @@ import { startRipsThreads, type RipsThreads } from '../../src/cli/ripsThreads';
 import { EXAMPLES, random } from './ph-support';
 
 /** Tiny sizes: every phase goes parallel, and batches of 7 columns make many pivots collide within a batch. */
-const TINY: ParallelTuning = { points: 1, edges: 1, simplices: 1, columns: 1, batch: 7, batchChunk: 2, patience: 2000 };
+const TINY: ParallelTuning = {
+  parallelEdges: 1,
+  points: 1,
+  edges: 1,
+  simplices: 1,
+  columns: 1,
+  batch: 7,
+  batchChunk: 2,
+  patience: 2000,
+};
 
 /**
  * Workers simulated on this thread: each message is cloned as postMessage clones it (shared memory stays shared)
@@ -165,7 +174,8 @@ describe('on worker threads', () => {
   test('o3_1024 H2 under threshold 1.8 (a benchmark input), default batches', () => {
     const text = readFileSync(EXAMPLES + 'o3_1024.txt', 'utf8');
     const metric = parseRipserInput(text, 'point-cloud');
-    const pool = startRipsThreads(1, { worker: bundled });
+    // Its 33,000 edges are below the default parallelEdges: lowered here, so that the threads do take part.
+    const pool = startRipsThreads(1, { worker: bundled, tuning: { parallelEdges: 1 } });
     pools.push(pool);
     const options = { maxDim: 2, threshold: 1.8 };
     expectSame(ripsPersistence(metric, options), ripsPersistence(metric, { ...options, runner: pool }));

@@ -15,7 +15,16 @@ import { startRipsWorkers, type NestedWorker, type RipsWorkers } from '../../src
 import { random } from './ph-support';
 
 /** Tiny sizes: every phase goes parallel (as in ph-parallel.test.ts). */
-const TINY: ParallelTuning = { points: 1, edges: 1, simplices: 1, columns: 1, batch: 7, batchChunk: 2, patience: 2000 };
+const TINY: ParallelTuning = {
+  parallelEdges: 1,
+  points: 1,
+  edges: 1,
+  simplices: 1,
+  columns: 1,
+  batch: 7,
+  batchChunk: 2,
+  patience: 2000,
+};
 
 const dir = mkdtempSync(join(tmpdir(), 'rips-workers-'));
 const script = join(dir, 'rips.worker.mjs');

@@ -104,7 +104,7 @@ export const command: Command = {
       throw e;
     }
     let computed;
-    // Workers start (about 30 ms each, on the other cores) while this thread computes the distances.
+    // Workers start (about 30 ms each, on the other cores) when the core first posts work, if it does.
     const runner: RipsThreads | undefined =
       threads > 1 && metric.n >= MIN_THREADED_POINTS ? startRipsThreads(threads - 1) : undefined;
     try {

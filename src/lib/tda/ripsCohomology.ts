@@ -454,8 +454,9 @@ class Reducer {
     private readonly runner: ParallelRunner | null = null,
     edges: Float32Array | null = null,
   ) {
-    this.shared = runner !== null && runner.workers > 0;
     this.tuning = { ...DEFAULT_TUNING, ...runner?.tuning };
+    const pairs = graph.dense !== null ? (graph.n * (graph.n - 1)) / 2 : (graph.nbrIndex?.length ?? 0) / 2;
+    this.shared = runner !== null && runner.workers > 0 && pairs >= this.tuning.parallelEdges;
     this.graph = this.shared ? shareGraph(graph) : graph;
     this.c = new RipsComplex(this.graph, maxDim, modulus, this.shared ? 'shared' : edges);
     this.p = modulus;
