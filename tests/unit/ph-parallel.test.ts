@@ -138,6 +138,18 @@ describe('parallel persistence equals serial persistence', () => {
     expectSame(ripsPersistence(metric, { maxDim: 2 }), ripsPersistence(metric, { maxDim: 2, runner }));
   });
 
+  test('below parallelEdges edges the workers are never asked (the CLI then never starts them)', () => {
+    const metric = cloud(120, 3, 5);
+    const runner: ParallelRunner = {
+      workers: 1,
+      broadcast: () => {
+        throw new Error('a small input posted work');
+      },
+      collect: () => [],
+    };
+    expectSame(ripsPersistence(metric, { maxDim: 2 }), ripsPersistence(metric, { maxDim: 2, runner }));
+  });
+
   test('a runner with no workers is the serial path', () => {
     const metric = cloud(50, 3, 9);
     const runner: ParallelRunner = {
