@@ -456,7 +456,10 @@ class Reducer {
   ) {
     this.tuning = { ...DEFAULT_TUNING, ...runner?.tuning };
     const pairs = graph.dense !== null ? (graph.n * (graph.n - 1)) / 2 : (graph.nbrIndex?.length ?? 0) / 2;
-    this.shared = runner !== null && runner.workers > 0 && pairs >= this.tuning.parallelEdges;
+    // Without triangles the threads share only the edges' apparent pairs and the H1 reduction: cyclooctane's
+    // 128,000 edges (H1) still took longer on two threads than on one.
+    const enough = maxDim >= 2 ? this.tuning.parallelEdges : 4 * this.tuning.parallelEdges;
+    this.shared = runner !== null && runner.workers > 0 && pairs >= enough;
     this.graph = this.shared ? shareGraph(graph) : graph;
     this.c = new RipsComplex(this.graph, maxDim, modulus, this.shared ? 'shared' : edges);
     this.p = modulus;
