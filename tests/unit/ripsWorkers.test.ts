@@ -99,7 +99,7 @@ describe('ripsWorkers on threads', () => {
 
   test('default tuning on a cloud large enough for every parallel phase, twice on the same workers', async () => {
     const runner = await start(1);
-    const metric = cloud(700, 3, 4);
+    const metric = cloud(800, 3, 4);
     const serial = ripsPersistence(metric, { maxDim: 1 });
     for (let round = 0; round < 2; round++) {
       const before = runner.answers;
