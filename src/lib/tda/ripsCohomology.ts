@@ -231,6 +231,9 @@ class PivotMap {
   }
 }
 
+/** A pivot table that stays empty: assembly without clearing. */
+const NO_PIVOTS = new PivotMap(0);
+
 /** Growable parallel arrays of simplices, in shared memory when other threads read them. */
 class SimplexList {
   d: Float32Array;
@@ -316,16 +319,7 @@ export type RipsWorkerMessage =
   | { type: 'setup'; graph: RipsGraph; edges: Float32Array | null; maxDim: number; modulus: number }
   | ({ type: 'pointEdges' } & PointScreen & Chunked)
   | ({ type: 'apparentEdges'; d: Float32Array; x: Float64Array; flags: Uint8Array } & Chunked)
-  | ({
-      type: 'assemble';
-      dim: number;
-      d: Float32Array;
-      x: Float64Array;
-      keep: boolean;
-      keys: Float64Array;
-      cols: Int32Array;
-      coefs: Uint8Array;
-    } & Chunked)
+  | ({ type: 'assemble'; dim: number; d: Float32Array; x: Float64Array; keep: boolean } & Chunked)
   | ({ type: 'reduce' } & ReduceRound & Chunked);
 
 type Chunked = ChunkTask;
@@ -398,10 +392,9 @@ export function ripsWorkerHandler(): (
     if (reducer === null) throw new Error('persistence worker used before setup');
     const r = reducer;
     if (m.type === 'apparentEdges') workChunks(m, (from, to) => r.markApparentEdges(m, from, to), send);
-    else if (m.type === 'assemble') {
-      const pivots = PivotMap.view(m.keys, m.cols, m.coefs);
-      workChunks(m, (from, to) => r.assembleChunk(m.d, m.x, from, to, pivots, m.dim, m.keep), send);
-    } else workChunks(m, (from, to, beat) => r.reduceAgainstSettled(m, from, to, beat), send);
+    else if (m.type === 'assemble')
+      workChunks(m, (from, to) => r.assembleChunk(m.d, m.x, from, to, m.dim, m.keep), send);
+    else workChunks(m, (from, to, beat) => r.reduceAgainstSettled(m, from, to, beat), send);
   };
 }
 
@@ -651,48 +644,16 @@ class Reducer {
   }
 
   /** The (dim)-simplices that need a column: cofacets of the (dim-1)-simplices, minus cleared and apparent ones. */
+  /** The columns of the next dimension on this thread (with workers, assembleAhead shares the work instead). */
   private assemble(
     simplices: SimplexList,
     pivots: PivotMap,
     dim: number,
   ): { simplices: SimplexList; columns: SimplexList } {
     const keep = dim < this.maxDim;
-    let next: SimplexList;
-    let cols: SimplexList;
-    if (this.shared && simplices.size >= this.tuning.simplices) {
-      // Each chunk of facets gives its columns (and cofacets) in the serial order; concatenated in chunk order
-      // they are the serial lists.
-      const chunk = Math.max(
-        Math.ceil(this.tuning.simplices / 8),
-        Math.ceil(simplices.size / (64 * (this.runner!.workers + 1))),
-      );
-      const { keys, cols: pc, coefs } = pivots;
-      const parts = runChunked(
-        this.runner!,
-        { type: 'assemble', dim, d: simplices.d, x: simplices.x, keep, keys, cols: pc, coefs },
-        evenChunks(simplices.size, chunk),
-        (from, to) => {
-          this.checkpoint('assemble', dim, from, simplices.size);
-          return this.assembleChunk(simplices.d, simplices.x, from, to, pivots, dim, keep);
-        },
-      );
-      let colCount = 0;
-      let nextCount = 0;
-      for (const part of parts) {
-        colCount += part.cols.d.length;
-        nextCount += part.next ? part.next.d.length : 0;
-      }
-      cols = new SimplexList(colCount);
-      next = new SimplexList(keep ? nextCount : 16, false, this.shared);
-      for (const part of parts) {
-        cols.append(part.cols.d, part.cols.x, null, 0, part.cols.d.length);
-        if (part.next) next.append(part.next.d, part.next.x, null, 0, part.next.d.length);
-      }
-    } else {
-      next = new SimplexList(keep ? simplices.size * 2 : 16, false, this.shared);
-      cols = new SimplexList(simplices.size);
-      this.assembleInto(simplices.d, simplices.x, 0, simplices.size, pivots, dim, cols, keep ? next : null, true);
-    }
+    const next = new SimplexList(keep ? simplices.size * 2 : 16, false, this.shared);
+    const cols = new SimplexList(simplices.size);
+    this.assembleInto(simplices.d, simplices.x, 0, simplices.size, pivots, dim, cols, keep ? next : null, true);
     const sorted = cols.permuted(sortSimplices(cols.d, cols.x, cols.size, true, false), this.shared);
     return { simplices: next, columns: sorted };
   }
@@ -711,25 +672,18 @@ class Reducer {
       Math.ceil(this.tuning.simplices / 8),
       Math.ceil(simplices.size / (64 * (this.runner!.workers + 1))),
     );
-    const none = new PivotMap(0, true);
     const run = startChunked<AssembledChunk>(
       this.runner!,
-      {
-        type: 'assemble',
-        dim,
-        d: simplices.d,
-        x: simplices.x,
-        keep,
-        keys: none.keys,
-        cols: none.cols,
-        coefs: none.coefs,
-      },
+      { type: 'assemble', dim, d: simplices.d, x: simplices.x, keep },
       evenChunks(simplices.size, chunk),
     );
     return {
       run,
       parts: null,
-      join: (from, to) => this.assembleChunk(simplices.d, simplices.x, from, to, none, dim, keep),
+      join: (from, to) => {
+        this.checkpoint('assemble', dim, from, simplices.size);
+        return this.assembleChunk(simplices.d, simplices.x, from, to, dim, keep);
+      },
       keep,
     };
   }
@@ -754,22 +708,21 @@ class Reducer {
     return { simplices: next, columns: sorted };
   }
 
-  /** assembleInto on a chunk of facets, with exact-length results for a message. */
+  /**
+   * assembleInto on a chunk of facets, with exact-length results for a message; without clearing (the pivots are
+   * not known yet: see assembleAhead).
+   */
   assembleChunk(
     d: Float32Array,
     x: Float64Array,
     from: number,
     to: number,
-    pivots: PivotMap,
     dim: number,
     keep: boolean,
-  ): {
-    cols: { d: Float32Array; x: Float64Array };
-    next: { d: Float32Array; x: Float64Array } | null;
-  } {
+  ): AssembledChunk {
     const cols = new SimplexList(to - from);
     const next = keep ? new SimplexList(2 * (to - from)) : null;
-    this.assembleInto(d, x, from, to, pivots, dim, cols, next, false);
+    this.assembleInto(d, x, from, to, NO_PIVOTS, dim, cols, next, false);
     return { cols: cols.trimmed(), next: next && next.trimmed() };
   }
 
@@ -921,11 +874,11 @@ class Reducer {
           if ((col & 0x3ff) === 0) this.checkpoint('reduce', dim, col, columns.size);
           this.reduceColumn(col, wantCocycles);
         }
+        ahead.parts = ahead.run.finish(ahead.join);
       } catch (e) {
         ahead.run.abandon();
         throw e;
       }
-      ahead.parts = ahead.run.finish(ahead.join);
     }
     if (inRounds && col < columns.size) this.reduceInRounds(col, columns.size);
     else
