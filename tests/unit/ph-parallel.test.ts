@@ -10,23 +10,11 @@ import {
   type RipsOptions,
   type RipsWorkerMessage,
 } from '../../src/lib/tda/ripsCohomology';
-import type { ParallelRunner, ParallelTuning } from '../../src/lib/tda/parallelRunner';
+import type { ParallelRunner } from '../../src/lib/tda/parallelRunner';
 import type { Metric } from '../../src/lib/tda/metric';
 import { parseRipserInput } from '../../src/lib/tda/ripserFormats';
 import { startRipsThreads, type RipsThreads } from '../../src/cli/ripsThreads';
-import { EXAMPLES, random } from './ph-support';
-
-/** Tiny sizes: every phase goes parallel, and batches of 7 columns make many pivots collide within a batch. */
-const TINY: ParallelTuning = {
-  parallelEdges: 1,
-  points: 1,
-  edges: 1,
-  simplices: 1,
-  columns: 1,
-  batch: 7,
-  batchChunk: 2,
-  patience: 2000,
-};
+import { EXAMPLES, random, TINY } from './ph-support';
 
 /**
  * Workers simulated on this thread: each message is cloned as postMessage clones it (shared memory stays shared)

@@ -1,5 +1,6 @@
 // Shared helpers of the persistent homology tests (not a test file itself).
 import { spawnSync } from 'node:child_process';
+import type { ParallelTuning } from '../../src/lib/tda/parallelRunner';
 
 // `npm test` installs Debian's ripser or stops, so its absence is a failure here, never a skip.
 export const RIPSER = '/usr/bin/ripser';
@@ -54,3 +55,15 @@ export function random(seed: number): () => number {
 export function longBars(diagrams: Array<Array<[number, number]>>, length: number): number[] {
   return diagrams.map((bars) => bars.filter(([b, d]) => d - b > length).length);
 }
+
+/** Tiny sizes: every phase goes parallel, and batches of 7 columns make many pivots collide within a batch. */
+export const TINY: ParallelTuning = {
+  parallelEdges: 1,
+  points: 1,
+  edges: 1,
+  simplices: 1,
+  columns: 1,
+  batch: 7,
+  batchChunk: 2,
+  patience: 2000,
+};

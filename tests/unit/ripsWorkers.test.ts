@@ -12,19 +12,7 @@ import { ripsPersistence, type RipsOptions } from '../../src/lib/tda/ripsCohomol
 import type { ParallelTuning } from '../../src/lib/tda/parallelRunner';
 import type { Metric } from '../../src/lib/tda/metric';
 import { startRipsWorkers, type NestedWorker, type RipsWorkers } from '../../src/lib/worker/ripsWorkers';
-import { random } from './ph-support';
-
-/** Tiny sizes: every phase goes parallel (as in ph-parallel.test.ts). */
-const TINY: ParallelTuning = {
-  parallelEdges: 1,
-  points: 1,
-  edges: 1,
-  simplices: 1,
-  columns: 1,
-  batch: 7,
-  batchChunk: 2,
-  patience: 2000,
-};
+import { random, TINY } from './ph-support';
 
 const dir = mkdtempSync(join(tmpdir(), 'rips-workers-'));
 const script = join(dir, 'rips.worker.mjs');
