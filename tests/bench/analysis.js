@@ -7,25 +7,14 @@
 // on a subsample (printed as brute/tree). Then the automatic Mapper's shape checks on stand-ins for the data it is
 // judged on (30 MNIST trainings' first layer, 50,000 high-contrast photo patches).
 import { availableParallelism, loadavg } from 'node:os';
-import { bundleThread, importBundle } from './bundle.js';
+import { bundleThread, importBundle } from './support/bundle.js';
+import { rng } from './support/seeded.js';
 
 const lib = await importBundle(`export { analyzeFilters } from './src/lib/analysis/pipeline';
 export { nodeTaskPool } from './src/cli/threadPool';
 export { kthNeighbourDistance, bruteForceKnn } from './src/lib/tda/knn';
 export { primaryCirclePatch } from './src/lib/tda/patchModels';
 export { trainedFirstLayer, photoPatches } from './tests/unit/realisticSamples';`);
-
-/** @param {number} seed */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** @param {number} n */
 function sample(n) {

@@ -3,7 +3,8 @@
 // bars, bars on a coarse grid (many ties), and identical bars. It times what the route computes after reading
 // the two stored texts from R2: JSON.parse of both, the Mapper summaries, and the capped distances of every
 // dimension. The reference is the issue's budget of 2 s of CPU per compare, printed as measured/budget.
-import { importBundle } from './bundle.js';
+import { importBundle } from './support/bundle.js';
+import { rng } from './support/seeded.js';
 
 const lib = await importBundle(`export { compareDiagrams, DEFAULT_CAPS } from './src/lib/tda/diagramComparison';
 export { mapperSummary } from './src/lib/result/summary';
@@ -12,18 +13,6 @@ export { minimalDocument } from './tests/support/fixtures';`);
 
 const BUDGET_MS = 2000;
 const BARS = 100_000;
-
-/** @param {number} seed */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Bars rounded to 4 decimals, so that a document of 400,000 bars stays under the API's 8 MB. */
 const round = (/** @type {number} */ x) => Math.round(x * 10_000) / 10_000;

@@ -8,7 +8,7 @@
 //   is, each resample a fresh subsample of the whole layer, B = 30, budget 60 s.
 // `--resamples N` changes B for both; `--threads N` the pool's size; `--no-single` skips the one-thread runs.
 import { availableParallelism, loadavg } from 'node:os';
-import { bundleThread, importBundle } from './bundle.js';
+import { bundleThread, importBundle } from './support/bundle.js';
 
 const lib = await importBundle(`export { analyzeFilters } from './src/lib/analysis/pipeline';
 export { verdictOf } from './src/lib/analysis/verdict';

@@ -3,7 +3,7 @@
 // the API (so R2 and the D1 index are filled the way the product fills them), then times, one request at a time,
 // a filtered and searched gallery page, a filtered page, a searched page sorted by ratio, a second page by cursor
 // and the facet counts. The reference, measured in the same run: the same filtered page on the gallery as it was
-// before the index (an R2 `list` scan, tests/bench/galleryScan.worker.js, in its own workerd with the same
+// before the index (an R2 `list` scan, tests/bench/support/galleryScan.worker.js, in its own workerd with the same
 // 10,000 cards). Prints median and p95 against the budget (50 ms median, 200 ms p95) and old/new ratios.
 import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
@@ -166,7 +166,7 @@ pages.stderr.on('data', (d) => (log += d));
 const { Miniflare } = await import('miniflare');
 const old = new Miniflare({
   modules: true,
-  script: readFileSync(new URL('./galleryScan.worker.js', import.meta.url), 'utf8'),
+  script: readFileSync(new URL('./support/galleryScan.worker.js', import.meta.url), 'utf8'),
   compatibilityDate: '2026-04-01',
   r2Buckets: ['RESULTS'],
   r2Persist: join(work, 'old-r2'),

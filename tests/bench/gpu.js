@@ -21,26 +21,13 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
+import { benchFlags } from './support/flags.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const outDir = `${root}node_modules/.kleinscope/bench-gpu/`;
 const say = (/** @type {string} */ line) => process.stdout.write(line + '\n');
 
-/** `--name=value` flags; the bench runner passes on only arguments that start with '-'. */
-const flags = new Map(
-  process.argv.slice(2).map((a) => {
-    const [k, ...v] = a.replace(/^--/, '').split('=');
-    return [k, v.length ? v.join('=') : 'true'];
-  }),
-);
-const number = (/** @type {string} */ name, /** @type {number} */ fallback) => {
-  const v = flags.has(name) ? Number(flags.get(name)) : fallback;
-  if (!Number.isInteger(v) || v < 1) {
-    process.stderr.write(`bench gpu: --${name} must be a positive whole number, not '${flags.get(name)}'\n`);
-    process.exit(2);
-  }
-  return v;
-};
+const { flags, number } = benchFlags('gpu');
 const RUNS = number('runs', 30);
 const STEPS = number('steps', 800);
 const BATCH = number('batch', 64);

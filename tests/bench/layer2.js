@@ -5,7 +5,7 @@
 // the manifest's seed and --init (no training folder records them under --init pytorch). --halves adds the same
 // measure on runs 0..N/2-1 and N/2..N-1 alone, a cheap look at how much the number moves with the runs drawn.
 // --seeds=S also starts the maxmin landmarks from S-1 other points (the number moves with them). All of it is the project's own code (preprocess, densityCoreSearch, maxminLandmarks, ripsPersistence).
-import { importBundle } from './bundle.js';
+import { importBundle } from './support/bundle.js';
 
 const arg = (/** @type {string} */ name) =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);

@@ -11,31 +11,16 @@
 // what the program allocated itself: heap, stacks, arrays.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { rng } from './support/seeded.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const examples = fileURLToPath(new URL('../../../shared/bench/ripser-examples/', import.meta.url));
 const ripser = '/usr/bin/ripser';
 const timeBin = '/usr/bin/time';
 const cli = `${root}src/cli/kleinscope.js`;
-
-/**
- * A seeded uniform generator (mulberry32), so that the generated clouds are the same in every run.
- * @param {number} seed
- */
-function uniform(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** @param {() => number} u */
 const normal = (u) => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
@@ -55,7 +40,7 @@ function writeCloud(name, points) {
 
 /** 2,000 points on a torus in R^3 (radii 2 and 1), uniform in both angles, with Gaussian noise of 0.02. */
 function torusCloud() {
-  const u = uniform(27);
+  const u = rng(27);
   const points = [];
   for (let i = 0; i < 2000; i++) {
     const a = 2 * Math.PI * u();
@@ -68,7 +53,7 @@ function torusCloud() {
 
 /** 800 points in R^4 from three standard Gaussians whose centres are drawn with standard deviation 3. */
 function gaussianClouds() {
-  const u = uniform(29);
+  const u = rng(29);
   const centres = [0, 1, 2].map(() => [0, 1, 2, 3].map(() => 3 * normal(u)));
   const points = [];
   for (let i = 0; i < 800; i++) points.push(centres[i % 3].map((c) => c + normal(u)));

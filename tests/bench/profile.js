@@ -7,6 +7,7 @@
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { rng } from './support/seeded.js';
 
 const TARGET_S = 180;
 const arg = process.argv.find((a) => a.startsWith('--layers='));
@@ -17,18 +18,6 @@ const keep = process.argv.find((a) => a.startsWith('--keep='))?.slice('--keep='.
 if (!Number.isInteger(nLayers) || nLayers < 1) {
   process.stderr.write('bench profile: --layers=N takes a positive integer\n');
   process.exit(2);
-}
-
-/** @param {number} seed */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const channels = [3, 64, 64, 128, 128, 128, ...Array(Math.max(0, nLayers - 5)).fill(256)];
