@@ -50,6 +50,8 @@ function withHeader(bytes: Buffer, edit: (header: Header) => void): Buffer {
 }
 
 async function importFile(name: string, buffer: Buffer) {
+  // As a user would: a session on screen brings back its own source (MNIST here), which hides the file input.
+  await tab.page.getByTestId('source-session').check();
   await tab.page
     .getByTestId('session-file')
     .setInputFiles({ name, mimeType: 'application/octet-stream', buffer: Buffer.from(buffer) });
@@ -83,7 +85,6 @@ test('a training exports to a file, comes back from it after being forgotten, an
   await expect.poll(() => tab.page.getByTestId('timeline').count()).toBe(0);
   await expect.poll(() => stored()).toEqual([]);
 
-  await tab.page.getByTestId('source-session').check();
   await importFile(download.suggestedFilename(), bytes);
   await expect.poll(() => tab.page.getByTestId('timeline-slider').getAttribute('max'), { timeout: 30_000 }).toBe('0');
   await expect.poll(() => tab.page.getByTestId('mapper-node').count(), { timeout: 60_000 }).toBeGreaterThan(0);
