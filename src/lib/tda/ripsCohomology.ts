@@ -483,9 +483,10 @@ class Reducer {
       } satisfies RipsWorkerMessage);
     }
     if (n > 0) {
-      const edges = this.edges();
-      let columns = this.dim0(edges);
-      let simplices = edges;
+      const { sorted, byVertex } = this.edges();
+      let columns = this.dim0(sorted);
+      // The triangles' assembly takes the edges grouped by their larger vertex (see commonNeighboursOfEdge).
+      let simplices = byVertex ?? sorted;
       for (let dim = 1; dim <= this.maxDim; dim++) {
         const pivots = new PivotMap(columns.size, this.shared);
         const ahead = dim < this.maxDim ? this.assembleAhead(simplices, dim + 1) : null;
@@ -507,10 +508,14 @@ class Reducer {
     this.options.onProgress?.({ phase, dim, done, total });
   }
 
-  /** All edges under the threshold, sorted by increasing diameter and then decreasing index. */
-  private edges(): SimplexList {
+  /**
+   * All edges under the threshold, sorted by increasing diameter and then decreasing index; on a sparse graph
+   * also in the order of their larger vertex, then their smaller one.
+   */
+  private edges(): { sorted: SimplexList; byVertex: SimplexList | null } {
     const { graph, c } = this;
-    const list = new SimplexList(1024);
+    // Shared: the workers read it in the triangles' assembly.
+    const list = new SimplexList(1024, false, this.shared && graph.dense === null);
     const t = this.threshold;
     if (graph.dense !== null) {
       const d = graph.dense;
@@ -532,7 +537,9 @@ class Reducer {
         }
       }
     }
-    return list.permuted(sortSimplices(list.d, list.x, list.size, false, true), this.shared);
+    const sorted = list.permuted(sortSimplices(list.d, list.x, list.size, false, true), this.shared);
+    if (graph.dense !== null || this.maxDim < 2) return { sorted, byVertex: null };
+    return { sorted, byVertex: list };
   }
 
   /** For a chunk of edges: 1 where the edge is the facet of a zero-persistence apparent pair. */
@@ -800,7 +807,11 @@ class Reducer {
       const fd = sd[s];
       const fx = sx[s];
       c.vertices(fx, dim - 1, F);
-      const count = c.commonNeighbours(F, dim - 1);
+      // On edges the common neighbours come one at a time, as far as the tests below read them.
+      const lazy = dim === 2;
+      let count = 0;
+      if (lazy) c.startCommonOfEdge(F[0], F[1]);
+      else count = c.commonNeighbours(F, dim - 1);
       const K = c.commonVertex;
       const L = c.commonLengths;
       const M = c.commonMax;
@@ -809,7 +820,11 @@ class Reducer {
       for (let t = 0; t < dim; t++) sv[t] = F[t];
       if (dim === 2) lengths[S] = fd;
       else for (let a = 1; a < dim; a++) for (let t = 0; t < a; t++) lengths[a * S + t] = c.dist(F[a], F[t]);
-      for (let e = 0; e < count; e++) {
+      for (let e = 0; ; e++) {
+        if (e === count) {
+          if (!lazy || !c.nextCommon()) break;
+          count++;
+        }
         const j = K[e];
         if (j <= top) break;
         const d = M[e] > fd ? M[e] : fd;
@@ -822,7 +837,11 @@ class Reducer {
         // Its first cofacet of equal diameter adds the largest other common neighbour within d of all its vertices.
         let found = -1;
         let toJ = Infinity;
-        for (let e2 = 0; e2 < count; e2++) {
+        for (let e2 = 0; ; e2++) {
+          if (e2 === count) {
+            if (!lazy || !c.nextCommon()) break;
+            count++;
+          }
           if (e2 === e || M[e2] > d) continue;
           toJ = c.dist(j, K[e2]);
           if (toJ <= d) {
