@@ -483,10 +483,7 @@ class Reducer {
       } satisfies RipsWorkerMessage);
     }
     if (n > 0) {
-      const { sorted, byVertex } = this.edges();
-      let columns = this.dim0(sorted);
-      // The triangles' assembly takes the edges grouped by their larger vertex (see commonNeighboursOfEdge).
-      let simplices = byVertex ?? sorted;
+      let { columns, simplices } = this.firstDimension();
       for (let dim = 1; dim <= this.maxDim; dim++) {
         const pivots = new PivotMap(columns.size, this.shared);
         const ahead = dim < this.maxDim ? this.assembleAhead(simplices, dim + 1) : null;
@@ -506,6 +503,17 @@ class Reducer {
   private checkpoint(phase: string, dim: number, done: number, total: number): void {
     if (this.options.signal?.aborted) throw abortError();
     this.options.onProgress?.({ phase, dim, done, total });
+  }
+
+  /**
+   * H0, and the edges for the next dimension: the columns of H1 and the facets of the triangles. Once H0 is done
+   * the edges in their sorted order are no longer needed.
+   */
+  private firstDimension(): { columns: SimplexList; simplices: SimplexList } {
+    const { sorted, byVertex } = this.edges();
+    const columns = this.dim0(sorted);
+    // The triangles' assembly takes the edges grouped by their larger vertex (see startCommonOfEdge).
+    return { columns, simplices: byVertex ?? sorted };
   }
 
   /**
