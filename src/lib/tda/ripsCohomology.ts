@@ -1180,12 +1180,11 @@ class Reducer {
     let index = NONE;
     let diam = 0;
     while (heap.size > 0) {
-      const e = heap.e;
       if (coef === 0) {
-        diam = e[0];
-        index = e[1];
+        diam = heap.d[0];
+        index = heap.x[0];
         coef = heap.coefficient(0);
-      } else if (e[1] !== index) break;
+      } else if (heap.x[0] !== index) break;
       else coef = (coef + heap.coefficient(0)) % p;
       heap.pop();
     }
@@ -1203,19 +1202,19 @@ class Reducer {
     if (!heap.withCoefficients) return this.getPivotZ2(heap);
     const p = this.p;
     while (heap.size > 0) {
-      const e = heap.e;
+      const x = heap.x;
       const c = heap.c;
-      const index = e[1];
+      const index = x[0];
       let coef = c[0];
       for (;;) {
         const child = heap.firstChild(0);
-        if (child < 0 || e[2 * child + 1] !== index) break;
+        if (child < 0 || x[child] !== index) break;
         coef = (coef + c[child]) % p;
         heap.removeAt(child);
       }
       if (coef !== 0) {
         c[0] = coef;
-        this.pD = e[0];
+        this.pD = heap.d[0];
         this.pX = index;
         this.pC = coef;
         return true;
@@ -1230,11 +1229,11 @@ class Reducer {
   /** getPivot over Z/2, where two copies of a simplex simply cancel. */
   private getPivotZ2(heap: EntryHeap): boolean {
     while (heap.size > 0) {
-      const e = heap.e;
-      const index = e[1];
+      const x = heap.x;
+      const index = x[0];
       const child = heap.firstChild(0);
-      if (child < 0 || e[2 * child + 1] !== index) {
-        this.pD = e[0];
+      if (child < 0 || x[child] !== index) {
+        this.pD = heap.d[0];
         this.pX = index;
         this.pC = 1;
         return true;
