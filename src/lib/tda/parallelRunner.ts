@@ -24,12 +24,12 @@ export interface ParallelTuning {
 }
 
 // Measured on the 2-core dev machine at a quiet moment: o3_1024 (33,000 edges), 800 Gaussian points (35,000) and
-// sphere_3_192 (18,000) took longer on two threads than on one, o3_4096 (234,000) and a 2,000-point torus (79,000)
-// less. The distances of o3_4096 (0.25 s) and cyclooctane (6,040 points) took as long on two threads as on one: a
+// sphere_3_192 (18,000) took longer on two threads than on one, o3_4096 (234,000) less; a 2,000-point torus (79,000)
+// took as long (0.64-0.67 s against 0.59-0.64 s in two runs), for a worker's 15 MB. The distances of o3_4096 (0.25 s) and cyclooctane (6,040 points) took as long on two threads as on one: a
 // worker's first chunks run before V8 has optimised its code, 10-20 times slower than the calling thread's, and
 // cyclooctane, whose H1 reduction stays on one thread, paid 14 MB for the worker all the same.
 export const DEFAULT_TUNING: ParallelTuning = {
-  parallelEdges: 65_536,
+  parallelEdges: 131_072,
   points: 16_384,
   edges: 1 << 15,
   simplices: 1 << 13,

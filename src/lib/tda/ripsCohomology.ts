@@ -451,7 +451,7 @@ class Reducer {
     const pairs = graph.dense !== null ? (graph.n * (graph.n - 1)) / 2 : (graph.nbrIndex?.length ?? 0) / 2;
     // Without triangles the threads share only the edges' apparent pairs and the H1 reduction: cyclooctane's
     // 128,000 edges (H1) still took longer on two threads than on one.
-    const enough = maxDim >= 2 ? this.tuning.parallelEdges : 4 * this.tuning.parallelEdges;
+    const enough = maxDim >= 2 ? this.tuning.parallelEdges : 2 * this.tuning.parallelEdges;
     this.shared = runner !== null && runner.workers > 0 && pairs >= enough;
     this.graph = this.shared ? shareGraph(graph) : graph;
     this.c = new RipsComplex(this.graph, maxDim, modulus, this.shared ? 'shared' : edges);
