@@ -426,6 +426,8 @@ class Reducer {
   private readonly shared: boolean;
   private readonly working: EntryHeap;
   private readonly coboundary: EntryHeap;
+  /** The cofacets an apparent-pair test walks past before it knows (see addApparent). */
+  private readonly staged: EntryHeap;
   private readonly tuning: ParallelTuning;
   private beat: Heartbeat = noBeat;
   // Results of the zero-pivot searches (index NONE when there is none).
@@ -466,6 +468,7 @@ class Reducer {
     this.verts = new Int32Array(maxDim + 3);
     this.working = new EntryHeap(modulus !== 2);
     this.coboundary = new EntryHeap(modulus !== 2);
+    this.staged = new EntryHeap(modulus !== 2);
   }
 
   run(): PersistenceResult {
@@ -971,11 +974,31 @@ class Reducer {
         for (let e = vStart[other]; e < vEnd[other]; e++)
           this.addSimplexCoboundary(rm.d[e], rm.x[e], (rc[e] * factor) % p, dim, working, coboundary);
         found = this.getPivot(coboundary);
-      } else if (this.zeroApparentFacet(this.pD, this.pX, this.pC, dim + 1)) {
-        this.addSimplexCoboundary(this.fD, this.fX, p - this.fC, dim, working, coboundary);
+      } else if (this.zeroPivotFacet(this.pD, this.pX, this.pC, dim + 1) && this.addApparent(dim, p - this.fC)) {
         found = this.getPivot(coboundary);
       } else return this.pD;
     }
+  }
+
+  /**
+   * If the pivot (p*) and its facet of equal diameter (f*) are an apparent pair, adds the facet's coboundary times
+   * coef to the column and returns true. Most steps of a long column are these (39,180 of the 40,379 of o3_4096's
+   * longest), so the test that the pivot is the facet's first cofacet of equal diameter is the start of the walk
+   * that pushes the facet's cofacets: it goes to a staging heap until that cofacet turns up, and on to the column
+   * once it is the pivot, which it then cancels (the pivot is dropped from the top instead of pushed and cancelled).
+   */
+  private addApparent(dim: number, coef: number): boolean {
+    const c = this.c;
+    const staged = this.staged;
+    staged.size = 0;
+    if (!c.pushCofacetsUntilEqual(this.fD, this.fX, coef, dim, this.threshold, staged) || c.foundIndex !== this.pX)
+      return false;
+    const coboundary = this.coboundary;
+    this.working.push(this.fD, this.fX, coef);
+    coboundary.pop();
+    for (let t = 0; t < staged.size; t++) coboundary.push(staged.d[t], staged.x[t], staged.coefficient(t));
+    c.pushRemainingCofacets(coboundary, false);
+    return true;
   }
 
   /**

@@ -202,7 +202,7 @@ export class RipsComplex {
    * As pushCofacets, but stops at the first cofacet (largest index) with the simplex's own diameter, without
    * pushing it, and leaves it in foundIndex and foundCoef; true if it stopped there. This is Ripser's emergent
    * pair shortcut with a single enumeration: if the pair is emergent the rest is never enumerated, otherwise
-   * pushRemainingCofacets pushes the found cofacet and goes on where the walk stopped.
+   * pushRemainingCofacets pushes the found cofacet (unless told not to) and goes on where the walk stopped.
    */
   pushCofacetsUntilEqual(
     diam: number,
@@ -216,8 +216,8 @@ export class RipsComplex {
     return this.walk(heap, true);
   }
 
-  pushRemainingCofacets(heap: EntryHeap): void {
-    heap.push(this.wDiam, this.wFoundIndex, this.wFoundCoef);
+  pushRemainingCofacets(heap: EntryHeap, withFound = true): void {
+    if (withFound) heap.push(this.wDiam, this.wFoundIndex, this.wFoundCoef);
     this.walk(heap, false);
   }
 
