@@ -545,7 +545,7 @@ export class RipsComplex {
   private readonly cpos: Int32Array;
   private readonly cend: Int32Array;
   // One vertex's neighbours spread over all vertices (rowStamp[w] is that vertex where w is its neighbour, with the
-  // length in rowLength[w]), for commonNeighboursOfEdge.
+  // length in rowLength[w]), for startCommonOfEdge.
   private rowOf = -1;
   private rowStamp = new Int32Array(0);
   private rowLength = new Float32Array(0);
