@@ -40,16 +40,8 @@ export function expectSameBarcodes(
   });
 }
 
-/** A deterministic uniform generator (mulberry32). */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic uniform generator (mulberry32): the library's own. */
+export { seededRandom as random } from '../../src/lib/tda/random';
 
 /** Bars longer than a length, per dimension. */
 export function longBars(diagrams: Array<Array<[number, number]>>, length: number): number[] {
